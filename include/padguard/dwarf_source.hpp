@@ -1,0 +1,73 @@
+// The backend interface: a DWARF reader (libdw, libdwarf) adapts debug
+// information entries into RawDie values, unit by unit. Interpretation of
+// those values (bit offsets, arrays, names) lives in one place, the model
+// builder, so both backends read the same way.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace padguard {
+
+inline constexpr uint32_t kNoIndex = UINT32_MAX;
+
+// One DIE with the attributes the model needs, in the form DWARF gives them.
+// Strings point into the reader's mapped sections: valid while it lives.
+struct RawDie {
+  uint64_t offset = 0;        // global offset, unique within the file
+  uint32_t tag = 0;           // DW_TAG_*
+  uint32_t first_child = kNoIndex;   // indices into the unit's die vector
+  uint32_t next_sibling = kNoIndex;
+  const char* name = nullptr;
+  std::optional<uint64_t> type;              // DW_AT_type, global offset
+  std::optional<uint64_t> byte_size;
+  std::optional<uint64_t> bit_size;
+  std::optional<uint64_t> data_bit_offset;   // DWARF 4+
+  std::optional<uint64_t> bit_offset;        // DWARF 2/3 style, from the MSB
+  std::optional<uint64_t> member_location;   // constant or DW_OP_plus_uconst
+  std::optional<uint64_t> alignment;
+  std::optional<uint64_t> count;             // subrange DW_AT_count
+  std::optional<int64_t> upper_bound;
+  std::optional<int64_t> lower_bound;
+  std::optional<int64_t> const_value;        // enumerators
+  bool upper_bound_unknown = false;          // present but not a constant (VLA)
+  bool declaration = false;
+  bool external = false;
+  bool prototyped = false;
+  bool artificial = false;
+  uint32_t decl_line = 0;
+  const char* decl_file = nullptr;
+};
+
+// The DIEs of one unit that can hold or describe types, in preorder.
+// dies[0] is the unit DIE. Non-type children of subprograms are dropped.
+struct UnitDies {
+  std::vector<RawDie> dies;
+  uint8_t address_size = 8;
+  uint16_t version = 0;
+  bool big_endian = false;
+};
+
+class DwarfSource {
+ public:
+  virtual ~DwarfSource() = default;
+  virtual const std::string& path() const = 0;
+  virtual size_t unit_count() const = 0;
+  // Not thread-safe: use clone() for a handle per thread.
+  virtual UnitDies read_unit(size_t index) const = 0;
+  // The DIE at a global offset and its type-relevant subtree, for references
+  // that leave the current unit (DW_FORM_ref_addr). Empty if none.
+  virtual UnitDies read_subtree(uint64_t offset) const = 0;
+  // A second, independent handle on the same file for another thread.
+  virtual std::unique_ptr<DwarfSource> clone() const = 0;
+};
+
+enum class BackendKind { Libdw, Libdwarf };
+
+// Opens `path` with the chosen backend. Throws InputError on bad input.
+std::unique_ptr<DwarfSource> open_dwarf(const std::string& path, BackendKind kind);
+
+}  // namespace padguard

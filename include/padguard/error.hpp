@@ -1,0 +1,18 @@
+// Errors that reach the user: an input problem names the file and the fix.
+// The CLI maps them to exit code 2; nothing here prints.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace padguard {
+
+// Bad input or usage: exit code 2. `what()` is the whole one-line message
+// without the "padguard: " prefix, e.g. "vmlinux: not an ELF file".
+class InputError : public std::runtime_error {
+ public:
+  InputError(const std::string& file, const std::string& message)
+      : std::runtime_error(file.empty() ? message : file + ": " + message) {}
+};
+
+}  // namespace padguard

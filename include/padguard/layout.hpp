@@ -1,0 +1,48 @@
+// Pure layout analysis of one record: holes, bit holes, padding, sums and
+// pahole's inferred __packed__. No I/O. Follows pahole 1.24's accounting
+// (class__find_holes) so that printed figures match it; see docs/pahole-notes.md.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "padguard/model.hpp"
+
+namespace padguard {
+
+struct MemberLayout {
+  uint64_t byte_offset = 0;      // pahole's: a bitfield's storage unit start
+  uint32_t bitfield_offset = 0;  // bits from byte_offset (bitfields only)
+  uint64_t hole = 0;             // bytes after this member before the next
+  uint32_t bit_hole = 0;         // bits after this member before the next
+};
+
+struct Layout {
+  std::vector<MemberLayout> members;  // parallel to Record::members
+  uint64_t pre_hole = 0;
+  uint32_t pre_bit_hole = 0;
+  uint64_t padding = 0;       // tail padding in bytes
+  uint32_t bit_padding = 0;   // unused bits at the end of a trailing bitfield run
+  uint32_t nr_holes = 0;
+  uint32_t nr_bit_holes = 0;
+  uint64_t sum_holes = 0;
+  uint64_t sum_bit_holes = 0;
+  uint64_t sum_member_bytes = 0;  // non-bitfield members
+  uint64_t sum_bitfield_bits = 0;
+  uint64_t end_bit = 0;           // where the last member ends (bits)
+};
+
+// Holes are computed for structs and classes; a union has none.
+Layout compute_layout(const Record& r);
+
+// pahole's natural alignment of a record: max over its members, at least 1.
+uint32_t natural_alignment(const Record& r);
+
+// pahole's __packed__ inference (class__infer_packed_attributes).
+bool infer_packed(const Record& r, const Layout& l);
+
+// Members of `r` whose inline struct type sits at an offset that breaks its
+// natural alignment, which pahole then prints as __packed__.
+std::vector<bool> members_forced_packed(const Record& r, const Layout& l);
+
+}  // namespace padguard

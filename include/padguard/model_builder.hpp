@@ -1,0 +1,30 @@
+// The one place where DWARF is interpreted: RawDie values from any backend
+// become model Records (member offsets, bitfields, arrays, type spellings).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "padguard/dwarf_source.hpp"
+#include "padguard/model.hpp"
+
+namespace padguard {
+
+// Decides which record names a unit should build; others are skipped cheaply.
+using NameFilter = std::function<bool(std::string_view)>;
+
+// Records for the named struct/union/class definitions at unit scope, in DIE
+// order. `source` resolves references that leave the unit. Throws InputError
+// on DWARF that cannot be interpreted (reference loops, dangling references).
+std::vector<std::shared_ptr<const Record>> build_unit_records(const UnitDies& unit,
+                                                              const DwarfSource& source,
+                                                              const NameFilter& want);
+
+// DWARF 2/3 style `DW_AT_bit_offset` (from the most significant bit of a
+// storage unit of `storage_bytes`) to a bit offset from the record start.
+uint64_t bit_offset_from_msb(uint64_t byte_location, uint64_t storage_bytes,
+                             uint64_t msb_bit_offset, uint64_t bit_size, bool big_endian);
+
+}  // namespace padguard

@@ -1,0 +1,150 @@
+// Hole and padding accounting, reproducing pahole's class__find_holes walk:
+// a bit cursor over the members in DWARF order, where bitfield runs are
+// measured against their storage unit.
+#include "padguard/layout.hpp"
+
+#include <algorithm>
+
+namespace padguard {
+
+namespace {
+
+MemberLayout place(const Member& m) {
+  MemberLayout ml;
+  if (m.is_bitfield() && m.unit_size > 0) {
+    const uint64_t unit_bits = m.unit_size * 8;
+    ml.byte_offset = m.bit_offset / unit_bits * m.unit_size;
+    ml.bitfield_offset = static_cast<uint32_t>(m.bit_offset - ml.byte_offset * 8);
+  } else {
+    ml.byte_offset = m.bit_offset / 8;
+    ml.bitfield_offset = static_cast<uint32_t>(m.bit_offset % 8);
+  }
+  return ml;
+}
+
+}  // namespace
+
+Layout compute_layout(const Record& r) {
+  Layout l;
+  l.members.reserve(r.members.size());
+  for (const Member& m : r.members) {
+    l.members.push_back(place(m));
+    if (m.is_bitfield())
+      l.sum_bitfield_bits += m.bit_size;
+    else
+      l.sum_member_bytes += m.byte_size;
+  }
+  if (r.is_union()) return l;
+
+  const int64_t size_bits = static_cast<int64_t>(r.byte_size) * 8;
+  int64_t cur_bitfield_end = size_bits;
+  int64_t cur_bitfield_size = 0;
+  int64_t last_seen_bit = 0;
+  bool in_bitfield = false;
+  MemberLayout* last = nullptr;
+
+  for (size_t i = 0; i < r.members.size(); ++i) {
+    const Member& m = r.members[i];
+    MemberLayout& ml = l.members[i];
+    const auto bit_start = static_cast<int64_t>(m.bit_offset);
+    const int64_t bit_end =
+        bit_start + (m.is_bitfield() ? m.bit_size : static_cast<int64_t>(m.byte_size) * 8);
+    int64_t bit_holes = 0;
+    int64_t byte_holes = 0;
+    if (in_bitfield) {
+      const int64_t bitfield_end = std::min(bit_start, cur_bitfield_end);
+      bit_holes = bitfield_end - last_seen_bit;
+      last_seen_bit = bitfield_end;
+    }
+    if (m.is_bitfield()) {
+      const auto aligned_start = static_cast<int64_t>(ml.byte_offset) * 8;
+      if (last_seen_bit < aligned_start && aligned_start <= bit_start) {
+        byte_holes = static_cast<int64_t>(ml.byte_offset) - last_seen_bit / 8;
+        last_seen_bit = aligned_start;
+      }
+      bit_holes += bit_start - last_seen_bit;
+    } else {
+      byte_holes = bit_start / 8 - last_seen_bit / 8;
+    }
+    last_seen_bit = bit_end;
+
+    if (m.is_bitfield()) {
+      in_bitfield = true;
+      const auto unit_bits = static_cast<int64_t>(m.unit_size) * 8;
+      if (bit_end > cur_bitfield_end || unit_bits > cur_bitfield_size) {
+        cur_bitfield_size = unit_bits;
+        cur_bitfield_end = static_cast<int64_t>(ml.byte_offset) * 8 + cur_bitfield_size;
+        // A field that borrowed bits from the previous unit ends in the next one.
+        if (bit_end > cur_bitfield_end) cur_bitfield_end += cur_bitfield_size;
+      }
+    } else {
+      in_bitfield = false;
+      cur_bitfield_size = 0;
+      cur_bitfield_end = bit_end;
+    }
+
+    // Overlapping members (negative gaps) are not holes.
+    const uint64_t bytes = byte_holes > 0 ? static_cast<uint64_t>(byte_holes) : 0;
+    const uint32_t bits = bit_holes > 0 ? static_cast<uint32_t>(bit_holes) : 0;
+    if (last != nullptr) {
+      last->hole = bytes;
+      last->bit_hole = bits;
+    } else {
+      l.pre_hole = bytes;
+      l.pre_bit_hole = bits;
+    }
+    if (bits) ++l.nr_bit_holes, l.sum_bit_holes += bits;
+    if (bytes) ++l.nr_holes, l.sum_holes += bytes;
+    last = &ml;
+  }
+
+  if (in_bitfield) {
+    const int64_t bitfield_end = std::min(size_bits, cur_bitfield_end);
+    l.bit_padding = bitfield_end > last_seen_bit ? static_cast<uint32_t>(bitfield_end - last_seen_bit) : 0;
+    last_seen_bit = bitfield_end;
+  }
+  const int64_t pad = static_cast<int64_t>(r.byte_size) - last_seen_bit / 8;
+  l.padding = pad > 0 ? static_cast<uint64_t>(pad) : 0;
+  l.end_bit = static_cast<uint64_t>(std::max<int64_t>(last_seen_bit, 0));
+  return l;
+}
+
+uint32_t natural_alignment(const Record& r) {
+  uint32_t a = 0;
+  for (const Member& m : r.members) a = std::max(a, m.natural_alignment);
+  return a ? a : 1;
+}
+
+bool infer_packed(const Record& r, const Layout& l) {
+  if (r.is_union()) return false;
+  if (l.padding != 0 || l.nr_holes != 0) return false;
+  uint32_t max_natural = 1;
+  for (size_t i = 0; i < r.members.size(); ++i) {
+    const uint32_t nat = r.members[i].natural_alignment;
+    if (nat <= 1) continue;
+    max_natural = std::max(max_natural, nat);
+    if (l.members[i].byte_offset % nat != 0) return true;
+  }
+  return (max_natural != 1 && r.alignment == 1) || (r.byte_size % max_natural) != 0;
+}
+
+std::vector<bool> members_forced_packed(const Record& r, const Layout& l) {
+  std::vector<bool> forced(r.members.size(), false);
+  if (r.is_union()) {
+    for (size_t i = 0; i < r.members.size(); ++i) {
+      const Member& m = r.members[i];
+      if (m.inline_record && !m.inline_record->is_union() && m.dims.empty())
+        forced[i] = r.byte_size % natural_alignment(*m.inline_record) != 0;
+    }
+    return forced;
+  }
+  if (l.padding == 0 && l.nr_holes == 0) return forced;
+  for (size_t i = 0; i < r.members.size(); ++i) {
+    const Member& m = r.members[i];
+    if (m.inline_record && !m.inline_record->is_union() && m.dims.empty())
+      forced[i] = l.members[i].byte_offset % natural_alignment(*m.inline_record) != 0;
+  }
+  return forced;
+}
+
+}  // namespace padguard

@@ -1,0 +1,100 @@
+// Checks an input file before any DWARF library parses it, so that common
+// mistakes get a precise message instead of a library error code.
+#include "padguard/elf_check.hpp"
+
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+
+#include "padguard/error.hpp"
+
+namespace padguard {
+
+namespace {
+
+constexpr const char* kNoDebugFix =
+    "no DWARF debug info (.debug_info missing); build with -g (kernel: "
+    "CONFIG_DEBUG_INFO_DWARF5=y) or pass the -dbg package's vmlinux "
+    "(/usr/lib/debug/boot/vmlinux-*)";
+
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+struct ElfHandle {
+  Elf* elf;
+  ~ElfHandle() {
+    if (elf) elf_end(elf);
+  }
+};
+
+}  // namespace
+
+ElfFacts check_elf_file(const std::string& path) {
+  Fd f{open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
+  struct stat st {};
+  if (fstat(f.fd, &st) != 0) throw InputError(path, std::string("cannot stat: ") + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw InputError(path, "is a directory; pass a vmlinux, .ko or .o file");
+  const auto size = static_cast<uint64_t>(st.st_size);
+  unsigned char ident[EI_NIDENT] = {};
+  const ssize_t got = pread(f.fd, ident, sizeof ident, 0);
+  if (got < 4 || std::memcmp(ident, ELFMAG, SELFMAG) != 0)
+    throw InputError(path, "not an ELF file; pass a vmlinux, .ko or .o built with debug info");
+  if (got < EI_NIDENT) throw InputError(path, "truncated ELF file (" + std::to_string(size) + " bytes); re-copy or rebuild it");
+  if (ident[EI_CLASS] != ELFCLASS32 && ident[EI_CLASS] != ELFCLASS64)
+    throw InputError(path, "corrupt ELF header (unknown ELF class); re-copy or rebuild the file");
+  if (ident[EI_DATA] != ELFDATA2LSB && ident[EI_DATA] != ELFDATA2MSB)
+    throw InputError(path, "corrupt ELF header (unknown byte order); re-copy or rebuild the file");
+
+  elf_version(EV_CURRENT);
+  ElfHandle e{elf_begin(f.fd, ELF_C_READ_MMAP, nullptr)};
+  if (e.elf == nullptr || elf_kind(e.elf) != ELF_K_ELF)
+    throw InputError(path, "not a readable ELF file; re-copy or rebuild it");
+  GElf_Ehdr eh;
+  if (gelf_getehdr(e.elf, &eh) == nullptr)
+    throw InputError(path, "truncated or corrupt ELF header; re-copy or rebuild the file");
+
+  ElfFacts facts;
+  facts.is_64 = ident[EI_CLASS] == ELFCLASS64;
+  facts.big_endian = ident[EI_DATA] == ELFDATA2MSB;
+  facts.relocatable = eh.e_type == ET_REL;
+
+  const uint64_t sh_end = eh.e_shoff + static_cast<uint64_t>(eh.e_shnum) * eh.e_shentsize;
+  if (eh.e_shoff == 0 || eh.e_shnum == 0)
+    throw InputError(path, kNoDebugFix);
+  if (eh.e_shoff > size || sh_end > size || sh_end < eh.e_shoff)
+    throw InputError(path, "truncated ELF file (section headers end past its " + std::to_string(size) +
+                               " bytes); re-copy or rebuild it");
+  size_t shstrndx = 0;
+  if (elf_getshdrstrndx(e.elf, &shstrndx) != 0)
+    throw InputError(path, "corrupt ELF section header table; re-copy or rebuild the file");
+
+  for (Elf_Scn* scn = elf_nextscn(e.elf, nullptr); scn != nullptr; scn = elf_nextscn(e.elf, scn)) {
+    GElf_Shdr sh;
+    if (gelf_getshdr(scn, &sh) == nullptr)
+      throw InputError(path, "corrupt ELF section header; re-copy or rebuild the file");
+    const char* name = elf_strptr(e.elf, shstrndx, sh.sh_name);
+    if (sh.sh_type != SHT_NOBITS && (sh.sh_offset > size || sh.sh_size > size - sh.sh_offset)) {
+      throw InputError(path, std::string("truncated ELF file (section ") + (name ? name : "?") +
+                                 " ends past its " + std::to_string(size) + " bytes); re-copy or rebuild it");
+    }
+    if (name == nullptr) continue;
+    std::string_view n(name);
+    if ((n == ".debug_info" || n == ".zdebug_info") && sh.sh_type != SHT_NOBITS && sh.sh_size > 0)
+      facts.has_debug_info = true;
+  }
+  if (!facts.has_debug_info) throw InputError(path, kNoDebugFix);
+  return facts;
+}
+
+}  // namespace padguard

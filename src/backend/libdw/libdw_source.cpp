@@ -1,0 +1,394 @@
+// elfutils libdw backend: adapts DIEs to RawDie and nothing else.
+// Relocatable objects (.o, .ko) are opened through libdwfl, which applies
+// their relocations to .debug_info; other files through dwarf_begin_elf.
+#include "padguard/backend_libdw.hpp"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <unordered_map>
+
+#include "padguard/elf_check.hpp"
+#include "padguard/error.hpp"
+
+namespace padguard {
+
+namespace {
+
+constexpr int kMaxDieDepth = 512;
+
+const Dwfl_Callbacks kOfflineCallbacks = {
+    .find_elf = nullptr,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .section_address = dwfl_offline_section_address,
+    .debuginfo_path = nullptr,
+};
+
+bool is_type_tag(int tag) {
+  switch (tag) {
+    case DW_TAG_base_type:
+    case DW_TAG_pointer_type:
+    case DW_TAG_reference_type:
+    case DW_TAG_rvalue_reference_type:
+    case DW_TAG_const_type:
+    case DW_TAG_volatile_type:
+    case DW_TAG_restrict_type:
+    case DW_TAG_atomic_type:
+    case DW_TAG_typedef:
+    case DW_TAG_array_type:
+    case DW_TAG_structure_type:
+    case DW_TAG_union_type:
+    case DW_TAG_class_type:
+    case DW_TAG_enumeration_type:
+    case DW_TAG_subroutine_type:
+    case DW_TAG_unspecified_type:
+    case DW_TAG_ptr_to_member_type:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Which children of a DIE with tag `parent` can matter for layouts.
+bool keep_child(int parent, int child) {
+  switch (parent) {
+    case DW_TAG_compile_unit:
+    case DW_TAG_partial_unit:
+    case DW_TAG_type_unit:
+    case DW_TAG_namespace:
+      return is_type_tag(child) || child == DW_TAG_namespace;
+    case DW_TAG_structure_type:
+    case DW_TAG_union_type:
+    case DW_TAG_class_type:
+      return child == DW_TAG_member || child == DW_TAG_inheritance || is_type_tag(child);
+    case DW_TAG_enumeration_type:
+      return child == DW_TAG_enumerator;
+    case DW_TAG_array_type:
+      return child == DW_TAG_subrange_type || child == DW_TAG_enumeration_type;
+    case DW_TAG_subroutine_type:
+      return child == DW_TAG_formal_parameter || child == DW_TAG_unspecified_parameters;
+    default:
+      return false;
+  }
+}
+
+bool is_constant_form(unsigned form) {
+  switch (form) {
+    case DW_FORM_data1:
+    case DW_FORM_data2:
+    case DW_FORM_data4:
+    case DW_FORM_data8:
+    case DW_FORM_udata:
+    case DW_FORM_sdata:
+    case DW_FORM_implicit_const:
+    case DW_FORM_data16:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<uint64_t> udata(Dwarf_Attribute* a) {
+  Dwarf_Word w;
+  if (dwarf_formudata(a, &w) != 0) return std::nullopt;
+  return w;
+}
+
+std::optional<int64_t> bound(Dwarf_Attribute* a, bool* unknown) {
+  const unsigned form = dwarf_whatform(a);
+  if (!is_constant_form(form)) {
+    *unknown = true;
+    return std::nullopt;
+  }
+  if (form == DW_FORM_sdata || form == DW_FORM_implicit_const) {
+    Dwarf_Sword s;
+    if (dwarf_formsdata(a, &s) != 0) return std::nullopt;
+    return s;
+  }
+  auto u = udata(a);
+  if (!u) return std::nullopt;
+  return static_cast<int64_t>(*u);
+}
+
+struct AttrSink {
+  RawDie* die;
+  uint64_t decl_file_index = UINT64_MAX;
+  bool* upper_unknown;
+};
+
+int collect_attr(Dwarf_Attribute* a, void* arg) {
+  auto* sink = static_cast<AttrSink*>(arg);
+  RawDie& d = *sink->die;
+  switch (dwarf_whatattr(a)) {
+    case DW_AT_name:
+      d.name = dwarf_formstring(a);
+      break;
+    case DW_AT_type: {
+      Dwarf_Die t;
+      if (dwarf_formref_die(a, &t) != nullptr) d.type = dwarf_dieoffset(&t);
+      break;
+    }
+    case DW_AT_byte_size:
+      d.byte_size = udata(a);
+      break;
+    case DW_AT_bit_size:
+      d.bit_size = udata(a);
+      break;
+    case DW_AT_data_bit_offset:
+      d.data_bit_offset = udata(a);
+      break;
+    case DW_AT_bit_offset:
+      d.bit_offset = udata(a);
+      break;
+    case DW_AT_data_member_location: {
+      if (is_constant_form(dwarf_whatform(a))) {
+        d.member_location = udata(a);
+      } else {
+        Dwarf_Op* ops = nullptr;
+        size_t nops = 0;
+        if (dwarf_getlocation(a, &ops, &nops) == 0 && nops == 1 &&
+            (ops[0].atom == DW_OP_plus_uconst || ops[0].atom == DW_OP_constu))
+          d.member_location = ops[0].number;
+      }
+      break;
+    }
+    case DW_AT_alignment:
+      d.alignment = udata(a);
+      break;
+    case DW_AT_count: {
+      bool unknown = false;
+      if (auto v = bound(a, &unknown)) d.count = static_cast<uint64_t>(*v);
+      if (unknown) d.upper_bound_unknown = true;
+      break;
+    }
+    case DW_AT_upper_bound:
+      d.upper_bound = bound(a, &d.upper_bound_unknown);
+      break;
+    case DW_AT_lower_bound: {
+      bool unknown = false;
+      d.lower_bound = bound(a, &unknown);
+      break;
+    }
+    case DW_AT_const_value:
+      if (auto v = udata(a)) d.const_value = static_cast<int64_t>(*v);
+      break;
+    case DW_AT_declaration: {
+      bool f = false;
+      dwarf_formflag(a, &f);
+      d.declaration = f;
+      break;
+    }
+    case DW_AT_external: {
+      bool f = false;
+      dwarf_formflag(a, &f);
+      d.external = f;
+      break;
+    }
+    case DW_AT_prototyped: {
+      bool f = false;
+      dwarf_formflag(a, &f);
+      d.prototyped = f;
+      break;
+    }
+    case DW_AT_artificial: {
+      bool f = false;
+      dwarf_formflag(a, &f);
+      d.artificial = f;
+      break;
+    }
+    case DW_AT_decl_line:
+      if (auto v = udata(a)) d.decl_line = static_cast<uint32_t>(*v);
+      break;
+    case DW_AT_decl_file:
+      if (auto v = udata(a)) sink->decl_file_index = *v;
+      break;
+    default:
+      break;
+  }
+  return DWARF_CB_OK;
+}
+
+class LibdwSource final : public DwarfSource {
+ public:
+  explicit LibdwSource(std::string path) : path_(std::move(path)) {
+    facts_ = check_elf_file(path_);
+    open_handle();
+    enumerate_units();
+  }
+
+  ~LibdwSource() override {
+    if (dwfl_ != nullptr) dwfl_end(dwfl_);
+    if (dwarf_ != nullptr && dwfl_ == nullptr) dwarf_end(dwarf_);
+    if (elf_ != nullptr) elf_end(elf_);
+    if (fd_ >= 0) close(fd_);
+  }
+
+  const std::string& path() const override { return path_; }
+  size_t unit_count() const override { return units_.size(); }
+
+  UnitDies read_unit(size_t index) const override {
+    const UnitInfo& u = units_.at(index);
+    UnitDies out;
+    out.address_size = u.address_size;
+    out.version = u.version;
+    out.big_endian = facts_.big_endian;
+    Dwarf_Die cu;
+    if (dwarf_offdie(dwarf_, u.die_offset, &cu) == nullptr) fail_dwarf("cannot read unit DIE");
+    files_ = nullptr;
+    nfiles_ = 0;
+    Dwarf_Die cudie = cu;
+    if (dwarf_getsrcfiles(&cudie, &files_, &nfiles_) != 0) {
+      files_ = nullptr;
+      nfiles_ = 0;
+    }
+    walk(&cu, out.dies, 0);
+    return out;
+  }
+
+  UnitDies read_subtree(uint64_t offset) const override {
+    UnitDies out;
+    out.address_size = facts_.is_64 ? 8 : 4;
+    out.big_endian = facts_.big_endian;
+    Dwarf_Die die;
+    if (dwarf_offdie(dwarf_, offset, &die) == nullptr) return out;
+    Dwarf_Die cudie;
+    uint8_t asize = 0, osize = 0;
+    if (dwarf_diecu(&die, &cudie, &asize, &osize) != nullptr && asize != 0) out.address_size = asize;
+    files_ = nullptr;
+    nfiles_ = 0;
+    if (dwarf_getsrcfiles(&cudie, &files_, &nfiles_) != 0) files_ = nullptr;
+    walk(&die, out.dies, 0);
+    return out;
+  }
+
+  std::unique_ptr<DwarfSource> clone() const override { return std::make_unique<LibdwSource>(path_); }
+
+ private:
+  struct UnitInfo {
+    uint64_t die_offset;
+    uint8_t address_size;
+    uint16_t version;
+  };
+
+  [[noreturn]] void fail_dwarf(const std::string& what) const {
+    throw InputError(path_, "corrupt DWARF (" + what + ": " + dwarf_errmsg(-1) +
+                                "); rebuild the file or try --backend libdwarf");
+  }
+
+  void open_handle() {
+    elf_version(EV_CURRENT);
+    if (facts_.relocatable) {
+      dwfl_ = dwfl_begin(&kOfflineCallbacks);
+      if (dwfl_ == nullptr) throw InputError(path_, std::string("libdwfl: ") + dwfl_errmsg(-1));
+      Dwfl_Module* mod = dwfl_report_offline(dwfl_, path_.c_str(), path_.c_str(), -1);
+      if (mod == nullptr)
+        throw InputError(path_, std::string("cannot load object (") + dwfl_errmsg(-1) + "); rebuild it");
+      dwfl_report_end(dwfl_, nullptr, nullptr);
+      Dwarf_Addr bias = 0;
+      dwarf_ = dwfl_module_getdwarf(mod, &bias);
+      if (dwarf_ == nullptr)
+        throw InputError(path_, std::string("cannot read DWARF (") + dwfl_errmsg(-1) +
+                                    "); build with -g or check the file is not truncated");
+      return;
+    }
+    fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw InputError(path_, "cannot open");
+    elf_ = elf_begin(fd_, ELF_C_READ_MMAP, nullptr);
+    if (elf_ == nullptr) throw InputError(path_, std::string("libelf: ") + elf_errmsg(-1));
+    dwarf_ = dwarf_begin_elf(elf_, DWARF_C_READ, nullptr);
+    if (dwarf_ == nullptr)
+      throw InputError(path_, std::string("cannot read DWARF (") + dwarf_errmsg(-1) +
+                                  "); build with -g or check the file is not truncated");
+  }
+
+  void enumerate_units() {
+    Dwarf_Off off = 0, next = 0;
+    size_t header_size = 0;
+    Dwarf_Half version = 0;
+    Dwarf_Off abbrev = 0;
+    uint8_t address_size = 0, offset_size = 0;
+    int rc;
+    while ((rc = dwarf_next_unit(dwarf_, off, &next, &header_size, &version, &abbrev, &address_size,
+                                 &offset_size, nullptr, nullptr)) == 0) {
+      if (version < 2 || version > 5)
+        throw InputError(path_, "unsupported DWARF version " + std::to_string(version) +
+                                    " (padguard reads DWARF 2 to 5); rebuild with -gdwarf-4 or -gdwarf-5");
+      if (address_size != 4 && address_size != 8 && address_size != 2)
+        throw InputError(path_, "corrupt DWARF unit header (address size " +
+                                    std::to_string(address_size) + "); rebuild the file");
+      units_.push_back({off + header_size, address_size, version});
+      if (next <= off) break;
+      off = next;
+    }
+    if (rc < 0) fail_dwarf("bad unit header");
+    if (units_.empty())
+      throw InputError(path_, "no DWARF compilation units in .debug_info; build with -g");
+  }
+
+  void read_die(Dwarf_Die* die, RawDie& d) const {
+    d.offset = dwarf_dieoffset(die);
+    d.tag = static_cast<uint32_t>(dwarf_tag(die));
+    AttrSink sink{&d, UINT64_MAX, &d.upper_bound_unknown};
+    if (dwarf_getattrs(die, collect_attr, &sink, 0) != 1) {
+      // dwarf_getattrs returns 1 after the last attribute; anything else is
+      // an error inside the abbreviation or attribute data.
+      fail_dwarf("bad attributes");
+    }
+    if (sink.decl_file_index != UINT64_MAX && files_ != nullptr && sink.decl_file_index < nfiles_)
+      d.decl_file = dwarf_filesrc(files_, sink.decl_file_index, nullptr, nullptr);
+  }
+
+  // Appends `die` and its kept descendants in preorder. Returns its index.
+  uint32_t walk(Dwarf_Die* die, std::vector<RawDie>& out, int depth) const {
+    if (depth > kMaxDieDepth)
+      throw InputError(path_, "corrupt DWARF: DIEs nested deeper than " + std::to_string(kMaxDieDepth) +
+                                  "; rebuild the file");
+    const auto self = static_cast<uint32_t>(out.size());
+    out.emplace_back();
+    read_die(die, out.back());
+    const int tag = static_cast<int>(out[self].tag);
+    Dwarf_Die child;
+    int rc = dwarf_child(die, &child);
+    if (rc < 0) fail_dwarf("bad child DIE");
+    uint32_t last = kNoIndex;
+    while (rc == 0) {
+      const int ctag = dwarf_tag(&child);
+      if (ctag < 0) fail_dwarf("bad DIE tag");
+      if (keep_child(tag, ctag)) {
+        const uint32_t ci = walk(&child, out, depth + 1);
+        if (last == kNoIndex)
+          out[self].first_child = ci;
+        else
+          out[last].next_sibling = ci;
+        last = ci;
+      }
+      const Dwarf_Off prev = dwarf_dieoffset(&child);
+      rc = dwarf_siblingof(&child, &child);
+      if (rc < 0) fail_dwarf("bad sibling DIE");
+      // A DW_AT_sibling that points backwards would loop forever.
+      if (rc == 0 && dwarf_dieoffset(&child) <= prev) fail_dwarf("sibling reference goes backwards");
+    }
+    return self;
+  }
+
+  std::string path_;
+  ElfFacts facts_;
+  int fd_ = -1;
+  Elf* elf_ = nullptr;
+  Dwfl* dwfl_ = nullptr;
+  Dwarf* dwarf_ = nullptr;
+  std::vector<UnitInfo> units_;
+  mutable Dwarf_Files* files_ = nullptr;
+  mutable size_t nfiles_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<DwarfSource> open_libdw(const std::string& path) {
+  return std::make_unique<LibdwSource>(path);
+}
+
+}  // namespace padguard

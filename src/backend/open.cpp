@@ -1,0 +1,20 @@
+// Chooses a backend by kind; the only place that knows all backends.
+#include "padguard/backend_libdw.hpp"
+#include "padguard/dwarf_source.hpp"
+#include "padguard/error.hpp"
+
+namespace padguard {
+
+std::unique_ptr<DwarfSource> open_libdwarf(const std::string& path);  // backend/libdwarf
+
+std::unique_ptr<DwarfSource> open_dwarf(const std::string& path, BackendKind kind) {
+  switch (kind) {
+    case BackendKind::Libdw:
+      return open_libdw(path);
+    case BackendKind::Libdwarf:
+      return open_libdwarf(path);
+  }
+  throw InputError(path, "unknown backend");
+}
+
+}  // namespace padguard

@@ -1,0 +1,17 @@
+#include "commands.hpp"
+
+#include "padguard/error.hpp"
+
+namespace padguard::cli {
+
+BackendKind CommonOptions::backend_kind() const {
+  return backend == "libdwarf" ? BackendKind::Libdwarf : BackendKind::Libdw;
+}
+
+void add_common(CLI::App& sub, CommonOptions& o) {
+  sub.add_option("--backend", o.backend, "DWARF reader: libdw (default) or libdwarf")
+      ->check(CLI::IsMember({"libdw", "libdwarf"}));
+  sub.add_option("-j,--jobs", o.threads, "worker threads (default: all cores); output does not depend on it");
+}
+
+}  // namespace padguard::cli

@@ -1,0 +1,45 @@
+// `padguard layout`: print struct layouts as pahole does.
+#include <cstdio>
+
+#include "commands.hpp"
+#include "padguard/error.hpp"
+#include "padguard/loader.hpp"
+#include "padguard/pahole_text.hpp"
+
+namespace padguard::cli {
+
+void add_layout(CLI::App& app, LayoutOptions& o) {
+  CLI::App* sub = app.add_subcommand("layout", "print struct/union layouts exactly as pahole -F dwarf does");
+  add_common(*sub, o.common);
+  sub->add_option("-C,--class_name", o.names, "only these structs/unions, in this order")->delimiter(',');
+  sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
+      ->check(CLI::Range(1u, 1u << 20));
+  sub->add_option("--format", o.format, "text (default)")->check(CLI::IsMember({"text"}));
+  sub->add_option("FILE", o.file, "vmlinux, .ko or .o with DWARF")->required();
+}
+
+int run_layout(const LayoutOptions& o) {
+  LoadOptions lo;
+  lo.backend = o.common.backend_kind();
+  lo.threads = o.common.threads;
+  lo.names = o.names;
+  lo.keep_layout_variants = o.names.empty();
+  RecordSet set = load_records(o.file, lo);
+  PaholeOptions po;
+  po.cacheline_size = o.cacheline;
+  std::string out;
+  if (o.names.empty()) {
+    for (const auto& r : set.records) out += render_pahole(*r, po);
+  } else {
+    for (const std::string& name : o.names) {
+      const Record* r = set.find(name);
+      if (r == nullptr)
+        throw InputError(o.file, "no struct or union named '" + name + "' in its DWARF; check the spelling");
+      out += render_pahole(*r, po);
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
+}  // namespace padguard::cli

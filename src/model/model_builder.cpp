@@ -1,0 +1,483 @@
+// Interprets RawDie values into model Records. Type spellings follow pahole
+// 1.24's rules (dwarves_fprintf.c behaviour, re-derived from its output): see
+// docs/pahole-notes.md.
+#include "padguard/model_builder.hpp"
+
+#include <dwarf.h>
+
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "padguard/error.hpp"
+
+namespace padguard {
+
+namespace {
+
+constexpr int kMaxTypeDepth = 256;  // deeper chains are treated as loops
+
+struct DieRef {
+  const std::vector<RawDie>* vec = nullptr;
+  uint32_t idx = kNoIndex;
+  const RawDie& die() const { return (*vec)[idx]; }
+  explicit operator bool() const { return vec != nullptr; }
+};
+
+bool is_modifier(uint32_t tag) {
+  return tag == DW_TAG_const_type || tag == DW_TAG_volatile_type ||
+         tag == DW_TAG_restrict_type || tag == DW_TAG_atomic_type ||
+         tag == DW_TAG_typedef;
+}
+
+bool is_record_tag(uint32_t tag) {
+  return tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
+         tag == DW_TAG_union_type;
+}
+
+bool is_struct_tag(uint32_t tag) {
+  return tag == DW_TAG_structure_type || tag == DW_TAG_class_type;
+}
+
+class UnitModel {
+ public:
+  UnitModel(const UnitDies& unit, const DwarfSource& source) : unit_(unit), source_(source) {
+    index(unit_.dies);
+  }
+
+  std::vector<std::shared_ptr<const Record>> build(const NameFilter& want) {
+    std::vector<std::shared_ptr<const Record>> out;
+    if (unit_.dies.empty()) return out;
+    collect_top_level(DieRef{&unit_.dies, 0}, want, out);
+    return out;
+  }
+
+ private:
+  void index(const std::vector<RawDie>& dies) {
+    for (uint32_t i = 0; i < dies.size(); ++i) by_offset_.emplace(dies[i].offset, DieRef{&dies, i});
+  }
+
+  [[noreturn]] void fail(const std::string& what, uint64_t off) const {
+    char buf[32];
+    snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(off));
+    throw InputError(source_.path(), "corrupt DWARF: " + what + " at DIE " + buf +
+                                         "; rebuild the file or report a toolchain bug");
+  }
+
+  DieRef get(uint64_t off) {
+    if (auto it = by_offset_.find(off); it != by_offset_.end()) return it->second;
+    UnitDies more = source_.read_subtree(off);
+    if (more.dies.empty()) fail("dangling type reference", off);
+    extra_.push_back(std::move(more.dies));
+    index(extra_.back());
+    return by_offset_.at(off);
+  }
+
+  std::optional<DieRef> target(const RawDie& d) {
+    if (!d.type) return std::nullopt;
+    return get(*d.type);
+  }
+
+  template <typename F>
+  static void for_children(DieRef parent, F&& f) {
+    for (uint32_t i = parent.die().first_child; i != kNoIndex; i = (*parent.vec)[i].next_sibling)
+      f(DieRef{parent.vec, i});
+  }
+
+  void collect_top_level(DieRef unit, const NameFilter& want,
+                         std::vector<std::shared_ptr<const Record>>& out) {
+    for_children(unit, [&](DieRef c) {
+      const RawDie& d = c.die();
+      if (d.tag == DW_TAG_namespace) {
+        collect_top_level(c, want, out);
+        return;
+      }
+      if (!is_record_tag(d.tag) || d.declaration || d.name == nullptr || !d.byte_size) return;
+      if (want && !want(d.name)) return;
+      out.push_back(record(c, 0));
+    });
+  }
+
+  // ---- sizes and alignment -------------------------------------------------
+
+  uint64_t type_size(std::optional<DieRef> t, int depth = 0) {
+    if (depth > kMaxTypeDepth) fail("type reference loop", t ? t->die().offset : 0);
+    if (!t) return 0;
+    const RawDie& d = t->die();
+    switch (d.tag) {
+      case DW_TAG_pointer_type:
+      case DW_TAG_reference_type:
+      case DW_TAG_rvalue_reference_type:
+      case DW_TAG_ptr_to_member_type:
+        return d.byte_size.value_or(unit_.address_size);
+      case DW_TAG_array_type: {
+        uint64_t n = 1;
+        for (uint64_t dim : array_dims(*t)) n *= dim;
+        return n * type_size(target(d), depth + 1);
+      }
+      case DW_TAG_subroutine_type:
+        return 0;
+      default:
+        if (d.byte_size) return *d.byte_size;
+        if (d.type) return type_size(target(d), depth + 1);
+        return 0;
+    }
+  }
+
+  std::optional<DieRef> strip(std::optional<DieRef> t) {
+    for (int depth = 0; t && is_modifier(t->die().tag); ++depth) {
+      if (depth > kMaxTypeDepth) fail("type reference loop", t->die().offset);
+      t = target(t->die());
+    }
+    return t;
+  }
+
+  uint32_t natural_alignment(std::optional<DieRef> t, int depth = 0) {
+    if (depth > kMaxTypeDepth) fail("type reference loop", t ? t->die().offset : 0);
+    t = strip(t);
+    if (!t) return 1;
+    const RawDie& d = t->die();
+    uint64_t a = 1;
+    switch (d.tag) {
+      case DW_TAG_pointer_type:
+      case DW_TAG_reference_type:
+      case DW_TAG_rvalue_reference_type:
+        a = unit_.address_size;
+        break;
+      case DW_TAG_base_type:
+      case DW_TAG_enumeration_type:
+        a = d.byte_size.value_or(0);
+        break;
+      case DW_TAG_structure_type:
+      case DW_TAG_class_type:
+      case DW_TAG_union_type: {
+        if (auto it = natural_.find(d.offset); it != natural_.end()) return it->second;
+        a = 0;
+        for_children(*t, [&](DieRef m) {
+          if (!is_data_member(m.die())) return;
+          a = std::max<uint64_t>(a, natural_alignment(target(m.die()), depth + 1));
+        });
+        natural_[d.offset] = a ? static_cast<uint32_t>(a) : 1;
+        break;
+      }
+      case DW_TAG_array_type:
+        a = natural_alignment(target(d), depth + 1);
+        break;
+      default:
+        break;
+    }
+    return a ? static_cast<uint32_t>(a) : 1;
+  }
+
+  std::vector<uint64_t> array_dims(DieRef arr) {
+    std::vector<uint64_t> dims;
+    for_children(arr, [&](DieRef c) {
+      const RawDie& s = c.die();
+      if (s.tag != DW_TAG_subrange_type && s.tag != DW_TAG_enumeration_type) return;
+      uint64_t n = 0;
+      if (s.count) {
+        n = *s.count;
+      } else if (s.upper_bound && !s.upper_bound_unknown) {
+        int64_t lo = s.lower_bound.value_or(0);
+        int64_t hi = *s.upper_bound;
+        n = hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
+      }
+      dims.push_back(n);
+    });
+    return dims;
+  }
+
+  static bool is_data_member(const RawDie& m) {
+    if (m.tag != DW_TAG_member && m.tag != DW_TAG_inheritance) return false;
+    // DWARF 4 C++ static data members: external declarations.
+    return !(m.tag == DW_TAG_member && m.declaration && m.external);
+  }
+
+  // ---- type names (pahole's tag__name) ------------------------------------
+
+  std::string tag_name(std::optional<DieRef> t, int depth = 0) {
+    if (depth > kMaxTypeDepth) fail("type reference loop", t ? t->die().offset : 0);
+    if (!t) return "void";
+    const RawDie& d = t->die();
+    switch (d.tag) {
+      case DW_TAG_base_type:
+        return d.name ? d.name : "nameless base type!";
+      case DW_TAG_pointer_type:
+        return ptr_name(d, "*", depth);
+      case DW_TAG_reference_type:
+        return ptr_name(d, "&", depth);
+      case DW_TAG_volatile_type:
+      case DW_TAG_const_type:
+      case DW_TAG_restrict_type:
+      case DW_TAG_atomic_type:
+      case DW_TAG_unspecified_type: {
+        std::string inner = tag_name(target(d), depth + 1);
+        const char* prefix = d.tag == DW_TAG_volatile_type ? "volatile "
+                             : d.tag == DW_TAG_const_type  ? "const "
+                             : d.tag == DW_TAG_atomic_type ? "_Atomic "
+                                                           : "";
+        const char* suffix = d.tag == DW_TAG_restrict_type ? " restrict" : "";
+        return prefix + inner + suffix + " ";
+      }
+      case DW_TAG_array_type:
+        return tag_name(target(d), depth + 1);
+      case DW_TAG_subroutine_type:
+        return ftype_string(*t, "", false, 0, depth + 1);
+      default: {
+        const char* prefix = d.tag == DW_TAG_enumeration_type ? "enum "
+                             : d.tag == DW_TAG_structure_type ? "struct "
+                             : d.tag == DW_TAG_class_type     ? "class "
+                             : d.tag == DW_TAG_union_type     ? "union "
+                                                              : "";
+        return std::string(prefix) + (d.name ? d.name : "");
+      }
+    }
+  }
+
+  std::string ptr_name(const RawDie& d, const char* suffix, int depth) {
+    if (!d.type) return std::string("void ") + suffix;
+    std::optional<DieRef> t = target(d);
+    const char* const_pointer = "";
+    if (t->die().tag == DW_TAG_const_type && t->die().type) {
+      std::optional<DieRef> next = target(t->die());
+      if (next->die().tag == DW_TAG_pointer_type) {
+        const_pointer = "const ";
+        t = next;
+      }
+    }
+    return tag_name(t, depth + 1) + " " + const_pointer + suffix;
+  }
+
+  // pahole's ftype__fprintf with an empty type column: "ret (*name)(params)".
+  std::string ftype_string(DieRef fn, const std::string& name, bool is_pointer, int, int depth) {
+    return tag_name(target(fn.die()), depth + 1) + " (" + (is_pointer ? "*" : "") + name + ")" +
+           params_string(fn, depth);
+  }
+
+  std::string params_string(DieRef fn, int depth) {
+    std::string out = "(";
+    bool first = true, unspecified = false;
+    for_children(fn, [&](DieRef c) {
+      const RawDie& p = c.die();
+      if (p.tag == DW_TAG_unspecified_parameters) {
+        unspecified = true;
+        return;
+      }
+      if (p.tag != DW_TAG_formal_parameter) return;
+      if (!first) out += ", ";
+      first = false;
+      std::string pname = p.name ? p.name : "";
+      std::optional<DieRef> t = target(p);
+      if (t && t->die().tag == DW_TAG_pointer_type && t->die().type) {
+        std::optional<DieRef> pt = target(t->die());
+        if (pt->die().tag == DW_TAG_subroutine_type) {
+          out += ftype_string(*pt, pname, true, 0, depth + 1);
+          return;
+        }
+      }
+      out += tag_name(t, depth + 1);
+      if (!pname.empty()) out += " " + pname;
+    });
+    if (first)
+      out += "void)";
+    else if (unspecified)
+      out += ", ...)";
+    else
+      out += ")";
+    return out;
+  }
+
+  // ---- members -------------------------------------------------------------
+
+  // Fills the spelling (pahole's type__fprintf) and inline type of a member
+  // whose type is `t`. Returns array dimensions through `m.dims`.
+  void spell(Member& m, std::optional<DieRef> t, int depth) {
+    if (depth > kMaxTypeDepth) fail("type reference loop", t ? t->die().offset : 0);
+    if (!t) {
+      m.spelling.type = "void";
+      return;
+    }
+    const RawDie& d = t->die();
+    switch (d.tag) {
+      case DW_TAG_pointer_type: {
+        if (d.type) {
+          DieRef pt = get(*d.type);
+          if (pt.die().tag == DW_TAG_subroutine_type) {
+            m.spelling.type += tag_name(target(pt.die()), depth + 1);
+            m.spelling.prefix = "(*";
+            m.spelling.suffix = ")" + params_string(pt, depth + 1);
+            return;
+          }
+          const uint32_t ptag = pt.die().tag;
+          if ((is_record_tag(ptag) || ptag == DW_TAG_enumeration_type) && pt.die().name == nullptr) {
+            m.inline_via_pointer = true;
+            if (ptag == DW_TAG_enumeration_type)
+              m.inline_enum = enumeration(pt);
+            else
+              m.inline_record = record(pt, depth + 1);
+            return;
+          }
+        }
+        m.spelling.type += tag_name(t, depth + 1);
+        return;
+      }
+      case DW_TAG_const_type:
+      case DW_TAG_atomic_type:
+        m.spelling.modifiers += d.tag == DW_TAG_const_type ? "const " : "_Atomic ";
+        if (d.type) {
+          spell(m, target(d), depth + 1);
+        } else {
+          m.spelling.type += "void";
+        }
+        return;
+      case DW_TAG_array_type: {
+        std::vector<uint64_t> dims = array_dims(*t);
+        std::optional<DieRef> elem = target(d);
+        if (!dims.empty() && dims[0] == 0 && elem && elem->die().tag == DW_TAG_const_type)
+          elem = target(elem->die());
+        spell(m, elem, depth + 1);
+        m.dims.insert(m.dims.begin(), dims.begin(), dims.end());
+        return;
+      }
+      case DW_TAG_structure_type:
+      case DW_TAG_class_type:
+      case DW_TAG_union_type:
+        if (d.name) {
+          m.spelling.keyword = d.tag == DW_TAG_union_type   ? "union"
+                               : d.tag == DW_TAG_class_type ? "class"
+                                                            : "struct";
+          m.spelling.type = d.name;
+        } else {
+          m.inline_record = record(*t, depth + 1);
+        }
+        return;
+      case DW_TAG_enumeration_type:
+        if (d.name) {
+          m.spelling.keyword = "enum";
+          m.spelling.type = d.name;
+        } else {
+          m.inline_enum = enumeration(*t);
+        }
+        return;
+      case DW_TAG_subroutine_type:
+        m.spelling.type += tag_name(target(d), depth + 1);
+        m.spelling.prefix = "(";
+        m.spelling.suffix = ")" + params_string(*t, depth + 1);
+        return;
+      default:
+        m.spelling.type += tag_name(t, depth + 1);
+        return;
+    }
+  }
+
+  std::shared_ptr<const EnumType> enumeration(DieRef e) {
+    auto out = std::make_shared<EnumType>();
+    const RawDie& d = e.die();
+    if (d.name) out->name = d.name;
+    out->byte_size = d.byte_size.value_or(4);
+    for_children(e, [&](DieRef c) {
+      const RawDie& en = c.die();
+      if (en.tag != DW_TAG_enumerator) return;
+      out->enumerators.emplace_back(en.name ? en.name : "", en.const_value.value_or(0));
+    });
+    return out;
+  }
+
+  static SourceLoc loc(const RawDie& d) {
+    SourceLoc l;
+    if (d.decl_file) l.file = d.decl_file;
+    l.line = d.decl_line;
+    return l;
+  }
+
+  Member member(DieRef md, int depth) {
+    const RawDie& d = md.die();
+    Member m;
+    if (d.name) m.name = d.name;
+    m.decl = loc(d);
+    m.alignment = static_cast<uint32_t>(d.alignment.value_or(0));
+    std::optional<DieRef> t = target(d);
+    m.byte_size = type_size(t);
+    m.natural_alignment = natural_alignment(t);
+    if (d.bit_size && *d.bit_size > 0) {
+      m.bit_size = static_cast<uint32_t>(*d.bit_size);
+      m.unit_size = m.byte_size;
+      if (d.data_bit_offset) {
+        m.bit_offset = *d.data_bit_offset;
+      } else if (d.bit_offset) {
+        uint64_t storage = d.byte_size.value_or(m.byte_size);
+        m.bit_offset = bit_offset_from_msb(d.member_location.value_or(0), storage, *d.bit_offset,
+                                           m.bit_size, unit_.big_endian);
+      } else {
+        m.bit_offset = d.member_location.value_or(0) * 8;
+      }
+    } else {
+      m.bit_offset = d.member_location.value_or(0) * 8;
+    }
+    if (t && is_struct_tag(t->die().tag)) m.direct_struct = record(*t, depth + 1);
+    spell(m, t, depth + 1);
+    return m;
+  }
+
+  std::shared_ptr<const Record> record(DieRef rd, int depth) {
+    const RawDie& d = rd.die();
+    if (depth > kMaxTypeDepth) fail("record nesting too deep or looping", d.offset);
+    if (auto it = records_.find(d.offset); it != records_.end()) return it->second;
+    if (!building_.insert(d.offset).second) fail("record contains itself", d.offset);
+    auto r = std::make_shared<Record>();
+    r->kind = d.tag == DW_TAG_union_type   ? RecordKind::Union
+              : d.tag == DW_TAG_class_type ? RecordKind::Class
+                                           : RecordKind::Struct;
+    if (d.name) r->name = d.name;
+    r->byte_size = d.byte_size.value_or(0);
+    r->alignment = static_cast<uint32_t>(d.alignment.value_or(0));
+    r->decl = loc(d);
+    r->address_size = unit_.address_size;
+    for_children(rd, [&](DieRef c) {
+      const RawDie& cd = c.die();
+      if (is_data_member(cd)) {
+        r->members.push_back(member(c, depth + 1));
+      } else if ((is_record_tag(cd.tag) || cd.tag == DW_TAG_enumeration_type) && !cd.declaration) {
+        NestedType n;
+        n.after_members = r->members.size();
+        if (cd.tag == DW_TAG_enumeration_type)
+          n.enumeration = enumeration(c);
+        else
+          n.record = record(c, depth + 1);
+        r->nested_types.push_back(std::move(n));
+      }
+    });
+    building_.erase(d.offset);
+    records_.emplace(d.offset, r);
+    return r;
+  }
+
+  const UnitDies& unit_;
+  const DwarfSource& source_;
+  std::unordered_map<uint64_t, DieRef> by_offset_;
+  std::deque<std::vector<RawDie>> extra_;
+  std::unordered_map<uint64_t, std::shared_ptr<const Record>> records_;
+  std::unordered_map<uint64_t, uint32_t> natural_;
+  std::unordered_set<uint64_t> building_;
+};
+
+}  // namespace
+
+uint64_t bit_offset_from_msb(uint64_t byte_location, uint64_t storage_bytes,
+                             uint64_t msb_bit_offset, uint64_t bit_size, bool big_endian) {
+  if (big_endian) return byte_location * 8 + msb_bit_offset;
+  const uint64_t bits = storage_bytes * 8;
+  // Corrupt input can claim a field wider than its storage: clamp to 0.
+  const uint64_t from_lsb = msb_bit_offset + bit_size <= bits ? bits - msb_bit_offset - bit_size : 0;
+  return byte_location * 8 + from_lsb;
+}
+
+std::vector<std::shared_ptr<const Record>> build_unit_records(const UnitDies& unit,
+                                                              const DwarfSource& source,
+                                                              const NameFilter& want) {
+  UnitModel model(unit, source);
+  return model.build(want);
+}
+
+}  // namespace padguard
