@@ -49,6 +49,7 @@ struct UnitDies {
   uint8_t address_size = 8;
   uint16_t version = 0;
   bool big_endian = false;
+  uint16_t machine = 0;  // ELF e_machine (EM_*), for ABI alignment rules
 };
 
 class DwarfSource {

@@ -10,6 +10,7 @@ namespace padguard {
 struct ElfFacts {
   bool is_64 = true;
   bool big_endian = false;
+  uint16_t machine = 0;          // e_machine
   bool relocatable = false;      // ET_REL: .o / .ko, relocations must be applied
   bool has_debug_info = false;   // .debug_info or .zdebug_info present
 };

@@ -56,6 +56,10 @@ ElfFacts check_elf_file(const std::string& path) {
   if (ident[EI_DATA] != ELFDATA2LSB && ident[EI_DATA] != ELFDATA2MSB)
     throw InputError(path, "corrupt ELF header (unknown byte order); re-copy or rebuild the file");
 
+  const uint64_t ehdr_size = ident[EI_CLASS] == ELFCLASS64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+  if (size < ehdr_size)
+    throw InputError(path, "truncated ELF file (" + std::to_string(size) + " bytes, shorter than its header); re-copy or rebuild it");
+
   elf_version(EV_CURRENT);
   ElfHandle e{elf_begin(f.fd, ELF_C_READ_MMAP, nullptr)};
   if (e.elf == nullptr || elf_kind(e.elf) != ELF_K_ELF)
@@ -68,6 +72,7 @@ ElfFacts check_elf_file(const std::string& path) {
   facts.is_64 = ident[EI_CLASS] == ELFCLASS64;
   facts.big_endian = ident[EI_DATA] == ELFDATA2MSB;
   facts.relocatable = eh.e_type == ET_REL;
+  facts.machine = eh.e_machine;
 
   const uint64_t sh_end = eh.e_shoff + static_cast<uint64_t>(eh.e_shnum) * eh.e_shentsize;
   if (eh.e_shoff == 0 || eh.e_shnum == 0)

@@ -4,6 +4,7 @@
 #include "padguard/model_builder.hpp"
 
 #include <dwarf.h>
+#include <elf.h>
 
 #include <deque>
 #include <string>
@@ -148,6 +149,10 @@ class UnitModel {
       case DW_TAG_base_type:
       case DW_TAG_enumeration_type:
         a = d.byte_size.value_or(0);
+        // The i386 System V ABI aligns 8-byte scalars (long long, double) to 4
+        // inside structs; pahole assumes their size and then wrongly infers
+        // __packed__ (docs/pahole-differences.md).
+        if (unit_.machine == EM_386 && a > 4) a = 4;
         break;
       case DW_TAG_structure_type:
       case DW_TAG_class_type:

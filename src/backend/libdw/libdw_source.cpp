@@ -235,6 +235,7 @@ class LibdwSource final : public DwarfSource {
     out.address_size = u.address_size;
     out.version = u.version;
     out.big_endian = facts_.big_endian;
+    out.machine = facts_.machine;
     Dwarf_Die cu;
     if (dwarf_offdie(dwarf_, u.die_offset, &cu) == nullptr) fail_dwarf("cannot read unit DIE");
     files_ = nullptr;
@@ -252,6 +253,7 @@ class LibdwSource final : public DwarfSource {
     UnitDies out;
     out.address_size = facts_.is_64 ? 8 : 4;
     out.big_endian = facts_.big_endian;
+    out.machine = facts_.machine;
     Dwarf_Die die;
     if (dwarf_offdie(dwarf_, offset, &die) == nullptr) return out;
     Dwarf_Die cudie;

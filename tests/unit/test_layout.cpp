@@ -1,0 +1,132 @@
+// Hole and padding accounting on hand-built records (no binaries parsed).
+#include <catch2/catch.hpp>
+
+#include "padguard/layout.hpp"
+#include "padguard/pahole_text.hpp"
+
+using namespace padguard;
+
+namespace {
+
+Member plain(const char* name, const char* type, uint64_t byte_off, uint64_t size) {
+  Member m;
+  m.name = name;
+  m.spelling.type = type;
+  m.bit_offset = byte_off * 8;
+  m.byte_size = size;
+  m.natural_alignment = static_cast<uint32_t>(size);
+  return m;
+}
+
+Member bitfield(const char* name, uint64_t bit_off, uint32_t bits, uint64_t unit) {
+  Member m;
+  m.name = name;
+  m.spelling.type = "unsigned int";
+  m.bit_offset = bit_off;
+  m.bit_size = bits;
+  m.byte_size = unit;
+  m.unit_size = unit;
+  m.natural_alignment = static_cast<uint32_t>(unit);
+  return m;
+}
+
+Record make(const char* name, uint64_t size, std::vector<Member> members) {
+  Record r;
+  r.name = name;
+  r.byte_size = size;
+  r.members = std::move(members);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("byte hole is attached to the member before it", "[layout]") {
+  Record r = make("s", 16, {plain("c", "char", 0, 1), plain("p", "void *", 8, 8)});
+  Layout l = compute_layout(r);
+  CHECK(l.members[0].hole == 7);
+  CHECK(l.members[1].hole == 0);
+  CHECK(l.nr_holes == 1);
+  CHECK(l.sum_holes == 7);
+  CHECK(l.padding == 0);
+  CHECK(l.sum_member_bytes == 9);
+}
+
+TEST_CASE("tail padding and pre hole", "[layout]") {
+  Record r = make("s", 16, {plain("x", "int", 4, 4), plain("c", "char", 8, 1)});
+  Layout l = compute_layout(r);
+  CHECK(l.pre_hole == 4);
+  CHECK(l.padding == 7);
+  // every byte is accounted for once
+  CHECK(l.sum_holes == 4);  // the pre hole counts among the holes
+  CHECK(l.sum_member_bytes + l.sum_holes + l.padding == r.byte_size);
+}
+
+TEST_CASE("bitfield run: bit hole, then byte hole to the next member", "[layout]") {
+  // unsigned a:3 at bit 0, unsigned b:4 at bit 3, then char c at byte 4
+  Record r = make("s", 8, {bitfield("a", 0, 3, 4), bitfield("b", 3, 4, 4), plain("c", "char", 4, 1)});
+  Layout l = compute_layout(r);
+  CHECK(l.members[1].bit_hole == 25);  // bits 7..31 of the storage unit
+  CHECK(l.members[1].hole == 0);
+  CHECK(l.sum_bitfield_bits == 7);
+  CHECK(l.padding == 3);
+  CHECK(l.bit_padding == 0);
+}
+
+TEST_CASE("struct ending inside a bitfield run has bit padding", "[layout]") {
+  Record r = make("s", 4, {bitfield("a", 0, 5, 4)});
+  Layout l = compute_layout(r);
+  CHECK(l.bit_padding == 27);
+  CHECK(l.padding == 0);
+}
+
+TEST_CASE("unions never have holes", "[layout]") {
+  Record r = make("u", 8, {plain("c", "char", 0, 1), plain("l", "long", 0, 8)});
+  r.kind = RecordKind::Union;
+  Layout l = compute_layout(r);
+  CHECK(l.nr_holes == 0);
+  CHECK(l.padding == 0);
+}
+
+TEST_CASE("bitfield offsets are printed from their storage unit", "[layout]") {
+  // unsigned long e:40 at bit 18 prints as 0:18 with size 8
+  Record r = make("s", 8, {bitfield("e", 18, 40, 8)});
+  Layout l = compute_layout(r);
+  CHECK(l.members[0].byte_offset == 0);
+  CHECK(l.members[0].bitfield_offset == 18);
+}
+
+TEST_CASE("packed inference: misaligned member in a hole-free struct", "[layout]") {
+  Record r = make("pk", 5, {plain("c", "char", 0, 1), plain("x", "int", 1, 4)});
+  CHECK(infer_packed(r, compute_layout(r)));
+  Record natural = make("n", 8, {plain("x", "int", 0, 4), plain("y", "int", 4, 4)});
+  CHECK_FALSE(infer_packed(natural, compute_layout(natural)));
+  Record holey = make("h", 8, {plain("c", "char", 0, 1), plain("x", "int", 4, 4)});
+  CHECK_FALSE(infer_packed(holey, compute_layout(holey)));
+}
+
+TEST_CASE("pahole text of a hand-built struct", "[pahole]") {
+  Record r = make("s", 16, {plain("c", "char", 0, 1), plain("p", "void *", 8, 8)});
+  const std::string text = render_pahole(r, PaholeOptions{});
+  CHECK(text ==
+        "struct s {\n"
+        "\tchar                       c;                    /*     0     1 */\n"
+        "\n"
+        "\t/* XXX 7 bytes hole, try to pack */\n"
+        "\n"
+        "\tvoid *                     p;                    /*     8     8 */\n"
+        "\n"
+        "\t/* size: 16, cachelines: 1, members: 2 */\n"
+        "\t/* sum members: 9, holes: 1, sum holes: 7 */\n"
+        "\t/* last cacheline: 16 bytes */\n"
+        "};\n");
+}
+
+TEST_CASE("cacheline markers name the boundary a member starts after", "[pahole]") {
+  Record r = make("big", 136, {plain("a", "char", 0, 100), plain("b", "long int", 128, 8)});
+  r.members[0].dims = {100};
+  r.members[0].byte_size = 100;
+  const std::string text = render_pahole(r, PaholeOptions{});
+  CHECK(text.find("/* --- cacheline 2 boundary (128 bytes) --- */") != std::string::npos);
+  CHECK(text.find("cacheline 1 boundary") == std::string::npos);
+  CHECK(text.find("/* size: 136, cachelines: 3, members: 2 */") != std::string::npos);
+}
