@@ -21,48 +21,21 @@ void mix(uint64_t& h, uint64_t v) {
 
 void mix(uint64_t& h, const std::string& s) { mix(h, std::hash<std::string>{}(s)); }
 
-void fingerprint_into(uint64_t& h, const Record& r, int depth);
-
-void fingerprint_member(uint64_t& h, const Member& m, int depth) {
-  mix(h, m.name);
-  mix(h, m.spelling.modifiers);
-  mix(h, m.spelling.keyword);
-  mix(h, m.spelling.type);
-  mix(h, m.spelling.prefix);
-  mix(h, m.spelling.suffix);
-  mix(h, m.bit_offset);
-  mix(h, m.bit_size);
-  mix(h, m.byte_size);
-  mix(h, m.unit_size);
-  mix(h, m.alignment);
-  mix(h, m.natural_alignment);
-  for (uint64_t d : m.dims) mix(h, d);
-  if (m.inline_record) fingerprint_into(h, *m.inline_record, depth + 1);
-  if (m.inline_enum) {
-    mix(h, m.inline_enum->byte_size);
-    for (const auto& [n, v] : m.inline_enum->enumerators) mix(h, n), mix(h, static_cast<uint64_t>(v));
-  }
-  if (m.direct_struct && !m.inline_record) {
-    mix(h, m.direct_struct->byte_size);
-    fingerprint_into(h, *m.direct_struct, depth + 1);
-  }
-}
-
-void fingerprint_into(uint64_t& h, const Record& r, int depth) {
-  mix(h, static_cast<uint64_t>(r.kind));
-  mix(h, r.name);
-  mix(h, r.byte_size);
-  mix(h, r.alignment);
-  mix(h, r.members.size());
-  if (depth > 64) return;
-  for (const Member& m : r.members) fingerprint_member(h, m, depth);
-}
-
 }  // namespace
 
+// pahole prints a later definition of an already printed name only when its
+// size or its members' names, offsets or sizes differ (a type rename alone,
+// e.g. siginfo_t -> compat_siginfo_t, does not count).
 uint64_t layout_fingerprint(const Record& r) {
   uint64_t h = 0;
-  fingerprint_into(h, r, 0);
+  mix(h, r.byte_size);
+  mix(h, r.members.size());
+  for (const Member& m : r.members) {
+    mix(h, m.name);
+    mix(h, m.bit_offset);
+    mix(h, m.bit_size);
+    mix(h, m.byte_size);
+  }
   return h;
 }
 

@@ -120,7 +120,7 @@ class Printer {
     const std::string align_attr =
         m.alignment ? fmt::format(" __attribute__((__aligned__({})))", m.alignment) : "";
     const bool inline_type = m.inline_record || m.inline_enum;
-    if (inline_type && m.dims.empty() && !m.inline_via_pointer) {
+    if (inline_type && m.dims.empty() && !m.inline_via_pointer && m.spelling.modifiers.empty()) {
       bool packed = false;
       if (m.inline_record) {
         packed = inline_record(*m.inline_record, sconf, forced_packed, "");
@@ -143,15 +143,23 @@ class Printer {
       // when aligning the comment.
       Conf ic = sconf;
       std::string suffix = m.name;
+      bool keep_stats = false;
       if (m.inline_via_pointer) {
         ic.type_spacing -= 8;
         ic.base_offset = 0;  // offsets inside print relative to the pointee
         suffix = "* " + m.name;
+      } else if (!m.spelling.modifiers.empty()) {
+        // "const struct {...}": pahole prints the qualifier, narrows the
+        // columns by its width, keeps the enclosing statistics setting, and
+        // loses the member name (we keep a name when there is one).
+        ic.type_spacing -= static_cast<int>(m.spelling.modifiers.size());
+        keep_stats = true;
       }
       std::string saved;
       saved.swap(out_);
+      out_ += m.inline_via_pointer ? "" : m.spelling.modifiers;
       if (m.inline_record)
-        inline_record(*m.inline_record, ic, forced_packed, suffix);
+        inline_record(*m.inline_record, ic, forced_packed, suffix, keep_stats);
       else
         inline_enum(*m.inline_enum, ic, suffix);
       out_.swap(saved);
@@ -166,14 +174,15 @@ class Printer {
   }
 
   // Prints an anonymous struct/union body; returns whether it printed __packed__.
-  bool inline_record(const Record& r, const Conf& conf, bool forced_packed, const std::string& suffix) {
+  bool inline_record(const Record& r, const Conf& conf, bool forced_packed, const std::string& suffix,
+                     bool keep_stats = false) {
     Conf c = conf;
     c.type_spacing -= 8;
     if (r.is_union()) {
       union_body(r, c, suffix);
       return false;
     }
-    c.emit_stats = false;
+    if (!keep_stats) c.emit_stats = false;
     return class_body(r, c, forced_packed, suffix);
   }
 

@@ -27,6 +27,10 @@ const Dwfl_Callbacks kOfflineCallbacks = {
     .debuginfo_path = nullptr,
 };
 
+// The *_errmsg(-1) functions return NULL when the library recorded no error
+// (dwfl_module_getdwarf on a file without usable DWARF); found by fuzzing.
+const char* msg(const char* m) { return m != nullptr ? m : "no details"; }
+
 bool is_type_tag(int tag) {
   switch (tag) {
     case DW_TAG_base_type:
@@ -215,16 +219,16 @@ class LibdwSource final : public DwarfSource {
  public:
   explicit LibdwSource(std::string path) : path_(std::move(path)) {
     facts_ = check_elf_file(path_);
-    open_handle();
-    enumerate_units();
+    try {
+      open_handle();
+      enumerate_units();
+    } catch (...) {
+      release();  // the destructor does not run when a constructor throws
+      throw;
+    }
   }
 
-  ~LibdwSource() override {
-    if (dwfl_ != nullptr) dwfl_end(dwfl_);
-    if (dwarf_ != nullptr && dwfl_ == nullptr) dwarf_end(dwarf_);
-    if (elf_ != nullptr) elf_end(elf_);
-    if (fd_ >= 0) close(fd_);
-  }
+  ~LibdwSource() override { release(); }
 
   const std::string& path() const override { return path_; }
   size_t unit_count() const override { return units_.size(); }
@@ -275,8 +279,16 @@ class LibdwSource final : public DwarfSource {
     uint16_t version;
   };
 
+  void release() noexcept {
+    if (dwfl_ != nullptr) dwfl_end(dwfl_);
+    if (dwarf_ != nullptr && dwfl_ == nullptr) dwarf_end(dwarf_);
+    if (elf_ != nullptr) elf_end(elf_);
+    if (fd_ >= 0) close(fd_);
+    dwfl_ = nullptr, dwarf_ = nullptr, elf_ = nullptr, fd_ = -1;
+  }
+
   [[noreturn]] void fail_dwarf(const std::string& what) const {
-    throw InputError(path_, "corrupt DWARF (" + what + ": " + dwarf_errmsg(-1) +
+    throw InputError(path_, "corrupt DWARF (" + what + ": " + msg(dwarf_errmsg(-1)) +
                                 "); rebuild the file or try --backend libdwarf");
   }
 
@@ -284,25 +296,25 @@ class LibdwSource final : public DwarfSource {
     elf_version(EV_CURRENT);
     if (facts_.relocatable) {
       dwfl_ = dwfl_begin(&kOfflineCallbacks);
-      if (dwfl_ == nullptr) throw InputError(path_, std::string("libdwfl: ") + dwfl_errmsg(-1));
+      if (dwfl_ == nullptr) throw InputError(path_, std::string("libdwfl: ") + msg(dwfl_errmsg(-1)));
       Dwfl_Module* mod = dwfl_report_offline(dwfl_, path_.c_str(), path_.c_str(), -1);
       if (mod == nullptr)
-        throw InputError(path_, std::string("cannot load object (") + dwfl_errmsg(-1) + "); rebuild it");
+        throw InputError(path_, std::string("cannot load object (") + msg(dwfl_errmsg(-1)) + "); rebuild it");
       dwfl_report_end(dwfl_, nullptr, nullptr);
       Dwarf_Addr bias = 0;
       dwarf_ = dwfl_module_getdwarf(mod, &bias);
       if (dwarf_ == nullptr)
-        throw InputError(path_, std::string("cannot read DWARF (") + dwfl_errmsg(-1) +
+        throw InputError(path_, std::string("cannot read DWARF (") + msg(dwfl_errmsg(-1)) +
                                     "); build with -g or check the file is not truncated");
       return;
     }
     fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) throw InputError(path_, "cannot open");
     elf_ = elf_begin(fd_, ELF_C_READ_MMAP, nullptr);
-    if (elf_ == nullptr) throw InputError(path_, std::string("libelf: ") + elf_errmsg(-1));
+    if (elf_ == nullptr) throw InputError(path_, std::string("libelf: ") + msg(elf_errmsg(-1)));
     dwarf_ = dwarf_begin_elf(elf_, DWARF_C_READ, nullptr);
     if (dwarf_ == nullptr)
-      throw InputError(path_, std::string("cannot read DWARF (") + dwarf_errmsg(-1) +
+      throw InputError(path_, std::string("cannot read DWARF (") + msg(dwarf_errmsg(-1)) +
                                   "); build with -g or check the file is not truncated");
   }
 

@@ -1,0 +1,162 @@
+// Pure comparison of record layouts between two builds: a flat view of a
+// record (leaf members at absolute offsets, anonymous records transparent),
+// summary figures (fit.cpp), and the per-struct diff (diff.cpp). No I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "padguard/model.hpp"
+
+namespace padguard {
+
+// ---- flat view (fit.cpp) ------------------------------------------------
+
+// A leaf member with its absolute position. Inline (anonymous or unnamed-type)
+// records are flattened: their members become leaves with a path.
+struct FlatMember {
+  // C access path: anonymous records are transparent, as in C
+  // ("rcu_users", "u.bar"); what members are matched by across builds.
+  std::string key;
+  // Display path naming the enclosing inline records
+  // ("<anon union #1>.rcu_users").
+  std::string path;
+  std::string type;         // spelled type, e.g. "struct rcu_head", "char[16]"
+  uint64_t bit_offset = 0;  // absolute, from the start of the top-level record
+  uint32_t bit_size = 0;    // bitfield width, 0 when not a bitfield
+  uint64_t byte_size = 0;   // sizeof the member's type
+  // Display paths of the enclosing inline unions, outermost first.
+  std::vector<std::string> unions;
+  SourceLoc decl;
+
+  bool is_bitfield() const { return bit_size != 0; }
+  uint64_t begin_byte() const { return bit_offset / 8; }
+  // One past the last byte the member touches.
+  uint64_t end_byte() const {
+    return is_bitfield() ? (bit_offset + bit_size + 7) / 8 : bit_offset / 8 + byte_size;
+  }
+};
+
+// An inline record (anonymous struct/union or a struct {...} member).
+struct FlatContainer {
+  std::string path;  // display path, e.g. "<anon union #1>"
+  RecordKind kind = RecordKind::Struct;
+  uint64_t offset = 0;  // bytes, absolute
+  uint64_t size = 0;
+  std::vector<std::string> keys;  // keys of its leaves, sorted
+};
+
+struct FlatRecord {
+  std::vector<FlatMember> members;  // in DWARF (depth-first) order
+  std::vector<FlatContainer> containers;
+};
+
+FlatRecord flatten(const Record& r);
+
+// For each member of `f`, the keys of the other members it shares a byte with.
+std::vector<std::vector<std::string>> byte_sharing(const FlatRecord& f);
+
+// A byte hole (pahole's accounting), at its absolute offset.
+struct Hole {
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  std::string in;  // display path of the inline record holding it; "" top level
+  bool operator==(const Hole&) const = default;
+};
+
+// Holes of the record and of its inline structs, sorted by offset.
+std::vector<Hole> find_holes(const Record& r);
+
+// The figures a layout review starts from (pahole's summary, plus alignment).
+struct RecordStats {
+  uint64_t size = 0;
+  uint32_t alignment = 1;   // effective: DW_AT_alignment, else natural
+  uint64_t cachelines = 0;  // ceil(size / cacheline)
+  uint32_t nr_holes = 0;    // top level, as pahole counts them
+  uint64_t sum_holes = 0;
+  uint32_t nr_bit_holes = 0;
+  uint64_t sum_bit_holes = 0;
+  uint64_t padding = 0;     // tail padding, bytes
+  uint64_t end_byte = 0;    // where the last member ends
+  bool operator==(const RecordStats&) const = default;
+};
+
+RecordStats record_stats(const Record& r, uint32_t cacheline_size);
+
+// Tail padding consumed while sizeof stayed the same: growth hidden by the
+// alignment round-up. Filling holes is not slack loss. 0 when sizes differ.
+uint64_t slack_loss(const RecordStats& old_s, const RecordStats& new_s);
+
+// ---- diff (diff.cpp) --------------------------------------------------------
+
+enum class Change {
+  Added,
+  Removed,
+  Moved,          // relative order among the other members changed
+  Shifted,        // offset changed with its neighbours (something before it changed)
+  Resized,
+  Retyped,
+  Bitfield,       // bit width or bit position changed
+  LeftUnion,      // was inside an inline union, is not any more
+  EnteredUnion,
+  SharingChanged, // the set of members it shares bytes with changed
+  Straddles,      // now crosses a cacheline boundary
+  Unstraddles,
+};
+
+const char* change_name(Change c);
+
+struct MemberDiff {
+  std::string key;
+  std::optional<FlatMember> old_m, new_m;
+  std::vector<Change> changes;  // in enum order
+  std::vector<std::string> old_shares, new_shares;  // keys sharing bytes
+
+  bool has(Change c) const;
+  const FlatMember& current() const { return new_m ? *new_m : *old_m; }
+};
+
+enum class RecordStatus { Unchanged, Changed, Added, Removed, Missing };
+
+const char* status_name(RecordStatus s);
+
+struct RecordDiff {
+  std::string name;
+  RecordKind kind = RecordKind::Struct;
+  RecordStatus status = RecordStatus::Unchanged;
+  std::optional<RecordStats> old_stats, new_stats;
+  SourceLoc decl;
+  std::vector<MemberDiff> members;  // by new offset, removed ones by old offset
+  std::vector<Hole> holes_filled, holes_opened;
+  std::vector<FlatContainer> containers_removed, containers_added;
+  std::vector<std::string> now_straddling;  // keys, for the summary
+
+  int64_t size_delta() const;
+};
+
+struct DiffOptions {
+  uint32_t cacheline_size = 64;
+};
+
+struct DiffResult {
+  std::string old_source, new_source;
+  uint32_t cacheline_size = 64;
+  std::vector<RecordDiff> records;
+  bool explicit_names = false;  // records were requested by name
+  bool changed() const;  // any record not Unchanged
+  std::vector<std::string> missing() const;  // requested names absent on a side (explicit_names only)
+};
+
+RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOptions& o = {});
+
+// `names` empty: every name in either set, sorted. Otherwise those names, in
+// that order; one absent from a side is Added/Removed, from both Missing.
+DiffResult diff_sets(const RecordSet& old_s, const RecordSet& new_s,
+                     const std::vector<std::string>& names, const DiffOptions& o = {});
+
+// The spelled type of a member: "struct rcu_head", "char[16]", "void (*)(int)".
+std::string member_type(const Member& m);
+
+}  // namespace padguard
