@@ -22,8 +22,5 @@ struct LoadOptions {
 // Throws InputError on unreadable input.
 RecordSet load_records(const std::string& path, const LoadOptions& opts);
 
-// pahole's notion of "the same definition again" (size, member names,
-// offsets and sizes), used to skip repeated definitions of a name.
-uint64_t layout_fingerprint(const Record& r);
 
 }  // namespace padguard

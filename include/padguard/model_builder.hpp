@@ -15,12 +15,20 @@ namespace padguard {
 // Decides which record names a unit should build; others are skipped cheaply.
 using NameFilter = std::function<bool(std::string_view)>;
 
+// Asked before building a named record with pahole's identity (size, member
+// names, offsets, sizes); false skips it (another unit already has it).
+using BuildGate = std::function<bool(std::string_view name, uint64_t identity)>;
+
+struct BuiltRecord {
+  std::shared_ptr<const Record> record;
+  uint64_t identity = 0;
+};
+
 // Records for the named struct/union/class definitions at unit scope, in DIE
 // order. `source` resolves references that leave the unit. Throws InputError
 // on DWARF that cannot be interpreted (reference loops, dangling references).
-std::vector<std::shared_ptr<const Record>> build_unit_records(const UnitDies& unit,
-                                                              const DwarfSource& source,
-                                                              const NameFilter& want);
+std::vector<BuiltRecord> build_unit_records(const UnitDies& unit, const DwarfSource& source,
+                                            const NameFilter& want, const BuildGate& gate = {});
 
 // DWARF 2/3 style `DW_AT_bit_offset` (from the most significant bit of a
 // storage unit of `storage_bytes`) to a bit offset from the record start.

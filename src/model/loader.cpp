@@ -13,32 +13,6 @@
 
 namespace padguard {
 
-namespace {
-
-void mix(uint64_t& h, uint64_t v) {
-  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-}
-
-void mix(uint64_t& h, const std::string& s) { mix(h, std::hash<std::string>{}(s)); }
-
-}  // namespace
-
-// pahole prints a later definition of an already printed name only when its
-// size or its members' names, offsets or sizes differ (a type rename alone,
-// e.g. siginfo_t -> compat_siginfo_t, does not count).
-uint64_t layout_fingerprint(const Record& r) {
-  uint64_t h = 0;
-  mix(h, r.byte_size);
-  mix(h, r.members.size());
-  for (const Member& m : r.members) {
-    mix(h, m.name);
-    mix(h, m.bit_offset);
-    mix(h, m.bit_size);
-    mix(h, m.byte_size);
-  }
-  return h;
-}
-
 RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   std::unique_ptr<DwarfSource> first = open_dwarf(path, opts.backend);
   const size_t n_units = first->unit_count();
@@ -49,7 +23,14 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   NameFilter filter;
   if (!wanted.empty()) filter = [&wanted](std::string_view n) { return wanted.count(std::string(n)) != 0; };
 
-  std::vector<std::vector<std::shared_ptr<const Record>>> per_unit(n_units);
+  std::vector<std::vector<BuiltRecord>> per_unit(n_units);
+
+  // (name, identity) -> lowest unit that builds it. A unit skips a record a
+  // lower unit already built; the merge below keeps the lowest unit's, so the
+  // result does not depend on which thread got there first.
+  std::mutex registry_mu;
+  std::unordered_map<std::string, std::unordered_map<uint64_t, size_t>> registry;
+  const bool variants = opts.keep_layout_variants;
   std::atomic<size_t> next{0};
   std::exception_ptr error;
   size_t error_unit = SIZE_MAX;
@@ -59,7 +40,16 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
     for (size_t i = next++; i < n_units; i = next++) {
       try {
         UnitDies unit = src.read_unit(i);
-        per_unit[i] = build_unit_records(unit, src, filter);
+        BuildGate gate = [&, i](std::string_view name, uint64_t id) {
+          std::lock_guard<std::mutex> lock(registry_mu);
+          auto& ids = registry[std::string(name)];
+          const uint64_t key = variants ? id : 0;
+          auto it = ids.find(key);
+          if (it != ids.end() && it->second < i) return false;
+          ids[key] = it == ids.end() ? i : std::min(it->second, i);
+          return true;
+        };
+        per_unit[i] = build_unit_records(unit, src, filter, gate);
       } catch (...) {
         // Keep the error of the lowest unit so the message is deterministic.
         std::lock_guard<std::mutex> lock(error_mu);
@@ -84,15 +74,14 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   set.source = path;
   std::unordered_map<std::string, std::vector<uint64_t>> seen;
   for (auto& unit : per_unit) {
-    for (auto& r : unit) {
-      auto& prints = seen[r->name];
-      if (!prints.empty() && !opts.keep_layout_variants) continue;
-      const uint64_t fp = opts.keep_layout_variants ? layout_fingerprint(*r) : 0;
+    for (auto& b : unit) {
+      auto& prints = seen[b.record->name];
+      if (!prints.empty() && !variants) continue;
       bool dup = false;
-      for (uint64_t p : prints) dup = dup || p == fp;
+      for (uint64_t p : prints) dup = dup || p == b.identity;
       if (dup) continue;
-      prints.push_back(fp);
-      set.records.push_back(std::move(r));
+      prints.push_back(b.identity);
+      set.records.push_back(std::move(b.record));
     }
     unit.clear();
   }

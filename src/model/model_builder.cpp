@@ -47,11 +47,30 @@ class UnitModel {
     index(unit_.dies);
   }
 
-  std::vector<std::shared_ptr<const Record>> build(const NameFilter& want) {
-    std::vector<std::shared_ptr<const Record>> out;
+  std::vector<BuiltRecord> build(const NameFilter& want, const BuildGate& gate) {
+    std::vector<BuiltRecord> out;
     if (unit_.dies.empty()) return out;
-    collect_top_level(DieRef{&unit_.dies, 0}, want, out);
+    collect_top_level(DieRef{&unit_.dies, 0}, want, gate, out);
     return out;
+  }
+
+  // pahole's identity of a definition: size and each member's name, bit
+  // offset, bit size and byte size; computed from the DIEs without building.
+  uint64_t identity(DieRef rd) {
+    uint64_t h = 0;
+    auto mix = [&h](uint64_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+    mix(rd.die().byte_size.value_or(0));
+    for_children(rd, [&](DieRef c) {
+      const RawDie& d = c.die();
+      if (!is_data_member(d)) return;
+      mix(std::hash<std::string_view>{}(d.name ? d.name : ""));
+      mix(d.member_location.value_or(0));
+      mix(d.data_bit_offset.value_or(UINT64_MAX));
+      mix(d.bit_offset.value_or(UINT64_MAX));
+      mix(d.bit_size.value_or(0));
+      mix(type_size(target(d)));
+    });
+    return h;
   }
 
  private:
@@ -86,17 +105,19 @@ class UnitModel {
       f(DieRef{parent.vec, i});
   }
 
-  void collect_top_level(DieRef unit, const NameFilter& want,
-                         std::vector<std::shared_ptr<const Record>>& out) {
+  void collect_top_level(DieRef unit, const NameFilter& want, const BuildGate& gate,
+                         std::vector<BuiltRecord>& out) {
     for_children(unit, [&](DieRef c) {
       const RawDie& d = c.die();
       if (d.tag == DW_TAG_namespace) {
-        collect_top_level(c, want, out);
+        collect_top_level(c, want, gate, out);
         return;
       }
       if (!is_record_tag(d.tag) || d.declaration || d.name == nullptr || !d.byte_size) return;
       if (want && !want(d.name)) return;
-      out.push_back(record(c, 0));
+      const uint64_t id = identity(c);
+      if (gate && !gate(d.name, id)) return;
+      out.push_back({record(c, 0), id});
     });
   }
 
@@ -478,11 +499,10 @@ uint64_t bit_offset_from_msb(uint64_t byte_location, uint64_t storage_bytes,
   return byte_location * 8 + from_lsb;
 }
 
-std::vector<std::shared_ptr<const Record>> build_unit_records(const UnitDies& unit,
-                                                              const DwarfSource& source,
-                                                              const NameFilter& want) {
+std::vector<BuiltRecord> build_unit_records(const UnitDies& unit, const DwarfSource& source,
+                                            const NameFilter& want, const BuildGate& gate) {
   UnitModel model(unit, source);
-  return model.build(want);
+  return model.build(want, gate);
 }
 
 }  // namespace padguard
