@@ -37,6 +37,67 @@ struct ElfHandle {
   }
 };
 
+// Relocation types a machine can have, for the machines whose relocatable
+// objects padguard is pointed at; others are not checked. libdwfl skips
+// relocation types it does not know for debug sections, which would leave
+// every string and reference unrelocated: wrong names, exit 0 (fail open).
+bool plausible_reloc_type(uint16_t machine, bool is_64, bool rela, uint32_t type) {
+  switch (machine) {
+    case EM_X86_64:
+      return rela && type < 64;
+    case EM_386:
+      return !is_64 && type < 64;
+    case EM_AARCH64:
+      return rela && (type == 0 || type >= 257);
+    case EM_ARM:
+      return !is_64 && type < 256;
+    default:
+      return true;
+  }
+}
+
+// A relocatable object's debug sections are read through their relocations;
+// they must fit the header's file type and machine. Found by fuzzing: a
+// flipped e_type or e_machine gave wrong names with exit 0.
+void check_debug_relocations(const std::string& path, Elf* elf, const GElf_Ehdr& eh, size_t shstrndx,
+                             bool is_64) {
+  bool has_debug_relocs = false, has_address = false;
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr sh;
+    if (gelf_getshdr(scn, &sh) == nullptr) continue;
+    if ((sh.sh_flags & SHF_ALLOC) && sh.sh_addr != 0) has_address = true;
+    if (sh.sh_type != SHT_REL && sh.sh_type != SHT_RELA) continue;
+    GElf_Shdr target;
+    Elf_Scn* tscn = elf_getscn(elf, sh.sh_info);
+    const char* tname = tscn && gelf_getshdr(tscn, &target) ? elf_strptr(elf, shstrndx, target.sh_name) : nullptr;
+    if (tname == nullptr || std::string_view(tname).substr(0, 7) != ".debug_") continue;
+    has_debug_relocs = true;
+    if (eh.e_type != ET_REL) continue;
+    const bool rela = sh.sh_type == SHT_RELA;
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    const size_t entsize = gelf_fsize(elf, rela ? ELF_T_RELA : ELF_T_REL, 1, EV_CURRENT);
+    const size_t n = data != nullptr && entsize != 0 ? data->d_size / entsize : 0;
+    for (size_t i = 0; i < n; ++i) {
+      GElf_Rela r{};
+      GElf_Rel rl{};
+      if (rela ? gelf_getrela(data, static_cast<int>(i), &r) == nullptr
+               : gelf_getrel(data, static_cast<int>(i), &rl) == nullptr)
+        break;
+      const uint64_t info = rela ? r.r_info : rl.r_info;
+      const auto type = static_cast<uint32_t>(GELF_R_TYPE(info));  // gelf widens ELF32 r_info
+      if (!plausible_reloc_type(eh.e_machine, is_64, rela, type))
+        throw InputError(path, "relocation type " + std::to_string(type) + " in " + tname +
+                                   " does not belong to its machine (e_machine " + std::to_string(eh.e_machine) +
+                                   "); the ELF header is corrupt, re-copy or rebuild the file");
+    }
+  }
+  // An executable or shared object has addresses; one without any whose debug
+  // sections carry relocations is a relocatable object with a damaged e_type.
+  if (eh.e_type != ET_REL && has_debug_relocs && !has_address)
+    throw InputError(path, "its debug sections have relocations but its ELF header says file type " +
+                               std::to_string(eh.e_type) + ", not relocatable; re-copy or rebuild the file");
+}
+
 }  // namespace
 
 ElfFacts check_elf_file(const std::string& path) {
@@ -99,6 +160,10 @@ ElfFacts check_elf_file(const std::string& path) {
       facts.has_debug_info = true;
   }
   if (!facts.has_debug_info) throw InputError(path, kNoDebugFix);
+  if (eh.e_type != ET_REL && eh.e_type != ET_EXEC && eh.e_type != ET_DYN && eh.e_type != ET_CORE)
+    throw InputError(path, "corrupt ELF header (unknown file type " + std::to_string(eh.e_type) +
+                               "); re-copy or rebuild the file");
+  check_debug_relocations(path, e.elf, eh, shstrndx, facts.is_64);
   return facts;
 }
 

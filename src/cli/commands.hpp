@@ -33,4 +33,52 @@ void add_common(CLI::App& sub, CommonOptions& o);
 void add_layout(CLI::App& app, LayoutOptions& o);
 int run_layout(const LayoutOptions& o);
 
+// `crosscheck`: both backends on one file; exit 1 if any record differs.
+struct CrosscheckOptions {
+  std::vector<std::string> names;
+  unsigned threads = 0;
+  bool dies = false;
+  std::string file;
+};
+void add_crosscheck(CLI::App& app, CrosscheckOptions& o);
+int run_crosscheck(const CrosscheckOptions& o);
+
+// `diff`: layout changes between two builds; exit 1 when anything changed.
+struct DiffCmdOptions {
+  CommonOptions common;
+  std::vector<std::string> names;
+  unsigned cacheline = 64;
+  std::string format = "text";
+  std::string old_file, new_file;
+};
+void add_diff(CLI::App& app, DiffCmdOptions& o);
+int run_diff(const DiffCmdOptions& o);
+
+// `check`: rules over one pair or labelled pairs; exit 1 when one fails.
+struct CheckCmdOptions {
+  CommonOptions common;
+  std::string policy;
+  std::vector<std::string> no_growth, max_growth, max_cachelines, disjoint, no_new_holes, max_slack_loss;
+  std::vector<std::string> names;
+  std::vector<std::string> pairs;  // LABEL=OLD:NEW
+  std::string manifest;
+  unsigned cacheline = 64;
+  std::string format = "text";
+  std::string junit;
+  std::string source_root = ".";
+  std::vector<std::string> files;  // OLD NEW
+};
+void add_check(CLI::App& app, CheckCmdOptions& o);
+int run_check(const CheckCmdOptions& o);
+
+// `extract`: write a facts file (records as JSON) for later diff/check.
+struct ExtractCmdOptions {
+  CommonOptions common;
+  std::vector<std::string> names;
+  std::string file;
+  std::string output = "-";
+};
+void add_extract(CLI::App& app, ExtractCmdOptions& o);
+int run_extract(const ExtractCmdOptions& o);
+
 }  // namespace padguard::cli

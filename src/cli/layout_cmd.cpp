@@ -3,6 +3,8 @@
 
 #include "commands.hpp"
 #include "padguard/error.hpp"
+#include "padguard/facts.hpp"
+#include "padguard/json.hpp"
 #include "padguard/loader.hpp"
 #include "padguard/pahole_text.hpp"
 
@@ -14,8 +16,9 @@ void add_layout(CLI::App& app, LayoutOptions& o) {
   sub->add_option("-C,--class_name", o.names, "only these structs/unions, in this order")->delimiter(',');
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
-  sub->add_option("--format", o.format, "text (default)")->check(CLI::IsMember({"text"}));
-  sub->add_option("FILE", o.file, "vmlinux, .ko or .o with DWARF")->required();
+  sub->add_option("--format", o.format, "text (default), or json (docs/JSON.md)")
+      ->check(CLI::IsMember({"text", "json"}));
+  sub->add_option("FILE", o.file, "vmlinux, .ko or .o with DWARF, or a facts file")->required();
 }
 
 int run_layout(const LayoutOptions& o) {
@@ -24,20 +27,25 @@ int run_layout(const LayoutOptions& o) {
   lo.threads = o.common.threads;
   lo.names = o.names;
   lo.keep_layout_variants = o.names.empty();
-  RecordSet set = load_records(o.file, lo);
+  RecordSet set = load_input(o.file, lo);
   PaholeOptions po;
   po.cacheline_size = o.cacheline;
-  std::string out;
+  std::vector<const Record*> records;
   if (o.names.empty()) {
-    for (const auto& r : set.records) out += render_pahole(*r, po);
+    for (const auto& r : set.records) records.push_back(r.get());
   } else {
     for (const std::string& name : o.names) {
       const Record* r = set.find(name);
       if (r == nullptr)
         throw InputError(o.file, "no struct or union named '" + name + "' in its DWARF; check the spelling");
-      out += render_pahole(*r, po);
+      records.push_back(r);
     }
   }
+  std::string out;
+  if (o.format == "json")
+    out = dump_json(layout_json(set.source, records, o.cacheline));
+  else
+    for (const Record* r : records) out += render_pahole(*r, po);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }

@@ -15,6 +15,14 @@ int main(int argc, char** argv) noexcept {
     app.require_subcommand(1);
     LayoutOptions layout;
     add_layout(app, layout);
+    CrosscheckOptions crosscheck;
+    add_crosscheck(app, crosscheck);
+    DiffCmdOptions diff;
+    add_diff(app, diff);
+    CheckCmdOptions check;
+    add_check(app, check);
+    ExtractCmdOptions extract;
+    add_extract(app, extract);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -22,6 +30,10 @@ int main(int argc, char** argv) noexcept {
       return rc == 0 ? kExitOk : kExitError;
     }
     if (app.got_subcommand("layout")) return run_layout(layout);
+    if (app.got_subcommand("crosscheck")) return run_crosscheck(crosscheck);
+    if (app.got_subcommand("diff")) return run_diff(diff);
+    if (app.got_subcommand("check")) return run_check(check);
+    if (app.got_subcommand("extract")) return run_extract(extract);
     return kExitError;
   } catch (const padguard::InputError& e) {
     std::fprintf(stderr, "padguard: %s\n", e.what());

@@ -18,6 +18,13 @@ namespace padguard {
 namespace {
 
 constexpr int kMaxTypeDepth = 256;  // deeper chains are treated as loops
+// Bounds that only hostile input reaches (found by fuzzing, issue 7): sizes
+// and offsets under 2^40 bytes keep every bit computation downstream far from
+// overflow; the other two stop type graphs that share a node per level from
+// growing a name or an inline expansion exponentially.
+constexpr uint64_t kMaxBytes = uint64_t{1} << 40;
+constexpr uint64_t kMaxExpandedMembers = uint64_t{1} << 20;
+constexpr uint64_t kMaxNameSteps = uint64_t{1} << 16;
 
 struct DieRef {
   const std::vector<RawDie>* vec = nullptr;
@@ -134,9 +141,10 @@ class UnitModel {
       case DW_TAG_ptr_to_member_type:
         return d.byte_size.value_or(unit_.address_size);
       case DW_TAG_array_type: {
-        uint64_t n = 1;
-        for (uint64_t dim : array_dims(*t)) n *= dim;
-        return n * type_size(target(d), depth + 1);
+        uint64_t n = type_size(target(d), depth + 1);
+        for (uint64_t dim : array_dims(*t))
+          if (__builtin_mul_overflow(n, dim, &n) || n > kMaxBytes) fail("implausible array size", d.offset);
+        return n;
       }
       case DW_TAG_subroutine_type:
         return 0;
@@ -205,9 +213,12 @@ class UnitModel {
       if (s.count) {
         n = *s.count;
       } else if (s.upper_bound && !s.upper_bound_unknown) {
-        int64_t lo = s.lower_bound.value_or(0);
-        int64_t hi = *s.upper_bound;
-        n = hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
+        const int64_t lo = s.lower_bound.value_or(0);
+        const int64_t hi = *s.upper_bound;
+        // In uint64: hi - lo overflows int64 for hostile bounds.
+        const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+        if (hi >= lo && span == UINT64_MAX) fail("implausible array bounds", s.offset);
+        n = hi >= lo ? span + 1 : 0;
       }
       dims.push_back(n);
     });
@@ -224,6 +235,7 @@ class UnitModel {
 
   std::string tag_name(std::optional<DieRef> t, int depth = 0) {
     if (depth > kMaxTypeDepth) fail("type reference loop", t ? t->die().offset : 0);
+    if (++name_steps_ > kMaxNameSteps) fail("type name too complex", t ? t->die().offset : 0);
     if (!t) return "void";
     const RawDie& d = t->die();
     switch (d.tag) {
@@ -420,6 +432,7 @@ class UnitModel {
   Member member(DieRef md, int depth) {
     const RawDie& d = md.die();
     Member m;
+    name_steps_ = 0;
     if (d.name) m.name = d.name;
     m.decl = loc(d);
     m.alignment = static_cast<uint32_t>(d.alignment.value_or(0));
@@ -441,6 +454,9 @@ class UnitModel {
     } else {
       m.bit_offset = d.member_location.value_or(0) * 8;
     }
+    if (m.byte_size > kMaxBytes || d.member_location.value_or(0) > kMaxBytes ||
+        m.bit_offset > kMaxBytes * 8 || d.bit_size.value_or(0) > UINT32_MAX)
+      fail("implausible member size or offset", d.offset);
     if (t && is_struct_tag(t->die().tag)) m.direct_struct = record(*t, depth + 1);
     spell(m, t, depth + 1);
     return m;
@@ -457,6 +473,7 @@ class UnitModel {
                                            : RecordKind::Struct;
     if (d.name) r->name = d.name;
     r->byte_size = d.byte_size.value_or(0);
+    if (r->byte_size > kMaxBytes) fail("implausible record size", d.offset);
     r->alignment = static_cast<uint32_t>(d.alignment.value_or(0));
     r->decl = loc(d);
     r->address_size = unit_.address_size;
@@ -474,6 +491,14 @@ class UnitModel {
         r->nested_types.push_back(std::move(n));
       }
     });
+    // Lines the record prints with its inline types expanded.
+    uint64_t lines = r->members.size() + r->nested_types.size();
+    for (const Member& m : r->members)
+      if (m.inline_record) lines += expanded_[m.inline_record.get()];
+    for (const NestedType& n : r->nested_types)
+      if (n.record) lines += expanded_[n.record.get()];
+    if (lines > kMaxExpandedMembers) fail("anonymous types nested too often", d.offset);
+    expanded_[r.get()] = lines;
     building_.erase(d.offset);
     records_.emplace(d.offset, r);
     return r;
@@ -486,6 +511,8 @@ class UnitModel {
   std::unordered_map<uint64_t, std::shared_ptr<const Record>> records_;
   std::unordered_map<uint64_t, uint32_t> natural_;
   std::unordered_set<uint64_t> building_;
+  std::unordered_map<const Record*, uint64_t> expanded_;
+  uint64_t name_steps_ = 0;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "padguard/layout.hpp"
@@ -27,7 +28,9 @@ struct Conf {
   bool emit_stats = true;
 };
 
-std::string tabs(int n) { return std::string(static_cast<size_t>(n > 0 ? n : 0), '\t'); }
+// pahole prints indentation from a fixed string of 16 tabs
+// ("%.*s", indent, tabs), so deeper nesting stays at 16.
+std::string tabs(int n) { return std::string(static_cast<size_t>(std::clamp(n, 0, 16)), '\t'); }
 
 // printf("%-*s", width, s): a negative width also left-justifies.
 std::string pad_right(const std::string& s, int width) {
@@ -356,8 +359,17 @@ class Printer {
       const uint64_t size = last->byte_size;
       if (size != 0 && (size & (size - 1)) == 0 && l.padding > r.address_size) {
         out_ += fmt::format("\n{}/* Force padding: */\n", tabs(cc.indent));
-        for (uint64_t added = 0; added < l.padding; added += size)
+        // pahole prints one line per `size` bytes; a (corrupt) padding of
+        // terabytes would print forever, so stop after kMaxForcePadding lines.
+        constexpr uint64_t kMaxForcePadding = 4096;
+        uint64_t lines = 0;
+        for (uint64_t added = 0; added < l.padding; added += size, ++lines) {
+          if (lines == kMaxForcePadding) {
+            out_ += fmt::format("{}/* ... {} more bytes of padding */\n", tabs(cc.indent), l.padding - added);
+            break;
+          }
           out_ += tabs(cc.indent) + spelled(*last, "", cc) + fmt::format(":{};\n", size * 8);
+        }
       }
     }
 

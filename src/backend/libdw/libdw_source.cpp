@@ -7,10 +7,15 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
+#include <gelf.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include <unordered_map>
 
+#include "../die_filter.hpp"
 #include "padguard/elf_check.hpp"
 #include "padguard/error.hpp"
 
@@ -30,54 +35,6 @@ const Dwfl_Callbacks kOfflineCallbacks = {
 // The *_errmsg(-1) functions return NULL when the library recorded no error
 // (dwfl_module_getdwarf on a file without usable DWARF); found by fuzzing.
 const char* msg(const char* m) { return m != nullptr ? m : "no details"; }
-
-bool is_type_tag(int tag) {
-  switch (tag) {
-    case DW_TAG_base_type:
-    case DW_TAG_pointer_type:
-    case DW_TAG_reference_type:
-    case DW_TAG_rvalue_reference_type:
-    case DW_TAG_const_type:
-    case DW_TAG_volatile_type:
-    case DW_TAG_restrict_type:
-    case DW_TAG_atomic_type:
-    case DW_TAG_typedef:
-    case DW_TAG_array_type:
-    case DW_TAG_structure_type:
-    case DW_TAG_union_type:
-    case DW_TAG_class_type:
-    case DW_TAG_enumeration_type:
-    case DW_TAG_subroutine_type:
-    case DW_TAG_unspecified_type:
-    case DW_TAG_ptr_to_member_type:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// Which children of a DIE with tag `parent` can matter for layouts.
-bool keep_child(int parent, int child) {
-  switch (parent) {
-    case DW_TAG_compile_unit:
-    case DW_TAG_partial_unit:
-    case DW_TAG_type_unit:
-    case DW_TAG_namespace:
-      return is_type_tag(child) || child == DW_TAG_namespace;
-    case DW_TAG_structure_type:
-    case DW_TAG_union_type:
-    case DW_TAG_class_type:
-      return child == DW_TAG_member || child == DW_TAG_inheritance || is_type_tag(child);
-    case DW_TAG_enumeration_type:
-      return child == DW_TAG_enumerator;
-    case DW_TAG_array_type:
-      return child == DW_TAG_subrange_type || child == DW_TAG_enumeration_type;
-    case DW_TAG_subroutine_type:
-      return child == DW_TAG_formal_parameter || child == DW_TAG_unspecified_parameters;
-    default:
-      return false;
-  }
-}
 
 bool is_constant_form(unsigned form) {
   switch (form) {
@@ -121,6 +78,9 @@ struct AttrSink {
   RawDie* die;
   uint64_t decl_file_index = UINT64_MAX;
   bool* upper_unknown;
+  // Set when an attribute the model needs cannot be decoded: reading on
+  // would print a member as `void` or drop a name (fail open).
+  const char* bad = nullptr;
 };
 
 int collect_attr(Dwarf_Attribute* a, void* arg) {
@@ -129,10 +89,18 @@ int collect_attr(Dwarf_Attribute* a, void* arg) {
   switch (dwarf_whatattr(a)) {
     case DW_AT_name:
       d.name = dwarf_formstring(a);
+      if (d.name == nullptr) {
+        sink->bad = "unreadable DW_AT_name";
+        return DWARF_CB_ABORT;
+      }
       break;
     case DW_AT_type: {
       Dwarf_Die t;
-      if (dwarf_formref_die(a, &t) != nullptr) d.type = dwarf_dieoffset(&t);
+      if (dwarf_formref_die(a, &t) == nullptr) {
+        sink->bad = "DW_AT_type refers to no DIE";
+        return DWARF_CB_ABORT;
+      }
+      d.type = dwarf_dieoffset(&t);
       break;
     }
     case DW_AT_byte_size:
@@ -215,6 +183,47 @@ int collect_attr(Dwarf_Attribute* a, void* arg) {
   return DWARF_CB_OK;
 }
 
+// Where the attributes of a DIE end: each value's start plus its length.
+struct AttrEnd {
+  const unsigned char* end = nullptr;
+  uint8_t offset_size = 4;
+  uint8_t address_size = 8;
+  bool unknown = false;  // a form this does not size: no conclusion
+};
+
+int attr_end(Dwarf_Attribute* a, void* arg) {
+  auto* e = static_cast<AttrEnd*>(arg);
+  const unsigned char* p = a->valp;
+  size_t len = 0;
+  switch (a->form) {
+    case DW_FORM_flag_present: case DW_FORM_implicit_const: len = 0; break;
+    case DW_FORM_data1: case DW_FORM_flag: case DW_FORM_ref1: case DW_FORM_strx1: case DW_FORM_addrx1: len = 1; break;
+    case DW_FORM_data2: case DW_FORM_ref2: case DW_FORM_strx2: case DW_FORM_addrx2: len = 2; break;
+    case DW_FORM_strx3: case DW_FORM_addrx3: len = 3; break;
+    case DW_FORM_data4: case DW_FORM_ref4: case DW_FORM_strx4: case DW_FORM_addrx4: len = 4; break;
+    case DW_FORM_data8: case DW_FORM_ref8: case DW_FORM_ref_sig8: len = 8; break;
+    case DW_FORM_data16: len = 16; break;
+    case DW_FORM_strp: case DW_FORM_line_strp: case DW_FORM_sec_offset: len = e->offset_size; break;
+    case DW_FORM_addr: len = e->address_size; break;
+    case DW_FORM_string: {
+      const char* str = dwarf_formstring(a);
+      if (str == nullptr) return e->unknown = true, DWARF_CB_ABORT;
+      len = std::strlen(str) + 1;
+      break;
+    }
+    case DW_FORM_udata: case DW_FORM_sdata: case DW_FORM_strx: case DW_FORM_addrx:
+    case DW_FORM_ref_udata: case DW_FORM_loclistx: case DW_FORM_rnglistx:
+      while (len < 10 && (p[len] & 0x80)) ++len;
+      ++len;
+      break;
+    default:
+      e->unknown = true;
+      return DWARF_CB_ABORT;
+  }
+  e->end = std::max(e->end, p + len);
+  return DWARF_CB_OK;
+}
+
 class LibdwSource final : public DwarfSource {
  public:
   explicit LibdwSource(std::string path) : path_(std::move(path)) {
@@ -250,6 +259,7 @@ class LibdwSource final : public DwarfSource {
       nfiles_ = 0;
     }
     walk(&cu, out.dies, 0);
+    if (out.dies.size() == 1) check_childless_unit(&cu, u);
     return out;
   }
 
@@ -277,7 +287,26 @@ class LibdwSource final : public DwarfSource {
     uint64_t die_offset;
     uint8_t address_size;
     uint16_t version;
+    uint64_t end_offset;  // of the unit in .debug_info
+    uint8_t offset_size;
   };
+
+  // A damaged .debug_abbrev can give the unit DIE an abbreviation without
+  // children: libdw then reads nothing after it and the file seems to hold no
+  // types (exit 0 on garbage, found by test_malformed). Only null entries
+  // may follow a childless unit DIE.
+  void check_childless_unit(Dwarf_Die* cu, const UnitInfo& u) const {
+    AttrEnd e;
+    e.offset_size = u.offset_size;
+    e.address_size = u.address_size;
+    dwarf_getattrs(cu, attr_end, &e, 0);
+    if (e.unknown || e.end == nullptr || u.end_offset <= u.die_offset) return;
+    const auto* unit_end = static_cast<const unsigned char*>(cu->addr) + (u.end_offset - u.die_offset);
+    for (const unsigned char* p = e.end; p < unit_end; ++p)
+      if (*p != 0)
+        fail_dwarf("unit DIE without children but " + std::to_string(unit_end - e.end) +
+                   " more bytes; .debug_abbrev is damaged");
+  }
 
   void release() noexcept {
     if (dwfl_ != nullptr) dwfl_end(dwfl_);
@@ -318,7 +347,26 @@ class LibdwSource final : public DwarfSource {
                                   "); build with -g or check the file is not truncated");
   }
 
+  // Size of .debug_info as libdw reads it (decompressed); 0 when not found.
+  uint64_t debug_info_size() const {
+    Elf* e = dwarf_getelf(dwarf_);
+    size_t shstrndx = 0;
+    if (e == nullptr || elf_getshdrstrndx(e, &shstrndx) != 0) return 0;
+    for (Elf_Scn* scn = elf_nextscn(e, nullptr); scn != nullptr; scn = elf_nextscn(e, scn)) {
+      GElf_Shdr sh;
+      if (gelf_getshdr(scn, &sh) == nullptr) continue;
+      const char* n = elf_strptr(e, shstrndx, sh.sh_name);
+      if (n == nullptr || (std::strcmp(n, ".debug_info") != 0 && std::strcmp(n, ".zdebug_info") != 0)) continue;
+      Elf_Data* data = elf_getdata(scn, nullptr);
+      return data != nullptr ? data->d_size : 0;
+    }
+    return 0;
+  }
+
   void enumerate_units() {
+    // libdw accepts a unit length that runs past the section (reading the
+    // DIEs that fit); such a header is corrupt, so refuse it (fail closed).
+    const uint64_t info_size = debug_info_size();
     Dwarf_Off off = 0, next = 0;
     size_t header_size = 0;
     Dwarf_Half version = 0;
@@ -333,7 +381,10 @@ class LibdwSource final : public DwarfSource {
       if (address_size != 4 && address_size != 8 && address_size != 2)
         throw InputError(path_, "corrupt DWARF unit header (address size " +
                                     std::to_string(address_size) + "); rebuild the file");
-      units_.push_back({off + header_size, address_size, version});
+      if (info_size != 0 && next > info_size)
+        throw InputError(path_, "corrupt DWARF: the unit at .debug_info offset " + std::to_string(off) +
+                                    " ends past the section; re-copy or rebuild the file");
+      units_.push_back({off + header_size, address_size, version, next, offset_size});
       if (next <= off) break;
       off = next;
     }
@@ -344,9 +395,15 @@ class LibdwSource final : public DwarfSource {
 
   void read_die(Dwarf_Die* die, RawDie& d) const {
     d.offset = dwarf_dieoffset(die);
-    d.tag = static_cast<uint32_t>(dwarf_tag(die));
+    // DW_TAG_invalid (0): the DIE's abbreviation code is missing from
+    // .debug_abbrev; libdw then reports no attributes and no children.
+    const int tag = dwarf_tag(die);
+    if (tag <= 0) fail_dwarf("DIE with an unknown abbreviation");
+    d.tag = static_cast<uint32_t>(tag);
     AttrSink sink{&d, UINT64_MAX, &d.upper_bound_unknown};
-    if (dwarf_getattrs(die, collect_attr, &sink, 0) != 1) {
+    const ptrdiff_t rc = dwarf_getattrs(die, collect_attr, &sink, 0);
+    if (sink.bad != nullptr) fail_dwarf(sink.bad);
+    if (rc != 1) {
       // dwarf_getattrs returns 1 after the last attribute; anything else is
       // an error inside the abbreviation or attribute data.
       fail_dwarf("bad attributes");
@@ -370,8 +427,8 @@ class LibdwSource final : public DwarfSource {
     uint32_t last = kNoIndex;
     while (rc == 0) {
       const int ctag = dwarf_tag(&child);
-      if (ctag < 0) fail_dwarf("bad DIE tag");
-      if (keep_child(tag, ctag)) {
+      if (ctag <= 0) fail_dwarf("bad DIE tag");
+      if (keep_child(static_cast<uint32_t>(tag), static_cast<uint32_t>(ctag))) {
         const uint32_t ci = walk(&child, out, depth + 1);
         if (last == kNoIndex)
           out[self].first_child = ci;

@@ -1,0 +1,31 @@
+// Facts files: the model's Records as compact JSON ("kind": "facts", same
+// schema as the reports), so one CI job per config can extract and another
+// check them all; a checked-in facts file is also a baseline. Reading one
+// back yields Records that render exactly as the originals did.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "padguard/loader.hpp"
+#include "padguard/model.hpp"
+
+namespace padguard {
+
+// The records (and every record their members refer to) as a facts document.
+nlohmann::json facts_json(const std::string& source, uint32_t address_size,
+                          const std::vector<const Record*>& records);
+
+// Throws InputError naming `origin` when the document is not a facts file
+// this version understands.
+RecordSet records_from_facts(const nlohmann::json& j, const std::string& origin);
+
+// True when the file's first non-blank byte is '{' (facts), not ELF.
+bool is_facts_file(const std::string& path);
+
+// An ELF file through the loader, or a facts file; `opts.names` filters both.
+RecordSet load_input(const std::string& path, const LoadOptions& opts);
+
+}  // namespace padguard

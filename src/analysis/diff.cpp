@@ -1,0 +1,273 @@
+// Layout diff of one record between two builds. Members are matched by their
+// C access path (anonymous records are transparent), so a member that leaves
+// an anonymous union still matches; "moved" means its order relative to the
+// other members changed (it is not in the longest run of members whose order
+// held), "shifted" that it only slid along with its neighbours.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "padguard/diff.hpp"
+
+namespace padguard {
+
+const char* change_name(Change c) {
+  switch (c) {
+    case Change::Added: return "added";
+    case Change::Removed: return "removed";
+    case Change::Moved: return "moved";
+    case Change::Shifted: return "shifted";
+    case Change::Resized: return "resized";
+    case Change::Retyped: return "retyped";
+    case Change::Bitfield: return "bitfield";
+    case Change::LeftUnion: return "left_union";
+    case Change::EnteredUnion: return "entered_union";
+    case Change::SharingChanged: return "sharing_changed";
+    case Change::Straddles: return "straddles";
+    case Change::Unstraddles: return "unstraddles";
+  }
+  return "?";
+}
+
+const char* status_name(RecordStatus s) {
+  switch (s) {
+    case RecordStatus::Unchanged: return "unchanged";
+    case RecordStatus::Changed: return "changed";
+    case RecordStatus::Added: return "added";
+    case RecordStatus::Removed: return "removed";
+    case RecordStatus::Missing: return "missing";
+  }
+  return "?";
+}
+
+bool MemberDiff::has(Change c) const { return std::find(changes.begin(), changes.end(), c) != changes.end(); }
+
+int64_t RecordDiff::size_delta() const {
+  if (!old_stats || !new_stats) return 0;
+  return static_cast<int64_t>(new_stats->size) - static_cast<int64_t>(old_stats->size);
+}
+
+bool DiffResult::changed() const {
+  return std::any_of(records.begin(), records.end(),
+                     [](const RecordDiff& d) { return d.status != RecordStatus::Unchanged; });
+}
+
+std::vector<std::string> DiffResult::missing() const {
+  std::vector<std::string> out;
+  if (!explicit_names) return out;
+  for (const RecordDiff& d : records)
+    if (d.status == RecordStatus::Added || d.status == RecordStatus::Removed || d.status == RecordStatus::Missing)
+      out.push_back(d.name);
+  return out;
+}
+
+namespace {
+
+bool straddles(const FlatMember& f, uint32_t cl) {
+  if (cl == 0 || f.end_byte() <= f.begin_byte()) return false;
+  return f.begin_byte() / cl != (f.end_byte() - 1) / cl;
+}
+
+// Which of the matched members (in old offset order) kept their relative
+// order: a longest non-decreasing run of new offsets, preferring, among runs
+// of the same length, members whose offset did not change at all (so in
+// "a b c" -> "a c b" with c unchanged, b is the one that moved). O(n^2).
+std::vector<bool> longest_ordered(const std::vector<uint64_t>& seq, const std::vector<bool>& unchanged) {
+  const size_t n = seq.size();
+  std::vector<uint64_t> best(n, 0);
+  std::vector<size_t> prev(n, SIZE_MAX);
+  size_t end = SIZE_MAX;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t w = (uint64_t{1} << 20) + (unchanged[i] ? 1 : 0);
+    best[i] = w;
+    for (size_t j = 0; j < i; ++j)
+      if (seq[j] <= seq[i] && best[j] + w > best[i]) best[i] = best[j] + w, prev[i] = j;
+    if (end == SIZE_MAX || best[i] > best[end]) end = i;
+  }
+  std::vector<bool> in(n, false);
+  for (size_t i = end; i != SIZE_MAX; i = prev[i]) in[i] = true;
+  return in;
+}
+
+// Keys are unique in C; make them unique anyway (C++ or odd DWARF).
+std::unordered_map<std::string, size_t> index_by_key(FlatRecord& f) {
+  std::unordered_map<std::string, size_t> idx;
+  for (size_t i = 0; i < f.members.size(); ++i) {
+    std::string k = f.members[i].key;
+    for (int n = 2; idx.count(k); ++n) k = f.members[i].key + "#" + std::to_string(n);
+    f.members[i].key = k;
+    idx.emplace(k, i);
+  }
+  return idx;
+}
+
+template <class T, class Key>
+std::vector<T> minus(const std::vector<T>& a, const std::vector<T>& b, Key key) {
+  std::multiset<decltype(key(a[0]))> have;
+  for (const T& x : b) have.insert(key(x));
+  std::vector<T> out;
+  for (const T& x : a) {
+    auto it = have.find(key(x));
+    if (it != have.end())
+      have.erase(it);
+    else
+      out.push_back(x);
+  }
+  return out;
+}
+
+void matched_changes(MemberDiff& md, uint32_t cl) {
+  const FlatMember& o = *md.old_m;
+  const FlatMember& n = *md.new_m;
+  if (o.byte_size != n.byte_size) md.changes.push_back(Change::Resized);
+  if (o.type != n.type) md.changes.push_back(Change::Retyped);
+  if (o.bit_size != n.bit_size) md.changes.push_back(Change::Bitfield);
+  if (!o.unions.empty() && n.unions.empty()) md.changes.push_back(Change::LeftUnion);
+  if (o.unions.empty() && !n.unions.empty()) md.changes.push_back(Change::EnteredUnion);
+  if (md.old_shares != md.new_shares) md.changes.push_back(Change::SharingChanged);
+  if (straddles(n, cl) && !straddles(o, cl)) md.changes.push_back(Change::Straddles);
+  if (!straddles(n, cl) && straddles(o, cl)) md.changes.push_back(Change::Unstraddles);
+}
+
+void diff_members(RecordDiff& d, FlatRecord& fo, FlatRecord& fn, uint32_t cl) {
+  const auto oi = index_by_key(fo);
+  const auto ni = index_by_key(fn);
+  const auto os = byte_sharing(fo);
+  const auto ns = byte_sharing(fn);
+
+  // Matched members in old order; which kept their relative order.
+  std::vector<std::pair<size_t, size_t>> matched;
+  for (size_t i = 0; i < fo.members.size(); ++i)
+    if (auto it = ni.find(fo.members[i].key); it != ni.end()) matched.emplace_back(i, it->second);
+  std::stable_sort(matched.begin(), matched.end(), [&](auto a, auto b) {
+    return fo.members[a.first].bit_offset < fo.members[b.first].bit_offset;
+  });
+  std::vector<uint64_t> seq;
+  std::vector<bool> unchanged;
+  for (auto [o, n] : matched) {
+    seq.push_back(fn.members[n].bit_offset);
+    unchanged.push_back(fn.members[n].bit_offset == fo.members[o].bit_offset);
+  }
+  const std::vector<bool> kept = longest_ordered(seq, unchanged);
+
+  std::vector<MemberDiff> out;
+  for (size_t k = 0; k < matched.size(); ++k) {
+    const auto [o, n] = matched[k];
+    MemberDiff md;
+    md.key = fo.members[o].key;
+    md.old_m = fo.members[o];
+    md.new_m = fn.members[n];
+    md.old_shares = os[o];
+    md.new_shares = ns[n];
+    if (md.old_m->bit_offset != md.new_m->bit_offset) md.changes.push_back(kept[k] ? Change::Shifted : Change::Moved);
+    matched_changes(md, cl);
+    std::sort(md.changes.begin(), md.changes.end());
+    if (!md.changes.empty()) out.push_back(std::move(md));
+  }
+  for (size_t i = 0; i < fn.members.size(); ++i) {
+    if (oi.count(fn.members[i].key)) continue;
+    MemberDiff md;
+    md.key = fn.members[i].key;
+    md.new_m = fn.members[i];
+    md.new_shares = ns[i];
+    md.changes.push_back(Change::Added);
+    if (!fn.members[i].unions.empty()) md.changes.push_back(Change::EnteredUnion);
+    if (straddles(fn.members[i], cl)) md.changes.push_back(Change::Straddles);
+    out.push_back(std::move(md));
+  }
+  for (size_t i = 0; i < fo.members.size(); ++i) {
+    if (ni.count(fo.members[i].key)) continue;
+    MemberDiff md;
+    md.key = fo.members[i].key;
+    md.old_m = fo.members[i];
+    md.old_shares = os[i];
+    md.changes.push_back(Change::Removed);
+    out.push_back(std::move(md));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const MemberDiff& a, const MemberDiff& b) {
+    const FlatMember& x = a.current();
+    const FlatMember& y = b.current();
+    if (x.bit_offset != y.bit_offset) return x.bit_offset < y.bit_offset;
+    return a.new_m.has_value() > b.new_m.has_value();
+  });
+  for (const MemberDiff& md : out)
+    if (md.has(Change::Straddles)) d.now_straddling.push_back(md.key);
+  d.members = std::move(out);
+}
+
+std::string container_sig(const FlatContainer& c) {
+  std::string s = kind_keyword(c.kind);
+  for (const std::string& k : c.keys) s += " " + k;
+  return s;
+}
+
+}  // namespace
+
+RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOptions& o) {
+  RecordDiff d;
+  d.name = new_r.name;
+  d.kind = new_r.kind;
+  d.decl = new_r.decl;
+  d.old_stats = record_stats(old_r, o.cacheline_size);
+  d.new_stats = record_stats(new_r, o.cacheline_size);
+  FlatRecord fo = flatten(old_r);
+  FlatRecord fn = flatten(new_r);
+  diff_members(d, fo, fn, o.cacheline_size);
+
+  const std::vector<Hole> ho = find_holes(old_r);
+  const std::vector<Hole> hn = find_holes(new_r);
+  auto hole_key = [](const Hole& h) { return std::make_pair(h.offset, h.size); };
+  d.holes_filled = minus(ho, hn, hole_key);
+  d.holes_opened = minus(hn, ho, hole_key);
+  d.containers_removed = minus(fo.containers, fn.containers, container_sig);
+  d.containers_added = minus(fn.containers, fo.containers, container_sig);
+
+  const bool same = d.members.empty() && *d.old_stats == *d.new_stats && d.holes_filled.empty() &&
+                    d.holes_opened.empty() && d.containers_removed.empty() && d.containers_added.empty() &&
+                    old_r.kind == new_r.kind;
+  d.status = same ? RecordStatus::Unchanged : RecordStatus::Changed;
+  return d;
+}
+
+DiffResult diff_sets(const RecordSet& old_s, const RecordSet& new_s, const std::vector<std::string>& names,
+                     const DiffOptions& o) {
+  std::map<std::string, const Record*> om, nm;
+  for (const auto& r : old_s.records) om.emplace(r->name, r.get());
+  for (const auto& r : new_s.records) nm.emplace(r->name, r.get());
+  DiffResult res;
+  res.old_source = old_s.source;
+  res.new_source = new_s.source;
+  res.cacheline_size = o.cacheline_size;
+  res.explicit_names = !names.empty();
+  std::vector<std::string> todo = names;
+  if (todo.empty()) {
+    for (const auto& [n, r] : om) todo.push_back(n);
+    for (const auto& [n, r] : nm)
+      if (!om.count(n)) todo.push_back(n);
+    std::sort(todo.begin(), todo.end());
+  }
+  for (const std::string& n : todo) {
+    auto a = om.find(n);
+    auto b = nm.find(n);
+    if (a != om.end() && b != nm.end()) {
+      res.records.push_back(diff_records(*a->second, *b->second, o));
+      continue;
+    }
+    RecordDiff d;
+    d.name = n;
+    if (a != om.end()) {
+      d.status = RecordStatus::Removed, d.kind = a->second->kind, d.decl = a->second->decl;
+      d.old_stats = record_stats(*a->second, o.cacheline_size);
+    } else if (b != nm.end()) {
+      d.status = RecordStatus::Added, d.kind = b->second->kind, d.decl = b->second->decl;
+      d.new_stats = record_stats(*b->second, o.cacheline_size);
+    } else {
+      d.status = RecordStatus::Missing;
+    }
+    res.records.push_back(std::move(d));
+  }
+  return res;
+}
+
+}  // namespace padguard

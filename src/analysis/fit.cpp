@@ -1,0 +1,167 @@
+// How a record fits: its flat view (leaves at absolute offsets, anonymous
+// records transparent as in C), holes with their offsets, and the summary
+// figures diff and check compare. Pure.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "padguard/diff.hpp"
+#include "padguard/layout.hpp"
+
+namespace padguard {
+
+std::string member_type(const Member& m) {
+  std::string s = m.spelling.modifiers;
+  if (!m.spelling.keyword.empty()) s += m.spelling.keyword + " ";
+  if (m.inline_record && m.spelling.type.empty())
+    s += std::string(kind_keyword(m.inline_record->kind)) + " {...}";
+  else
+    s += m.spelling.type;
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  s += m.spelling.prefix + m.spelling.suffix;
+  for (uint64_t d : m.dims) s += fmt::format("[{}]", d);
+  return s;
+}
+
+namespace {
+
+bool flattens(const Member& m) { return m.inline_record && !m.inline_via_pointer && m.dims.empty(); }
+
+class Flattener {
+ public:
+  explicit Flattener(FlatRecord& out) : out_(out) {}
+
+  void walk(const Record& r, uint64_t base_bits, const std::string& key_prefix,
+            const std::string& path_prefix) {
+    unsigned anon = 0;
+    for (const Member& m : r.members) {
+      const uint64_t abs = base_bits + m.bit_offset;
+      if (flattens(m)) {
+        container(m, abs, key_prefix, path_prefix, anon);
+        continue;
+      }
+      FlatMember f;
+      const std::string name = m.name.empty() ? fmt::format("<anon #{}>", ++anon) : m.name;
+      f.key = key_prefix + name;
+      f.path = path_prefix + name;
+      f.type = member_type(m);
+      f.bit_offset = abs;
+      f.bit_size = m.bit_size;
+      f.byte_size = m.byte_size;
+      f.unions = unions_;
+      f.decl = m.decl;
+      out_.members.push_back(std::move(f));
+    }
+  }
+
+ private:
+  void container(const Member& m, uint64_t abs, const std::string& key_prefix,
+                 const std::string& path_prefix, unsigned& anon) {
+    const Record& ir = *m.inline_record;
+    const std::string label =
+        m.name.empty() ? fmt::format("<anon {} #{}>", kind_keyword(ir.kind), ++anon) : m.name;
+    const std::string path = path_prefix + label;
+    const size_t first_leaf = out_.members.size();
+    const size_t slot = out_.containers.size();
+    out_.containers.push_back({path, ir.kind, abs / 8, m.byte_size, {}});
+    if (ir.is_union()) unions_.push_back(path);
+    walk(ir, abs, m.name.empty() ? key_prefix : key_prefix + m.name + ".", path + ".");
+    if (ir.is_union()) unions_.pop_back();
+    std::vector<std::string> keys;
+    for (size_t i = first_leaf; i < out_.members.size(); ++i) keys.push_back(out_.members[i].key);
+    std::sort(keys.begin(), keys.end());
+    out_.containers[slot].keys = std::move(keys);
+  }
+
+  FlatRecord& out_;
+  std::vector<std::string> unions_;
+};
+
+// Byte holes of one record level, then of its inline structs.
+void holes_into(const Record& r, uint64_t base, const std::string& in, std::vector<Hole>& out) {
+  const Layout l = compute_layout(r);
+  if (!r.is_union() && !r.members.empty()) {
+    if (l.pre_hole) out.push_back({base + l.members[0].byte_offset - l.pre_hole, l.pre_hole, in});
+    for (size_t i = 0; i + 1 < r.members.size(); ++i) {
+      const uint64_t h = l.members[i].hole;
+      if (h) out.push_back({base + l.members[i + 1].byte_offset - h, h, in});
+    }
+  }
+  unsigned anon = 0;
+  for (const Member& m : r.members) {
+    if (!flattens(m)) {
+      if (m.name.empty()) ++anon;
+      continue;
+    }
+    const Record& ir = *m.inline_record;
+    const std::string label =
+        m.name.empty() ? fmt::format("<anon {} #{}>", kind_keyword(ir.kind), ++anon) : m.name;
+    holes_into(ir, base + m.bit_offset / 8, in.empty() ? label : in + "." + label, out);
+  }
+}
+
+}  // namespace
+
+FlatRecord flatten(const Record& r) {
+  FlatRecord f;
+  Flattener(f).walk(r, 0, "", "");
+  return f;
+}
+
+std::vector<std::vector<std::string>> byte_sharing(const FlatRecord& f) {
+  const auto& ms = f.members;
+  std::vector<size_t> order(ms.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return ms[a].begin_byte() < ms[b].begin_byte(); });
+  std::vector<std::vector<std::string>> shares(ms.size());
+  // Sweep by start byte: only members starting before this one ends can overlap.
+  for (size_t x = 0; x < order.size(); ++x) {
+    const FlatMember& a = ms[order[x]];
+    for (size_t y = x + 1; y < order.size(); ++y) {
+      const FlatMember& b = ms[order[y]];
+      if (b.begin_byte() >= a.end_byte()) break;
+      if (a.end_byte() == a.begin_byte() || b.end_byte() == b.begin_byte()) continue;
+      shares[order[x]].push_back(b.key);
+      shares[order[y]].push_back(a.key);
+    }
+  }
+  for (auto& s : shares) std::sort(s.begin(), s.end());
+  return shares;
+}
+
+std::vector<Hole> find_holes(const Record& r) {
+  std::vector<Hole> out;
+  holes_into(r, 0, "", out);
+  std::stable_sort(out.begin(), out.end(), [](const Hole& a, const Hole& b) { return a.offset < b.offset; });
+  return out;
+}
+
+RecordStats record_stats(const Record& r, uint32_t cacheline_size) {
+  const Layout l = compute_layout(r);
+  RecordStats s;
+  s.size = r.byte_size;
+  s.alignment = r.alignment ? r.alignment : natural_alignment(r);
+  s.cachelines = cacheline_size ? (r.byte_size + cacheline_size - 1) / cacheline_size : 0;
+  s.nr_holes = l.nr_holes;
+  s.sum_holes = l.sum_holes;
+  s.nr_bit_holes = l.nr_bit_holes;
+  s.sum_bit_holes = l.sum_bit_holes;
+  if (r.is_union()) {
+    uint64_t end = 0;
+    for (const Member& m : r.members) end = std::max(end, m.bit_offset / 8 + m.byte_size);
+    s.end_byte = end;
+    s.padding = r.byte_size > end ? r.byte_size - end : 0;
+  } else {
+    s.end_byte = (l.end_bit + 7) / 8;
+    s.padding = l.padding;
+  }
+  return s;
+}
+
+uint64_t slack_loss(const RecordStats& old_s, const RecordStats& new_s) {
+  if (old_s.size != new_s.size || new_s.padding >= old_s.padding) return 0;
+  return old_s.padding - new_s.padding;
+}
+
+}  // namespace padguard

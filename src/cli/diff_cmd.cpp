@@ -1,0 +1,53 @@
+// `padguard diff`: what a patch did to struct layouts, like diff(1):
+// 0 no layout change, 1 changes, 2 trouble (a requested struct missing too).
+#include <cstdio>
+
+#include "commands.hpp"
+#include "padguard/diff.hpp"
+#include "padguard/error.hpp"
+#include "padguard/facts.hpp"
+#include "padguard/json.hpp"
+#include "padguard/report_text.hpp"
+
+namespace padguard::cli {
+
+void add_diff(CLI::App& app, DiffCmdOptions& o) {
+  CLI::App* sub = app.add_subcommand(
+      "diff", "explain layout changes between two builds (exit 0 none, 1 changed, 2 error)");
+  add_common(*sub, o.common);
+  sub->add_option("-C,--class_name", o.names, "only these structs/unions (a missing one is an error)")
+      ->delimiter(',')->allow_extra_args(false);
+  sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
+      ->check(CLI::Range(1u, 1u << 20));
+  sub->add_option("--format", o.format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+  sub->add_option("OLD", o.old_file, "before: ELF with DWARF, or a facts file from padguard extract")->required();
+  sub->add_option("NEW", o.new_file, "after: ELF with DWARF, or a facts file")->required();
+}
+
+int run_diff(const DiffCmdOptions& o) {
+  LoadOptions lo;
+  lo.backend = o.common.backend_kind();
+  lo.threads = o.common.threads;
+  lo.names = o.names;
+  const RecordSet old_s = load_input(o.old_file, lo);
+  const RecordSet new_s = load_input(o.new_file, lo);
+  const DiffResult d = diff_sets(old_s, new_s, o.names, {o.cacheline});
+  const std::string out = o.format == "json" ? dump_json(diff_json(d)) : render_diff_text(d);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  // A struct asked for by name must be on both sides: fail closed.
+  bool missing = false;
+  for (const RecordDiff& r : d.records) {
+    if (!d.explicit_names || r.status == RecordStatus::Changed || r.status == RecordStatus::Unchanged) continue;
+    const std::string where = r.status == RecordStatus::Missing ? o.old_file + " and " + o.new_file
+                              : r.status == RecordStatus::Added ? o.old_file
+                                                                : o.new_file;
+    std::fprintf(stderr, "padguard: %s: no struct or union named '%s'; check the spelling\n", where.c_str(),
+                 r.name.c_str());
+    missing = true;
+  }
+  if (missing) return kExitError;
+  return d.changed() ? kExitChanged : kExitOk;
+}
+
+}  // namespace padguard::cli

@@ -1,0 +1,51 @@
+// `padguard extract`: the layouts of the named structs as a facts file, for a
+// later diff/check on another machine or as a checked-in baseline.
+#include <cstdio>
+#include <fstream>
+
+#include "commands.hpp"
+#include "padguard/error.hpp"
+#include "padguard/facts.hpp"
+#include "padguard/json.hpp"
+
+namespace padguard::cli {
+
+void add_extract(CLI::App& app, ExtractCmdOptions& o) {
+  CLI::App* sub = app.add_subcommand("extract", "write struct layouts as a facts file (JSON) for diff/check");
+  add_common(*sub, o.common);
+  sub->add_option("-C,--class_name", o.names, "only these structs/unions (a missing one is an error)")
+      ->delimiter(',')->allow_extra_args(false);
+  sub->add_option("-o,--output", o.output, "facts file to write ('-': stdout, the default)");
+  sub->add_option("FILE", o.file, "vmlinux, .ko or .o with DWARF")->required();
+}
+
+int run_extract(const ExtractCmdOptions& o) {
+  LoadOptions lo;
+  lo.backend = o.common.backend_kind();
+  lo.threads = o.common.threads;
+  lo.names = o.names;
+  const RecordSet set = load_input(o.file, lo);
+  std::vector<const Record*> records;
+  if (o.names.empty()) {
+    for (const auto& r : set.records) records.push_back(r.get());
+  } else {
+    for (const std::string& n : o.names) {
+      const Record* r = set.find(n);
+      if (r == nullptr)
+        throw InputError(o.file, "no struct or union named '" + n + "' in its DWARF; check the spelling");
+      records.push_back(r);
+    }
+  }
+  const std::string out = dump_json(facts_json(set.source, set.address_size, records), true);
+  if (o.output == "-") {
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return kExitOk;
+  }
+  std::ofstream f(o.output, std::ios::binary | std::ios::trunc);
+  f << out;
+  f.close();
+  if (!f) throw InputError(o.output, "cannot write the facts file; check the directory exists and is writable");
+  return kExitOk;
+}
+
+}  // namespace padguard::cli

@@ -1,0 +1,175 @@
+// Text rendering of a layout diff: one summary line per struct, details
+// indented, runs of members that merely shifted together folded into one line.
+#include <fmt/format.h>
+
+#include "padguard/report_text.hpp"
+
+namespace padguard {
+
+namespace {
+
+std::string offset_text(const FlatMember& m) {
+  if (m.is_bitfield()) return fmt::format("{}:{}", m.bit_offset / 8, m.bit_offset % 8);
+  return std::to_string(m.bit_offset / 8);
+}
+
+std::string size_text(const FlatMember& m) {
+  return m.is_bitfield() ? fmt::format("{} bit{}", m.bit_size, m.bit_size == 1 ? "" : "s")
+                         : fmt::format("{} byte{}", m.byte_size, m.byte_size == 1 ? "" : "s");
+}
+
+std::string loc_text(const FlatMember& m) {
+  if (m.decl.file.empty()) return "";
+  return m.decl.line ? fmt::format("  [{}:{}]", m.decl.file, m.decl.line) : fmt::format("  [{}]", m.decl.file);
+}
+
+std::string list(const std::vector<std::string>& v) {
+  std::string s;
+  for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+std::string stats_line(const RecordDiff& d) {
+  const RecordStats& a = *d.old_stats;
+  const RecordStats& b = *d.new_stats;
+  std::string s = fmt::format("{} -> {} bytes ({:+})", a.size, b.size, d.size_delta());
+  if (a.alignment != b.alignment) s += fmt::format(", alignment {} -> {}", a.alignment, b.alignment);
+  if (a.cachelines != b.cachelines) s += fmt::format(", cachelines {} -> {}", a.cachelines, b.cachelines);
+  else s += fmt::format(", cachelines {}", b.cachelines);
+  s += fmt::format(", holes {}/{} -> {}/{}", a.nr_holes, a.sum_holes, b.nr_holes, b.sum_holes);
+  s += fmt::format(", tail padding {} -> {}", a.padding, b.padding);
+  return s;
+}
+
+// The change words and facts of one member, e.g. "moved 336 -> 468, left union ...".
+std::string member_line(const MemberDiff& m) {
+  std::vector<std::string> parts;
+  const FlatMember& cur = m.current();
+  for (Change c : m.changes) {
+    switch (c) {
+      case Change::Added:
+        parts.push_back(fmt::format("added at {}", offset_text(*m.new_m)));
+        break;
+      case Change::Removed:
+        parts.push_back(fmt::format("removed, was at {}", offset_text(*m.old_m)));
+        break;
+      case Change::Moved:
+      case Change::Shifted:
+        parts.push_back(fmt::format("{} {} -> {}", change_name(c), offset_text(*m.old_m), offset_text(*m.new_m)));
+        break;
+      case Change::Resized:
+        parts.push_back(fmt::format("resized {} -> {}", size_text(*m.old_m), size_text(*m.new_m)));
+        break;
+      case Change::Retyped:
+        parts.push_back(fmt::format("retyped '{}' -> '{}'", m.old_m->type, m.new_m->type));
+        break;
+      case Change::Bitfield:
+        parts.push_back(fmt::format("bitfield {} -> {} bits", m.old_m->bit_size, m.new_m->bit_size));
+        break;
+      case Change::LeftUnion:
+        parts.push_back(fmt::format("left union {}", m.old_m->unions.back()));
+        break;
+      case Change::EnteredUnion:
+        parts.push_back(fmt::format("entered union {}", m.new_m->unions.back()));
+        break;
+      case Change::SharingChanged:
+        parts.push_back(fmt::format("shared bytes with [{}] -> [{}]", list(m.old_shares), list(m.new_shares)));
+        break;
+      case Change::Straddles:
+        parts.push_back("now straddles a cacheline boundary");
+        break;
+      case Change::Unstraddles:
+        parts.push_back("no longer straddles a cacheline boundary");
+        break;
+    }
+  }
+  std::string words;
+  for (const std::string& p : parts) words += (words.empty() ? "" : ", ") + p;
+  return fmt::format("    {} ({}, {}): {}{}\n", cur.path, cur.type, size_text(cur), words, loc_text(cur));
+}
+
+bool only_shifted(const MemberDiff& m) { return m.changes.size() == 1 && m.changes[0] == Change::Shifted; }
+
+int64_t shift_of(const MemberDiff& m) {
+  return static_cast<int64_t>(m.new_m->bit_offset) - static_cast<int64_t>(m.old_m->bit_offset);
+}
+
+std::string shifted_run(const std::vector<MemberDiff>& ms, size_t from, size_t to) {
+  const int64_t bits = shift_of(ms[from]);
+  const std::string by = bits % 8 ? fmt::format("{:+} bits", bits) : fmt::format("{:+} bytes", bits / 8);
+  if (to - from == 1) return fmt::format("    {}: shifted {} -> {} ({})\n", ms[from].key,
+                                         offset_text(*ms[from].old_m), offset_text(*ms[from].new_m), by);
+  return fmt::format("    {} .. {} ({} members): shifted {}\n", ms[from].key, ms[to - 1].key, to - from, by);
+}
+
+std::string record_details(const RecordDiff& d) {
+  std::string out;
+  const RecordStats& a = *d.old_stats;
+  const RecordStats& b = *d.new_stats;
+  for (const FlatContainer& c : d.containers_removed)
+    out += fmt::format("    {} {} removed (was {} bytes at {}: {})\n", kind_keyword(c.kind), c.path, c.size,
+                       c.offset, list(c.keys));
+  for (const FlatContainer& c : d.containers_added)
+    out += fmt::format("    {} {} added ({} bytes at {}: {})\n", kind_keyword(c.kind), c.path, c.size, c.offset,
+                       list(c.keys));
+  for (size_t i = 0; i < d.members.size();) {
+    if (!only_shifted(d.members[i])) {
+      out += member_line(d.members[i++]);
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < d.members.size() && only_shifted(d.members[j]) && shift_of(d.members[j]) == shift_of(d.members[i])) ++j;
+    out += shifted_run(d.members, i, j);
+    i = j;
+  }
+  for (const Hole& h : d.holes_filled)
+    out += fmt::format("    hole filled: {} byte{} at {}{}\n", h.size, h.size == 1 ? "" : "s", h.offset,
+                       h.in.empty() ? "" : " in " + h.in);
+  for (const Hole& h : d.holes_opened)
+    out += fmt::format("    hole opened: {} byte{} at {}{}\n", h.size, h.size == 1 ? "" : "s", h.offset,
+                       h.in.empty() ? "" : " in " + h.in);
+  if (const uint64_t loss = slack_loss(a, b))
+    out += fmt::format("    hidden growth: tail padding {} -> {} with sizeof unchanged ({} bytes of slack lost, {} left)\n",
+                       a.padding, b.padding, loss, b.padding);
+  return out;
+}
+
+}  // namespace
+
+std::string render_diff_text(const DiffResult& res) {
+  std::string out = fmt::format("--- {}\n+++ {}\n", res.old_source, res.new_source);
+  size_t changed = 0, added = 0, removed = 0, missing = 0, same = 0;
+  for (const RecordDiff& d : res.records) {
+    const char* kw = kind_keyword(d.kind);
+    switch (d.status) {
+      case RecordStatus::Unchanged:
+        ++same;
+        if (res.explicit_names)
+          out += fmt::format("{} {}: unchanged, {} bytes\n", kw, d.name, d.new_stats->size);
+        break;
+      case RecordStatus::Added:
+        ++added;
+        out += fmt::format("{} {}: added ({} bytes), only in {}\n", kw, d.name, d.new_stats->size, res.new_source);
+        break;
+      case RecordStatus::Removed:
+        ++removed;
+        out += fmt::format("{} {}: removed ({} bytes), only in {}\n", kw, d.name, d.old_stats->size, res.old_source);
+        break;
+      case RecordStatus::Missing:
+        ++missing;
+        out += fmt::format("{} {}: not found in either input\n", kw, d.name);
+        break;
+      case RecordStatus::Changed:
+        ++changed;
+        out += fmt::format("{} {}: {}\n", kw, d.name, stats_line(d));
+        out += record_details(d);
+        break;
+    }
+  }
+  out += fmt::format("{} changed, {} added, {} removed, {} unchanged", changed, added, removed, same);
+  if (missing) out += fmt::format(", {} missing", missing);
+  out += "\n";
+  return out;
+}
+
+}  // namespace padguard

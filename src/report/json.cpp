@@ -1,0 +1,157 @@
+// JSON renderings of analysis results; see docs/JSON.md for the fields.
+#include "padguard/json.hpp"
+
+#include "padguard/diff.hpp"
+
+namespace padguard {
+
+using nlohmann::json;
+
+namespace {
+
+json loc_json(const SourceLoc& l) {
+  if (l.file.empty()) return nullptr;
+  return json{{"file", l.file}, {"line", l.line}};
+}
+
+json stats_json(const RecordStats& s) {
+  return json{{"size", s.size},           {"alignment", s.alignment},       {"cachelines", s.cachelines},
+              {"nr_holes", s.nr_holes},   {"sum_holes", s.sum_holes},       {"nr_bit_holes", s.nr_bit_holes},
+              {"sum_bit_holes", s.sum_bit_holes}, {"padding", s.padding},  {"end", s.end_byte}};
+}
+
+json opt_stats(const std::optional<RecordStats>& s) { return s ? stats_json(*s) : json(nullptr); }
+
+json flat_json(const FlatMember& m) {
+  return json{{"key", m.key},
+              {"path", m.path},
+              {"type", m.type},
+              {"offset", m.bit_offset / 8},
+              {"bit_offset", m.bit_offset},
+              {"bit_size", m.bit_size},
+              {"size", m.byte_size},
+              {"unions", m.unions},
+              {"decl", loc_json(m.decl)}};
+}
+
+json hole_json(const Hole& h) { return json{{"offset", h.offset}, {"size", h.size}, {"in", h.in}}; }
+
+json holes_json(const std::vector<Hole>& hs) {
+  json a = json::array();
+  for (const Hole& h : hs) a.push_back(hole_json(h));
+  return a;
+}
+
+json containers_json(const std::vector<FlatContainer>& cs) {
+  json a = json::array();
+  for (const FlatContainer& c : cs)
+    a.push_back(json{{"path", c.path}, {"kind", kind_keyword(c.kind)}, {"offset", c.offset}, {"size", c.size},
+                     {"members", c.keys}});
+  return a;
+}
+
+json member_diff_json(const MemberDiff& m) {
+  json changes = json::array();
+  for (Change c : m.changes) changes.push_back(change_name(c));
+  return json{{"key", m.key},
+              {"changes", changes},
+              {"old", m.old_m ? flat_json(*m.old_m) : json(nullptr)},
+              {"new", m.new_m ? flat_json(*m.new_m) : json(nullptr)},
+              {"old_shares", m.old_shares},
+              {"new_shares", m.new_shares}};
+}
+
+json record_diff_json(const RecordDiff& d) {
+  json members = json::array();
+  for (const MemberDiff& m : d.members) members.push_back(member_diff_json(m));
+  const uint64_t loss = d.old_stats && d.new_stats ? slack_loss(*d.old_stats, *d.new_stats) : 0;
+  return json{{"name", d.name},
+              {"kind", kind_keyword(d.kind)},
+              {"status", status_name(d.status)},
+              {"old", opt_stats(d.old_stats)},
+              {"new", opt_stats(d.new_stats)},
+              {"size_delta", d.size_delta()},
+              {"slack_loss", loss},
+              {"decl", loc_json(d.decl)},
+              {"members", members},
+              {"holes_filled", holes_json(d.holes_filled)},
+              {"holes_opened", holes_json(d.holes_opened)},
+              {"containers_removed", containers_json(d.containers_removed)},
+              {"containers_added", containers_json(d.containers_added)},
+              {"now_straddling", d.now_straddling}};
+}
+
+json rule_json(const Rule& r) {
+  json j{{"kind", rule_kind_name(r.kind)}, {"target", r.target}, {"spec", r.spec()}};
+  if (r.kind == RuleKind::Disjoint) j["members"] = json::array({r.member_a, r.member_b});
+  if (r.kind == RuleKind::MaxGrowth || r.kind == RuleKind::MaxCachelines || r.kind == RuleKind::MaxSlackLoss)
+    j["limit"] = r.limit;
+  return j;
+}
+
+json config_json(const ConfigResult& c) {
+  json rows = json::array();
+  for (const StructRow& s : c.structs) {
+    json row{{"name", s.name},     {"old", opt_stats(s.old_stats)}, {"new", opt_stats(s.new_stats)},
+             {"slack_loss", s.slack_loss}, {"hidden_growth", s.slack_loss > 0}, {"rules", s.rule_cells}};
+    if (s.old_stats && s.new_stats)
+      row["size_delta"] = static_cast<int64_t>(s.new_stats->size) - static_cast<int64_t>(s.old_stats->size);
+    if (!s.error.empty()) row["error"] = s.error;
+    rows.push_back(row);
+  }
+  json results = json::array();
+  for (const RuleResult& r : c.results)
+    results.push_back(json{{"rule", r.rule.spec()},
+                           {"verdict", verdict_name(r.verdict)},
+                           {"detail", r.detail},
+                           {"offenders", r.offenders},
+                           {"where", r.where ? loc_json(*r.where) : json(nullptr)}});
+  json j{{"label", c.label}, {"old", c.old_source}, {"new", c.new_source}, {"verdict", verdict_name(c.verdict)},
+         {"structs", rows},  {"results", results}};
+  if (!c.error.empty()) j["error"] = c.error;
+  return j;
+}
+
+}  // namespace
+
+json layout_json(const std::string& source, const std::vector<const Record*>& records, uint32_t cacheline_size) {
+  json recs = json::array();
+  for (const Record* r : records) {
+    json members = json::array();
+    for (const FlatMember& m : flatten(*r).members) members.push_back(flat_json(m));
+    json j = stats_json(record_stats(*r, cacheline_size));
+    j["name"] = r->name;
+    j["kind"] = kind_keyword(r->kind);
+    j["decl"] = loc_json(r->decl);
+    j["members"] = members;
+    j["holes"] = holes_json(find_holes(*r));
+    recs.push_back(j);
+  }
+  return json{{"schema_version", kSchemaVersion}, {"kind", "layout"}, {"source", source},
+              {"cacheline_size", cacheline_size}, {"records", recs}};
+}
+
+json diff_json(const DiffResult& d) {
+  json recs = json::array();
+  json summary{{"changed", 0}, {"added", 0}, {"removed", 0}, {"unchanged", 0}, {"missing", 0}};
+  for (const RecordDiff& r : d.records) {
+    summary[status_name(r.status)] = summary[status_name(r.status)].get<int>() + 1;
+    if (r.status != RecordStatus::Unchanged || d.explicit_names) recs.push_back(record_diff_json(r));
+  }
+  return json{{"schema_version", kSchemaVersion}, {"kind", "diff"},       {"old", d.old_source},
+              {"new", d.new_source},              {"changed", d.changed()}, {"cacheline_size", d.cacheline_size},
+              {"summary", summary},               {"records", recs}};
+}
+
+json check_json(const CheckResult& r) {
+  json rules = json::array();
+  for (const Rule& x : r.rules) rules.push_back(rule_json(x));
+  json configs = json::array();
+  for (const ConfigResult& c : r.configs) configs.push_back(config_json(c));
+  return json{{"schema_version", kSchemaVersion}, {"kind", "check"}, {"verdict", verdict_name(r.verdict)},
+              {"cacheline_size", r.cacheline_size}, {"rules", rules}, {"configs", configs}};
+}
+
+std::string dump_json(const json& j, bool compact) { return j.dump(compact ? -1 : 2, ' ', false, json::error_handler_t::replace) + "\n"; }
+
+}  // namespace padguard

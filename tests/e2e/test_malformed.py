@@ -1,0 +1,577 @@
+#!/usr/bin/env python3
+"""Hostile and broken input: every case ends, within a time and memory bound,
+either in one stderr line `padguard: FILE: ...` with exit 2, or (where the
+input still means something) in a correct result with exit 0. Never a signal,
+a sanitizer report, a hang, or exit 0 on unreadable input (fail closed).
+
+Cases: truncation at many lengths; bytes flipped in the ELF header and in
+.debug_info/.debug_abbrev/.debug_str; section headers with bad offsets and
+sizes; wrong ELF class, byte order, machine; DWARF 2/3/4/5 and bogus versions;
+type references that loop; absurd nesting (DIE tree, type chains, C source);
+huge array bounds and sizes; members beyond the record's size; exponential
+type graphs; the fuzz regression corpus (tests/fuzz/regressions) via the CLI.
+
+Hand-made DWARF is written as assembly (.uleb128 and friends) and assembled
+with `gcc -c`; ELF sections are located with the struct module."""
+import argparse
+import os
+import random
+import resource
+import struct
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import fixturelib as fl  # noqa: E402
+
+TIMEOUT = 20          # seconds per padguard run
+MEMORY = 4000000000   # bytes of address space (RSS under ASan)
+
+# ---- running padguard under bounds ------------------------------------------
+
+
+class Runner:
+    def __init__(self, padguard, backends):
+        self.padguard = padguard
+        self.backends = backends
+        with open(padguard, "rb") as f:
+            self.asan = b"AddressSanitizer" in f.read()
+        self.env = dict(os.environ)
+        if self.asan:
+            # ASan reserves terabytes of shadow address space: bound RSS instead.
+            self.env["ASAN_OPTIONS"] = "hard_rss_limit_mb=%d:%s" % (
+                MEMORY // 1000000, self.env.get("ASAN_OPTIONS", ""))
+
+    def _limit(self):
+        if not self.asan:
+            resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    def run(self, args):
+        try:
+            r = subprocess.run([self.padguard, *args], capture_output=True, timeout=TIMEOUT,
+                               preexec_fn=self._limit, env=self.env)
+            return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
+        except subprocess.TimeoutExpired:
+            return None, "", f"TIMEOUT after {TIMEOUT}s"
+
+
+def error_line_ok(path, stderr, must=""):
+    lines = stderr.strip().splitlines()
+    return (len(lines) == 1 and lines[0].startswith(f"padguard: {path}: ") and must in lines[0])
+
+
+def describe(rc, out, err):
+    return f"rc={rc} stdout={out[:200]!r} stderr={err[-600:]!r}"
+
+
+class Checker:
+    """Runs `padguard layout [--backend B] FILE` and judges the outcome."""
+
+    def __init__(self, tally, runner):
+        self.t = tally
+        self.r = runner
+
+    def layout(self, path, extra=()):
+        for b in self.r.backends:
+            yield b, self.r.run(["layout", "--backend", b, *extra, path])
+
+    def error(self, what, path, must="", extra=()):
+        """Unreadable input: exit 2 with one line naming the file."""
+        for b, (rc, out, err) in self.layout(path, extra):
+            ok = rc == 2 and out == "" and error_line_ok(path, err, must)
+            self.t.check(ok, f"[{b}] {what}: want exit 2 + one error line{' with ' + repr(must) if must else ''}; "
+                             + describe(rc, out, err))
+
+    def ok(self, what, path, contains=(), equals=None, extra=()):
+        """Meaningful input: exit 0 and the expected text."""
+        for b, (rc, out, err) in self.layout(path, extra):
+            good = rc == 0 and all(c in out for c in contains) and (equals is None or out == equals)
+            self.t.check(good, f"[{b}] {what}: want exit 0 with {list(contains) or 'expected output'}; "
+                               + describe(rc, out, err))
+
+    def either(self, what, path, same_as=None, extra=()):
+        """Damage that may or may not matter: exit 2 with one error line, or
+        exit 0 (with the undamaged output, when `same_as` is given). Never a
+        crash, a hang, or any other exit status."""
+        for b, (rc, out, err) in self.layout(path, extra):
+            if rc == 0:
+                good = out != "" and err == "" and (same_as is None or out == same_as[b])
+            else:
+                good = rc == 2 and out == "" and error_line_ok(path, err)
+            self.t.check(good, f"[{b}] {what}: want exit 2 + one error line, or a correct exit 0; "
+                               + describe(rc, out, err))
+
+
+# ---- ELF section headers ------------------------------------------------------
+
+
+class Elf:
+    """Just enough ELF64/ELF32 little-endian parsing to find sections."""
+
+    def __init__(self, data):
+        self.data = bytes(data)
+        assert data[:4] == b"\x7fELF" and data[5] == 1, "little-endian ELF expected"
+        self.is64 = data[4] == 2
+        if self.is64:
+            (self.shoff,) = struct.unpack_from("<Q", data, 0x28)
+            self.shentsize, self.shnum, self.shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+        else:
+            (self.shoff,) = struct.unpack_from("<I", data, 0x20)
+            self.shentsize, self.shnum, self.shstrndx = struct.unpack_from("<HHH", data, 0x2E)
+        self.sections = {}
+        strtab_off = self._field(self.shstrndx, "offset")
+        for i in range(self.shnum):
+            name_off = struct.unpack_from("<I", data, self.shoff + i * self.shentsize)[0]
+            end = data.index(b"\0", strtab_off + name_off)
+            name = data[strtab_off + name_off:end].decode()
+            self.sections[name] = i
+
+    def _hdr(self, i):
+        return self.shoff + i * self.shentsize
+
+    def _layout(self, field):
+        # (offset in the section header, struct format)
+        if self.is64:
+            return {"offset": (0x18, "<Q"), "size": (0x20, "<Q"), "type": (0x04, "<I")}[field]
+        return {"offset": (0x10, "<I"), "size": (0x14, "<I"), "type": (0x04, "<I")}[field]
+
+    def _field(self, i, field):
+        off, fmt = self._layout(field)
+        return struct.unpack_from(fmt, self.data, self._hdr(i) + off)[0]
+
+    def section(self, name):
+        i = self.sections[name]
+        return self._field(i, "offset"), self._field(i, "size")
+
+    def field_pos(self, name, field):
+        """File position and struct format of a section header field."""
+        off, fmt = self._layout(field)
+        return self._hdr(self.sections[name]) + off, fmt
+
+
+def patched(data, pos, fmt, value):
+    b = bytearray(data)
+    struct.pack_into(fmt, b, pos, value)
+    return bytes(b)
+
+
+# ---- hand-written DWARF as assembly ----------------------------------------------
+
+# DWARF 5, section 7.5: tags, attributes, forms used below.
+TAG = dict(compile_unit=0x11, structure_type=0x13, union_type=0x17, member=0x0d, base_type=0x24,
+           typedef=0x16, array_type=0x01, subrange_type=0x21, const_type=0x26, volatile_type=0x35,
+           pointer_type=0x0f, subroutine_type=0x15, formal_parameter=0x05)
+AT = dict(sibling=0x01, name=0x03, byte_size=0x0b, language=0x13, producer=0x25, count=0x37,
+          upper_bound=0x2f, lower_bound=0x22, data_member_location=0x38, encoding=0x3e, type=0x49,
+          bit_size=0x0d, data_bit_offset=0x6b, prototyped=0x27)
+FORM = dict(string=0x08, data1=0x0b, data2=0x05, data4=0x06, data8=0x07, udata=0x0f, sdata=0x0d,
+            ref4=0x13, flag_present=0x19)
+
+
+class Die:
+    def __init__(self, tag, attrs=(), children=()):
+        self.tag = tag
+        self.attrs = list(attrs)  # (attribute, form, value); ref4 value: Die or int
+        self.children = list(children)
+
+
+def base(name, size, encoding=5):
+    return Die("base_type", [("name", "string", name), ("byte_size", "data1", size),
+                             ("encoding", "data1", encoding)])
+
+
+def member(name, type_die, loc):
+    return Die("member", [("name", "string", name), ("type", "ref4", type_die),
+                          ("data_member_location", "udata", loc)])
+
+
+def struct_die(name, size, members, form="udata"):
+    attrs = [("name", "string", name)] if name else []
+    return Die("structure_type", attrs + [("byte_size", form, size)], members)
+
+
+def dwarf_asm(top, version=5, declared_version=None):
+    """Assembly for one compile unit holding `top` DIEs. `declared_version`
+    overrides the version written in the unit header (header layout follows
+    `version`)."""
+    labels, abbrevs, body = {}, {}, []
+
+    def label(d):
+        if id(d) not in labels:
+            labels[id(d)] = f".Ldie{len(labels)}"
+        return labels[id(d)]
+
+    def emit(d, lines):
+        key = (d.tag, bool(d.children), tuple((a, f) for a, f, _ in d.attrs))
+        code = abbrevs.setdefault(key, len(abbrevs) + 1)
+        lines.append(f"{label(d)}:\n\t.uleb128 {code}")
+        for a, f, v in d.attrs:
+            if f == "string":
+                lines.append(f'\t.string "{v}"')
+            elif f in ("data1", "data2", "data4", "data8"):
+                lines.append("\t.%s %d" % ({"data1": "byte", "data2": "2byte", "data4": "4byte",
+                                             "data8": "8byte"}[f], v))
+            elif f == "udata":
+                lines.append(f"\t.uleb128 {v}")
+            elif f == "sdata":
+                lines.append(f"\t.sleb128 {v}")
+            elif f == "ref4":
+                lines.append(f"\t.4byte {label(v)} - .Lcu" if isinstance(v, Die) else f"\t.4byte {v}")
+        # Children are emitted iteratively: nesting can be very deep.
+        return d.children
+
+    stack = [("die", Die("compile_unit", [("producer", "string", "padguard test_malformed"),
+                                          ("language", "data1", 0x0c), ("name", "string", "hand.c")],
+                         top))]
+    while stack:
+        kind, d = stack.pop()
+        if kind == "end":
+            body.append("\t.byte 0")
+            continue
+        kids = emit(d, body)
+        if kids:
+            stack.append(("end", None))
+            stack.extend(("die", k) for k in reversed(kids))
+
+    # A symbol, so that the object has the symbol table libdwfl wants.
+    out = ['\t.data\n\t.globl padguard_hand\npadguard_hand:\n\t.byte 0',
+           '\t.section .debug_abbrev,"",@progbits']
+    for (tag, has_children, attrs), code in abbrevs.items():
+        out.append(f"\t.uleb128 {code}\n\t.uleb128 {TAG[tag]}\n\t.byte {1 if has_children else 0}")
+        for a, f in attrs:
+            out.append(f"\t.uleb128 {AT[a]}\n\t.uleb128 {FORM[f]}")
+        out.append("\t.byte 0, 0")
+    out.append("\t.byte 0")
+    v = declared_version if declared_version is not None else version
+    out.append('\t.section .debug_info,"",@progbits\n.Lcu:\n\t.4byte .Lcu_end - .Lcu - 4')
+    out.append(f"\t.2byte {v}")
+    if version >= 5:
+        out.append("\t.byte 1\n\t.byte 8\n\t.4byte 0")   # DW_UT_compile, address size, abbrev offset
+    else:
+        out.append("\t.4byte 0\n\t.byte 8")             # abbrev offset, address size
+    out.extend(body)
+    out.append(".Lcu_end:")
+    return "\n".join(out) + "\n"
+
+
+class Workdir:
+    def __init__(self, path):
+        self.path = path
+        os.makedirs(path, exist_ok=True)
+
+    def file(self, name, data):
+        p = os.path.join(self.path, name)
+        with open(p, "wb") as f:
+            f.write(data)
+        return p
+
+    def assemble(self, name, asm):
+        s = os.path.join(self.path, name + ".s")
+        o = os.path.join(self.path, name + ".o")
+        with open(s, "w") as f:
+            f.write(asm)
+        r = fl.run(["gcc", "-c", "-o", o, s])
+        if r.returncode != 0:
+            raise RuntimeError(f"gcc -c {s}: {r.stderr[:2000]}")
+        return o
+
+    def compile_c(self, name, source, flags=("-g", "-O0")):
+        c = os.path.join(self.path, name + ".c")
+        o = os.path.join(self.path, name + ".o")
+        with open(c, "w") as f:
+            f.write(source)
+        r = fl.run(["gcc", "-c", *flags, "-o", o, c])
+        if r.returncode != 0:
+            raise RuntimeError(f"gcc -c {c}: {r.stderr[:2000]}")
+        return o
+
+
+# ---- the cases ---------------------------------------------------------------------
+
+VICTIM_C = """
+typedef int myint;
+typedef myint myint2;
+struct inner { short s; char c; };
+struct victim {
+\tchar a;
+\tmyint2 b;
+\tlong c[4];
+\tstruct inner in;
+\tconst char *name;
+\tunsigned int bits:3;
+};
+struct victim v;
+"""
+
+
+def hand_cases(c, w):
+    """Hand-made DWARF: versions, loops, nesting, sizes."""
+    i32 = base("int", 4)
+    chr_ = base("char", 1, 6)
+
+    def simple(version, declared=None):
+        s = struct_die("hand", 8, [member("a", i32, 0), member("b", chr_, 4)])
+        return dwarf_asm([i32, chr_, s], version, declared)
+
+    for v in (2, 3, 4, 5):
+        p = w.assemble(f"v{v}", simple(v))
+        c.ok(f"DWARF {v} unit", p, contains=("struct hand {", "int                        a;",
+                                               "/* size: 8, cachelines: 1, members: 2 */"))
+    for v in (0, 1, 6, 0xffff):
+        p = w.assemble(f"version{v}", simple(5 if v >= 5 else 4, v))
+        c.error(f"DWARF version {v} in the unit header", p)
+
+    # Type references that loop.
+    t = Die("typedef", [("name", "string", "loop_t")])
+    t.attrs.append(("type", "ref4", t))
+    c.error("typedef that names itself", w.assemble("loop_self", dwarf_asm(
+        [t, struct_die("victim", 4, [member("m", t, 0)])])), "loop")
+    a, b = Die("typedef", [("name", "string", "a_t")]), Die("typedef", [("name", "string", "b_t")])
+    a.attrs.append(("type", "ref4", b))
+    b.attrs.append(("type", "ref4", a))
+    c.error("typedef chain a -> b -> a", w.assemble("loop_ab", dwarf_asm(
+        [a, b, struct_die("victim", 4, [member("m", a, 0)])])), "loop")
+    k, v_ = Die("const_type"), Die("volatile_type")
+    k.attrs.append(("type", "ref4", v_))
+    v_.attrs.append(("type", "ref4", k))
+    c.error("const -> volatile -> const", w.assemble("loop_cv", dwarf_asm(
+        [k, v_, struct_die("victim", 4, [member("m", k, 0)])])), "loop")
+    arr = Die("array_type", [], [Die("subrange_type", [("count", "udata", 2)])])
+    arr.attrs.append(("type", "ref4", arr))
+    c.error("array of itself", w.assemble("loop_arr", dwarf_asm(
+        [arr, struct_die("victim", 8, [member("m", arr, 0)])])))
+    selfs = struct_die("selfish", 8, [])
+    selfs.children.append(member("me", selfs, 0))
+    c.error("struct containing itself by value", w.assemble("loop_struct", dwarf_asm([selfs])))
+    pl = Die("typedef", [("name", "string", "ptr_loop_t")])
+    pl.attrs.append(("type", "ref4", pl))
+    ptr = Die("pointer_type", [("byte_size", "data1", 8), ("type", "ref4", pl)])
+    c.either("pointer to a looping typedef", w.assemble("loop_ptr", dwarf_asm(
+        [pl, ptr, struct_die("victim", 8, [member("p", ptr, 0)])])))
+
+    # Absurd nesting: the DIE tree, a chain of types, a chain of records.
+    for depth in (600, 100000):
+        inner = Die("member", [("name", "string", "x"), ("type", "ref4", i32),
+                               ("data_member_location", "udata", 0)])
+        node = struct_die("deepest", 4, [inner])
+        for i in range(depth):
+            node = struct_die(f"d{i}", 4, [node, member("x", i32, 0)])
+        c.error(f"DIE tree {depth} levels deep", w.assemble(f"deep_dies{depth}", dwarf_asm([i32, node])),
+                "deeper")
+    chain = [i32]
+    for i in range(100000):
+        chain.append(Die("typedef", [("name", "string", f"t{i}"), ("type", "ref4", chain[-1])]))
+    c.error("typedef chain 100000 long", w.assemble("deep_typedefs", dwarf_asm(
+        chain + [struct_die("victim", 4, [member("m", chain[-1], 0)])])))
+    recs = [struct_die("r0", 4, [member("x", i32, 0)])]
+    for i in range(1, 5000):
+        recs.append(struct_die(f"r{i}", 4, [member("m", recs[-1], 0)]))
+    c.either("5000 records each holding the previous", w.assemble("deep_records", dwarf_asm([i32] + recs)))
+    anon = struct_die(None, 4, [member("x", i32, 0)])
+    for i in range(3000):
+        anon = struct_die(None, 4, [Die("member", [("type", "ref4", anon),
+                                                   ("data_member_location", "udata", 0)]), anon])
+    c.either("3000 nested anonymous structs", w.assemble("deep_anon", dwarf_asm(
+        [i32, struct_die("top", 4, [Die("member", [("type", "ref4", anon),
+                                                   ("data_member_location", "udata", 0)]), anon])])))
+
+    # Exponential type graphs: each level refers to the previous one twice.
+    fn = Die("subroutine_type", [("prototyped", "flag_present", 0)])
+    dies = [i32, fn]
+    for i in range(60):
+        p = Die("pointer_type", [("byte_size", "data1", 8), ("type", "ref4", fn)])
+        fn = Die("subroutine_type", [("prototyped", "flag_present", 0), ("type", "ref4", i32)],
+                 [Die("formal_parameter", [("type", "ref4", p)]), Die("formal_parameter", [("type", "ref4", p)])])
+        dies += [p, fn]
+    fp = Die("pointer_type", [("byte_size", "data1", 8), ("type", "ref4", fn)])
+    c.either("function pointer type doubling 60 times", w.assemble("exp_fn", dwarf_asm(
+        dies + [fp, struct_die("victim", 8, [member("f", fp, 0)])])))
+    an = struct_die(None, 4, [member("x", i32, 0)])
+    dies = [i32, an]
+    for i in range(60):
+        an = Die("union_type", [("byte_size", "udata", 4)],
+                 [Die("member", [("name", "string", "l"), ("type", "ref4", an),
+                                 ("data_member_location", "udata", 0)]),
+                  Die("member", [("name", "string", "r"), ("type", "ref4", an),
+                                 ("data_member_location", "udata", 0)])])
+        dies.append(an)
+    c.either("anonymous union type used twice per level, 60 levels", w.assemble("exp_anon", dwarf_asm(
+        dies + [struct_die("victim", 4, [member("u", an, 0)])])))
+
+    # Huge array bounds and sizes.
+    for what, sub in (("upper bound 2^62", [("upper_bound", "data8", 1 << 62)]),
+                      ("count 2^64-1", [("count", "data8", (1 << 64) - 1)]),
+                      ("upper bound 2^63-1 from lower bound -2^63",
+                       [("lower_bound", "sdata", -(1 << 63)), ("upper_bound", "sdata", (1 << 63) - 1)])):
+        arr = Die("array_type", [("type", "ref4", i32)], [Die("subrange_type", sub)])
+        c.error(f"array with {what}", w.assemble("huge_" + what.split()[0] + str(len(sub)), dwarf_asm(
+            [i32, arr, struct_die("victim", 16, [member("a", arr, 0)])])))
+    dims = [Die("subrange_type", [("count", "data8", 1 << 32)]) for _ in range(3)]
+    arr = Die("array_type", [("type", "ref4", i32)], dims)
+    c.error("array [2^32][2^32][2^32] (size overflows)", w.assemble("huge_dims", dwarf_asm(
+        [i32, arr, struct_die("victim", 16, [member("a", arr, 0)])])))
+    for size in (1 << 40, 1 << 62, (1 << 64) - 1):
+        c.either(f"struct byte_size {size}", w.assemble(f"huge_struct{size}", dwarf_asm(
+            [chr_, struct_die("victim", size, [member("c", chr_, 0)], "data8")])))
+    c.either("member at offset 2^62", w.assemble("huge_offset", dwarf_asm(
+        [i32, struct_die("victim", 8, [member("a", i32, 0), member("b", i32, 1 << 62)])])))
+    bf = Die("member", [("name", "string", "bf"), ("type", "ref4", i32), ("bit_size", "udata", 1 << 40),
+                        ("data_bit_offset", "udata", 3)])
+    c.either("bitfield 2^40 bits wide", w.assemble("huge_bitfield", dwarf_asm(
+        [i32, struct_die("victim", 8, [bf])])))
+
+    # Members beyond the record's size: printed where DWARF puts them.
+    p = w.assemble("beyond", dwarf_asm([i32, struct_die("victim", 8, [member("a", i32, 0),
+                                                                       member("b", i32, 16)])]))
+    c.ok("member beyond the struct's size", p, contains=("struct victim {", "/*    16     4 */",
+                                                           "/* size: 8, cachelines: 1, members: 2 */"))
+
+    # References that dangle or go outside the unit.
+    c.error("DW_AT_type pointing past the unit", w.assemble("dangling", dwarf_asm(
+        [i32, struct_die("victim", 4, [member("a", 0x7ffffff0, 0)])])))
+    c.error("DW_AT_type pointing into the unit header", w.assemble("dangling_hdr", dwarf_asm(
+        [i32, struct_die("victim", 4, [member("a", 3, 0)])])))
+
+
+def flip_cases(c, w, good, expected, rng):
+    data = open(good, "rb").read()
+    elf = Elf(data)
+    # ELF header: every byte.
+    for pos in range(64):
+        b = bytearray(data)
+        b[pos] ^= 0xFF
+        c.either(f"ELF header byte {pos} flipped", w.file(f"flip_hdr{pos}.o", bytes(b)), same_as=expected)
+    for name, count in ((".debug_info", 48), (".debug_abbrev", 32), (".debug_str", 16)):
+        off, size = elf.section(name)
+        for pos in sorted(rng.sample(range(size), min(count, size))):
+            for mask in (0xFF, 0x80):
+                b = bytearray(data)
+                b[off + pos] ^= mask
+                c.either(f"{name}+{pos} ^= {mask:#x}", w.file(f"flip{name}{pos}_{mask}.o", bytes(b)))
+
+
+def section_cases(c, w, good, expected):
+    data = open(good, "rb").read()
+    elf = Elf(data)
+    n = len(data)
+    for sec in (".debug_info", ".debug_abbrev", ".debug_str"):
+        tag = sec[7:]
+        pos, fmt = elf.field_pos(sec, "offset")
+        _, size = elf.section(sec)
+        c.error(f"{sec} offset past the end", w.file(f"sh_off_{tag}.o", patched(data, pos, fmt, n + 4096)),
+                "truncated")
+        c.error(f"{sec} offset 2^63", w.file(f"sh_off63_{tag}.o", patched(data, pos, fmt, 1 << 63)))
+        c.either(f"{sec} offset 0 (points at the ELF header)",
+                 w.file(f"sh_off0_{tag}.o", patched(data, pos, fmt, 0)))
+        spos, sfmt = elf.field_pos(sec, "size")
+        c.error(f"{sec} size past the end", w.file(f"sh_size_{tag}.o", patched(data, spos, sfmt, n)),
+                "truncated")
+        c.error(f"{sec} size 2^64-1", w.file(f"sh_sizemax_{tag}.o", patched(data, spos, sfmt, (1 << 64) - 1)))
+        c.either(f"{sec} size halved", w.file(f"sh_half_{tag}.o", patched(data, spos, sfmt, size // 2)))
+        c.either(f"{sec} size 1", w.file(f"sh_one_{tag}.o", patched(data, spos, sfmt, 1)))
+    pos, fmt = elf.field_pos(".debug_info", "size")
+    c.error(".debug_info size 0", w.file("sh_size0_info.o", patched(data, pos, fmt, 0)), "no DWARF")
+    c.error("section header table past the end", w.file("e_shoff.o", patched(data, 0x28, "<Q", n)))
+    c.error("section header table offset 2^64-8", w.file("e_shoff_max.o",
+                                                           patched(data, 0x28, "<Q", (1 << 64) - 8)))
+    c.error("e_shnum 0xffff", w.file("e_shnum.o", patched(data, 0x3C, "<H", 0xFFFF)))
+    c.either("e_shentsize 1", w.file("e_shentsize.o", patched(data, 0x3A, "<H", 1)))
+    c.either("e_shstrndx out of range", w.file("e_shstrndx.o", patched(data, 0x3E, "<H", 0xFFF0)),
+             same_as=expected)
+    # First compile unit: length beyond the section, and bad version fields.
+    off, size = elf.section(".debug_info")
+    c.error("first unit length past .debug_info", w.file("cu_len.o", patched(data, off, "<I", size * 4)))
+    c.error("first unit length 0xfffffff0 (reserved)", w.file("cu_len_res.o",
+                                                               patched(data, off, "<I", 0xFFFFFFF0)))
+    for v in (1, 6, 0x1234):
+        c.error(f"first unit version patched to {v}", w.file(f"cu_version{v}.o", patched(data, off + 4, "<H", v)))
+    c.error("first unit address size 3", w.file("cu_asize.o", patched(data, off + 7, "<B", 3)))
+
+
+def elf_kind_cases(c, w, good, expected):
+    data = open(good, "rb").read()
+    c.error("ELF class 64 -> 32", w.file("class32.o", patched(data, 4, "<B", 1)))
+    c.error("ELF class 0", w.file("class0.o", patched(data, 4, "<B", 0)), "class")
+    c.error("ELF class 3", w.file("class3.o", patched(data, 4, "<B", 3)), "class")
+    c.error("ELF byte order 0", w.file("data0.o", patched(data, 5, "<B", 0)), "byte order")
+    c.either("ELF byte order little -> big", w.file("data_be.o", patched(data, 5, "<B", 2)))
+    # Another machine: relocations of the wrong kind must not yield silently
+    # wrong names; the output is either the right one or an error.
+    for mach in (3, 40, 183, 0xBEEF):  # i386, ARM, AArch64, unknown
+        c.either(f"e_machine {mach}", w.file(f"machine{mach}.o", patched(data, 0x12, "<H", mach)),
+                 same_as=expected)
+    c.either("e_type ET_EXEC on a relocatable object", w.file("etype.o", patched(data, 0x10, "<H", 2)))
+    c.either("e_type 0xfe00", w.file("etype_os.o", patched(data, 0x10, "<H", 0xFE00)))
+
+
+def truncation_cases(c, w, good):
+    data = open(good, "rb").read()
+    n = len(data)
+    lengths = set(range(0, 80, 3)) | {n // d for d in range(2, 40)} | {n - k for k in (1, 2, 7, 64, 65)}
+    for length in sorted(x for x in lengths if 0 <= x < n):
+        c.error(f"truncated to {length} of {n} bytes", w.file(f"trunc{length}.o", data[:length]))
+
+
+def c_source_cases(c, w, r, pahole):
+    """Deep nesting written in C, compared with pahole where padguard answers."""
+    for depth, must_answer in ((20, True), (400, False)):
+        src = "struct deep {\n" + "struct {\n" * depth + "int x;\n" + "};\n" * depth + "int y;\n};\nstruct deep d;\n"
+        p = w.compile_c(f"deep_c{depth}", src)
+        exp = fl.run([pahole, "-F", "dwarf", "-c", "64", "-C", "deep", p]).stdout if pahole else None
+        for b in r.backends:
+            rc, out, err = r.run(["layout", "--backend", b, "-C", "deep", p])
+            if rc == 0:
+                good = exp is None or out == exp
+            else:
+                good = not must_answer and rc == 2 and error_line_ok(p, err)
+            c.t.check(good, f"[{b}] C struct with {depth} nested anonymous structs: "
+                            f"want pahole's output{'' if must_answer else ' or one error line'}; "
+                            + describe(rc, out, err))
+
+
+def regression_cases(c, regressions):
+    if not os.path.isdir(regressions):
+        return
+    for name in sorted(os.listdir(regressions)):
+        p = os.path.join(regressions, name)
+        if os.path.isfile(p) and not name.endswith(".md"):
+            c.either(f"fuzz regression {name}", p)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--padguard", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--regressions", default=os.path.join(os.path.dirname(__file__), "..", "fuzz", "regressions"))
+    ap.add_argument("--backends", default="libdw", help="comma-separated: libdw,libdwarf")
+    ap.add_argument("--seed", type=int, default=7)
+    a = ap.parse_args()
+    fl.require("gcc")
+    import shutil
+    pahole = shutil.which("pahole")
+    t = fl.Tally()
+    r = Runner(a.padguard, a.backends.split(","))
+    c = Checker(t, r)
+    w = Workdir(a.workdir)
+    rng = random.Random(a.seed)
+
+    good = w.compile_c("victim", VICTIM_C)
+    expected = {}
+    for b in r.backends:
+        rc, out, err = r.run(["layout", "--backend", b, good])
+        t.check(rc == 0 and "struct victim {" in out, f"[{b}] undamaged object reads: " + describe(rc, out, err))
+        expected[b] = out
+
+    truncation_cases(c, w, good)
+    elf_kind_cases(c, w, good, expected)
+    section_cases(c, w, good, expected)
+    flip_cases(c, w, good, expected, rng)
+    hand_cases(c, w)
+    c_source_cases(c, w, r, pahole)
+    regression_cases(c, a.regressions)
+    t.finish()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Writes the fuzz seed corpus: every fixtures/c source compiled by gcc and
+clang, -m64/-m32, DWARF 4/5, as relocatable objects (the libdwfl path) and,
+for a few, as shared objects (the dwarf_begin_elf path). Inputs larger than
+--max-len are skipped, since libFuzzer would only see their prefix.
+   make_corpus.py OUTDIR [--max-len N]"""
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "..", "..", "fixtures", "c")
+SHARED = ("basic.c", "bitfields.c", "nested.c", "typenames.c")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("outdir")
+    ap.add_argument("--max-len", type=int, default=65536)
+    a = ap.parse_args()
+    for tool in ("gcc", "clang"):
+        if shutil.which(tool) is None:
+            sys.exit(f"make_corpus: {tool} missing; run scripts/setup")
+    os.makedirs(a.outdir, exist_ok=True)
+    kept = skipped = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for src in sorted(os.listdir(FIXTURES)):
+            if not src.endswith((".c", ".cpp")):
+                continue
+            for cc in ("gcc", "clang"):
+                if src.endswith(".cpp"):
+                    cc = "g++" if cc == "gcc" else "clang++"
+                for m in ("-m64", "-m32"):
+                    for d in ("-gdwarf-4", "-gdwarf-5"):
+                        kinds = [("-c", ".o")]
+                        if src in SHARED and m == "-m64":
+                            kinds.append(("-shared", ".so"))
+                        for kind, ext in kinds:
+                            out = os.path.join(tmp, "x" + ext)
+                            cmd = [cc, kind, "-O0", m, d, "-o", out, os.path.join(FIXTURES, src)]
+                            if kind == "-shared":
+                                cmd[2:2] = ["-fPIC", "-nostdlib"]
+                            r = subprocess.run(cmd, capture_output=True, text=True)
+                            if r.returncode != 0:
+                                print(f"make_corpus: skip {' '.join(cmd)}: {r.stderr.strip()[:200]}",
+                                      file=sys.stderr)
+                                continue
+                            data = open(out, "rb").read()
+                            if len(data) > a.max_len:
+                                skipped += 1
+                                continue
+                            name = f"{src.split('.')[0]}-{cc}{m}{d[1:]}{ext.replace('.', '-')}-" + \
+                                hashlib.sha1(data).hexdigest()[:8]
+                            with open(os.path.join(a.outdir, name), "wb") as f:
+                                f.write(data)
+                            kept += 1
+    print(f"make_corpus: {kept} seeds in {a.outdir}, {skipped} over {a.max_len} bytes skipped")
+
+
+if __name__ == "__main__":
+    main()
