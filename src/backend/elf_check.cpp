@@ -98,6 +98,49 @@ void check_debug_relocations(const std::string& path, Elf* elf, const GElf_Ehdr&
                                std::to_string(eh.e_type) + ", not relocatable; re-copy or rebuild the file");
 }
 
+// DWARF 5 section 7.28/7.29: the unit headers of .debug_rnglists and
+// .debug_loclists must tile the section. libdwarf 20210528 frees twice
+// (abort in dwarf_load_rnglists, found by fuzzing) when one does not, and it
+// loads them with the first unit; padguard needs neither, so a damaged header
+// is refused here for every backend. Trailing zero padding is allowed.
+void check_list_headers(const std::string& path, const char* name, const unsigned char* p, uint64_t size,
+                        bool big_endian) {
+  auto get = [&](uint64_t at, int bytes) {
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i) {
+      const uint64_t b = p[at + static_cast<uint64_t>(big_endian ? i : bytes - 1 - i)];
+      v = v << 8 | b;
+    }
+    return v;
+  };
+  auto bad = [&](uint64_t at, const char* what) {
+    throw InputError(path, std::string("corrupt DWARF (") + name + " unit header at offset " + std::to_string(at) +
+                               ": " + what + "); re-copy or rebuild the file");
+  };
+  uint64_t pos = 0;
+  while (pos < size) {
+    bool padding = true;
+    for (uint64_t i = pos; i < size && padding; ++i) padding = p[i] == 0;
+    if (padding) return;
+    if (size - pos < 4) bad(pos, "truncated");
+    uint64_t len = get(pos, 4), hdr = 4, offset_size = 4;
+    if (len == 0xffffffff) {
+      if (size - pos < 12) bad(pos, "truncated");
+      len = get(pos + 4, 8), hdr = 12, offset_size = 8;
+    } else if (len >= 0xfffffff0) {
+      bad(pos, "reserved unit length");
+    }
+    if (len > size - pos - hdr || len < 8) bad(pos, "unit length does not fit the section");
+    const uint64_t h = pos + hdr;
+    if (get(h, 2) != 5) bad(pos, "version is not 5");
+    const uint64_t asize = get(h + 2, 1);
+    if (asize != 2 && asize != 4 && asize != 8) bad(pos, "bad address size");
+    if (get(h + 3, 1) != 0) bad(pos, "segment selectors are not supported");
+    if (get(h + 4, 4) > (len - 8) / offset_size) bad(pos, "offset table does not fit the unit");
+    pos = h + len;
+  }
+}
+
 }  // namespace
 
 ElfFacts check_elf_file(const std::string& path) {
@@ -158,6 +201,15 @@ ElfFacts check_elf_file(const std::string& path) {
     std::string_view n(name);
     if ((n == ".debug_info" || n == ".zdebug_info") && sh.sh_type != SHT_NOBITS && sh.sh_size > 0)
       facts.has_debug_info = true;
+    // By name whatever the type: libdwarf picks sections by name (a fuzzed
+    // .rel.debug_rnglists renamed .debug_rnglists crashed it too); .dwo too.
+    if ((n.substr(0, 15) == ".debug_rnglists" || n.substr(0, 15) == ".debug_loclists") &&
+        sh.sh_type != SHT_NOBITS && !(sh.sh_flags & SHF_COMPRESSED)) {
+      Elf_Data* data = elf_rawdata(scn, nullptr);
+      if (data != nullptr && data->d_buf != nullptr)
+        check_list_headers(path, name, static_cast<const unsigned char*>(data->d_buf), data->d_size,
+                           facts.big_endian);
+    }
   }
   if (!facts.has_debug_info) throw InputError(path, kNoDebugFix);
   if (eh.e_type != ET_REL && eh.e_type != ET_EXEC && eh.e_type != ET_DYN && eh.e_type != ET_CORE)

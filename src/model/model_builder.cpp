@@ -23,7 +23,7 @@ constexpr int kMaxTypeDepth = 256;  // deeper chains are treated as loops
 // overflow; the other two stop type graphs that share a node per level from
 // growing a name or an inline expansion exponentially.
 constexpr uint64_t kMaxBytes = uint64_t{1} << 40;
-constexpr uint64_t kMaxExpandedMembers = uint64_t{1} << 20;
+constexpr uint64_t kMaxExpandedMembers = uint64_t{1} << 16;
 constexpr uint64_t kMaxNameSteps = uint64_t{1} << 16;
 
 struct DieRef {

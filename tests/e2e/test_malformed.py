@@ -17,6 +17,7 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import struct
 import subprocess
 import sys
@@ -35,7 +36,8 @@ class Runner:
         self.padguard = padguard
         self.backends = backends
         with open(padguard, "rb") as f:
-            self.asan = b"AddressSanitizer" in f.read()
+            data = f.read()
+            self.asan = b"__asan_init" in data or b"libasan" in data
         self.env = dict(os.environ)
         if self.asan:
             # ASan reserves terabytes of shadow address space: bound RSS instead.
@@ -124,7 +126,7 @@ class Elf:
         for i in range(self.shnum):
             name_off = struct.unpack_from("<I", data, self.shoff + i * self.shentsize)[0]
             end = data.index(b"\0", strtab_off + name_off)
-            name = data[strtab_off + name_off:end].decode()
+            name = data[strtab_off + name_off:end].decode("latin-1")
             self.sections[name] = i
 
     def _hdr(self, i):
@@ -530,6 +532,45 @@ def c_source_cases(c, w, r, pahole):
                             + describe(rc, out, err))
 
 
+def list_header_cases(c, w):
+    """.debug_rnglists/.debug_loclists headers (libdwarf 20210528 frees twice
+    on a bad one: checked for every backend before a library reads them)."""
+    src = ('__attribute__((section(".text.a"))) int f(int x) { int y = x * 2; return y; }\n'
+           '__attribute__((section(".text.b"))) int g(int x) { return f(x) + 1; }\n'
+           'struct lists { int a; long b; } l;\n')
+    o = w.compile_c("lists", src, ("-g", "-gdwarf-5", "-O2"))
+    data = open(o, "rb").read()
+    elf = Elf(data)
+    c.ok("object with .debug_rnglists", o, contains=("struct lists {",))
+    for sec in (".debug_rnglists", ".debug_loclists"):
+        if sec not in elf.sections:
+            c.t.check(False, f"gcc -gdwarf-5 -O2 emitted no {sec}; the case tests nothing")
+            continue
+        off, size = elf.section(sec)
+        tag = sec[7:]
+        c.error(f"{sec} unit length past the section", w.file(f"{tag}_len.o", patched(data, off, "<I", size * 4)),
+                sec)
+        c.error(f"{sec} version 4", w.file(f"{tag}_ver.o", patched(data, off + 4, "<H", 4)), sec)
+        c.error(f"{sec} offset table past the unit", w.file(f"{tag}_cnt.o", patched(data, off + 8, "<I", 1 << 30)),
+                sec)
+
+
+def gate_cases(c, r, good, bad_files):
+    """Fail closed: `diff` and `check` never exit 0 (nor 1) when an input
+    could not be read, on either side."""
+    for cmd in (["diff"], ["check", "--no-growth", "all"]):
+        rc, _, _ = r.run([cmd[0], "--help"])
+        if rc != 0:
+            continue  # the subcommand does not exist in this build
+        for bad in bad_files:
+            assert os.path.exists(bad), bad
+            for pair in ((good, bad), (bad, good)):
+                rc, out, err = r.run([*cmd, *pair])
+                c.t.check(rc == 2 and bad in err,
+                          f"{' '.join(cmd)} {os.path.basename(pair[0])} {os.path.basename(pair[1])}: "
+                          f"want exit 2 naming the unreadable file; " + describe(rc, out, err))
+
+
 def regression_cases(c, regressions):
     if not os.path.isdir(regressions):
         return
@@ -548,7 +589,6 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args()
     fl.require("gcc")
-    import shutil
     pahole = shutil.which("pahole")
     t = fl.Tally()
     r = Runner(a.padguard, a.backends.split(","))
@@ -568,8 +608,12 @@ def main():
     section_cases(c, w, good, expected)
     flip_cases(c, w, good, expected, rng)
     hand_cases(c, w)
+    list_header_cases(c, w)
     c_source_cases(c, w, r, pahole)
     regression_cases(c, a.regressions)
+    gate_cases(c, r, good, [os.path.join(w.path, f) for f in
+                            ("trunc100.o", "cu_version6.o", "loop_self.o", "machine183.o", "dangling.o",
+                             "huge_dims.o", "sh_one_str.o")])
     t.finish()
 
 

@@ -58,7 +58,40 @@ def main():
                             with open(os.path.join(a.outdir, name), "wb") as f:
                                 f.write(data)
                             kept += 1
+        kept += hand_seeds(a.outdir, tmp)
     print(f"make_corpus: {kept} seeds in {a.outdir}, {skipped} over {a.max_len} bytes skipped")
+
+
+def hand_seeds(outdir, tmp):
+    """Small hand-written DWARF objects (test_malformed's assembler): DWARF
+    2-5 units, bitfields, arrays, typedef chains, unions, function pointers.
+    A few hundred bytes each, so mutations land on DWARF more often."""
+    sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+    import test_malformed as tm  # noqa: E402
+    i32, chr_ = tm.base("int", 4), tm.base("char", 1, 6)
+    td = tm.Die("typedef", [("name", "string", "i32_t"), ("type", "ref4", i32)])
+    cst = tm.Die("const_type", [("type", "ref4", td)])
+    arr = tm.Die("array_type", [("type", "ref4", chr_)],
+                 [tm.Die("subrange_type", [("upper_bound", "data1", 6)])])
+    ptr = tm.Die("pointer_type", [("byte_size", "data1", 8), ("type", "ref4", chr_)])
+    fn = tm.Die("subroutine_type", [("prototyped", "flag_present", 0), ("type", "ref4", i32)],
+                [tm.Die("formal_parameter", [("type", "ref4", ptr)])])
+    fp = tm.Die("pointer_type", [("byte_size", "data1", 8), ("type", "ref4", fn)])
+    bf = tm.Die("member", [("name", "string", "bf"), ("type", "ref4", i32), ("bit_size", "udata", 3),
+                           ("data_bit_offset", "udata", 40)])
+    anon = tm.Die("union_type", [("byte_size", "udata", 4)], [tm.member("u1", i32, 0), tm.member("u2", chr_, 0)])
+    s = tm.struct_die("seed", 40, [tm.member("a", cst, 0), bf, tm.member("c", arr, 8), tm.member("p", ptr, 16),
+                                   tm.member("f", fp, 24), tm.member("u", anon, 32)])
+    top = [i32, chr_, td, cst, arr, ptr, fn, fp, anon, s]
+    n = 0
+    for v in (2, 3, 4, 5):
+        w = tm.Workdir(tmp)
+        o = w.assemble(f"hand{v}", tm.dwarf_asm(top, v))
+        data = open(o, "rb").read()
+        with open(os.path.join(outdir, f"hand-dwarf{v}-" + hashlib.sha1(data).hexdigest()[:8]), "wb") as f:
+            f.write(data)
+        n += 1
+    return n
 
 
 if __name__ == "__main__":
