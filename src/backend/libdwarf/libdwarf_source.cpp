@@ -278,10 +278,13 @@ class LibdwarfSource final : public DwarfSource {
     switch (ldw::attr_name(dbg_, a)) {
       case DW_AT_name:
         d.name = ldw::form_string(dbg_, a);
+        // Reading on would drop a name and print garbage with exit 0.
+        if (d.name == nullptr) fail_dwarf("unreadable DW_AT_name");
         break;
       case DW_AT_type: {
         uint64_t off = 0;
-        if (ldw::form_ref(dbg_, a, off)) d.type = off;
+        if (!ldw::form_ref(dbg_, a, off)) fail_dwarf("unreadable DW_AT_type");
+        d.type = off;
         break;
       }
       case DW_AT_byte_size:
