@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,13 +54,19 @@ struct UnitDies {
   uint16_t machine = 0;  // ELF e_machine (EM_*), for ABI alignment rules
 };
 
+// Which unit-level records (by name) a caller wants; others may be skipped
+// without decoding. Types they refer to are then read through read_subtree.
+using RecordNameFilter = std::function<bool(std::string_view)>;
+
 class DwarfSource {
  public:
   virtual ~DwarfSource() = default;
   virtual const std::string& path() const = 0;
   virtual size_t unit_count() const = 0;
   // Not thread-safe: use clone() for a handle per thread.
-  virtual UnitDies read_unit(size_t index) const = 0;
+  // With `only`, a backend may leave out every unit-level DIE except the
+  // records whose names it accepts (and namespaces); it may also ignore it.
+  virtual UnitDies read_unit(size_t index, const RecordNameFilter* only = nullptr) const = 0;
   // The DIE at a global offset and its type-relevant subtree, for references
   // that leave the current unit (DW_FORM_ref_addr). Empty if none.
   virtual UnitDies read_subtree(uint64_t offset) const = 0;

@@ -13,7 +13,7 @@
 namespace padguard {
 
 // Decides which record names a unit should build; others are skipped cheaply.
-using NameFilter = std::function<bool(std::string_view)>;
+using NameFilter = RecordNameFilter;
 
 // Asked before building a named record with pahole's identity (size, member
 // names, offsets, sizes); false skips it (another unit already has it).

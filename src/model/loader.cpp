@@ -32,6 +32,24 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   std::unordered_map<std::string, std::unordered_map<uint64_t, size_t>> registry;
   const bool variants = opts.keep_layout_variants;
   std::atomic<size_t> next{0};
+
+  // -C: pahole prints the first definition of a name, in unit order. Once
+  // every wanted name has been found, units above the highest of those
+  // first units cannot change the result and are skipped.
+  std::atomic<size_t> stop_after{SIZE_MAX};
+  std::mutex found_mu;
+  std::unordered_map<std::string, size_t> first_found;
+  auto note_found = [&](size_t unit, const std::vector<BuiltRecord>& built) {
+    std::lock_guard<std::mutex> lock(found_mu);
+    for (const BuiltRecord& b : built) {
+      auto [it, fresh] = first_found.emplace(b.record->name, unit);
+      if (!fresh) it->second = std::min(it->second, unit);
+    }
+    if (first_found.size() < wanted.size()) return;
+    size_t highest = 0;
+    for (const auto& [name, u] : first_found) highest = std::max(highest, u);
+    stop_after.store(highest);
+  };
   std::exception_ptr error;
   size_t error_unit = SIZE_MAX;
   std::mutex error_mu;
@@ -39,7 +57,8 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   auto work = [&](DwarfSource& src) {
     for (size_t i = next++; i < n_units; i = next++) {
       try {
-        UnitDies unit = src.read_unit(i);
+        if (i > stop_after.load()) continue;  // every wanted name found below
+        UnitDies unit = src.read_unit(i, filter ? &filter : nullptr);
         BuildGate gate = [&, i](std::string_view name, uint64_t id) {
           std::lock_guard<std::mutex> lock(registry_mu);
           auto& ids = registry[std::string(name)];
@@ -50,6 +69,7 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
           return true;
         };
         per_unit[i] = build_unit_records(unit, src, filter, gate);
+        if (!wanted.empty() && !variants && !per_unit[i].empty()) note_found(i, per_unit[i]);
       } catch (...) {
         // Keep the error of the lowest unit so the message is deterministic.
         std::lock_guard<std::mutex> lock(error_mu);

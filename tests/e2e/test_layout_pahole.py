@@ -28,6 +28,31 @@ def m32_packed_defect(expected, got):
         re.escape(head) + r"\} __attribute__\(\(__aligned__\(\d+\)\)\);\n", got) is not None
 
 
+def determinism(args, t):
+    """Same input, same bytes, whatever the thread count: a multi-unit object
+    (every gcc -m64 DWARF 5 fixture linked with ld -r, so names repeat across
+    units with different layouts) read with -j1..-j7, whole and with -C."""
+    objs = sorted(o for label, o in fl.build_all(args.fixtures, args.workdir, compilers=("gcc",),
+                                                 modes=("-m64",), dwarf=("-gdwarf-5",)))
+    multi = os.path.join(args.workdir, "multi_unit.o")
+    r = fl.run(["ld", "-r", "-z", "muldefs", "-o", multi, *objs])
+    t.check(r.returncode == 0, f"ld -r: {r.stderr}")
+    ref = fl.run(["pahole", "-F", "dwarf", "-c", "64", multi]).stdout
+    for extra in ([], ["-C", "task_struct,callback_head,basic"]):
+        outs = {j: fl.run([args.padguard, "layout", f"-j{j}", *extra, multi]) for j in (1, 2, 4, 7)}
+        first = outs[1].stdout
+        t.check(outs[1].returncode == 0 and first, f"multi-unit layout {extra}: {outs[1].stderr}")
+        for j, o in outs.items():
+            t.check(o.stdout == first, f"multi-unit layout -j{j} {extra} differs from -j1")
+        if not extra:
+            t.check(first == ref, "multi-unit whole output differs from pahole")
+        else:
+            # -C stops reading once every name is found: still pahole's first definitions.
+            want = "".join(fl.run(["pahole", "-F", "dwarf", "-c", "64", "-C", n, multi]).stdout
+                           for n in extra[1].split(","))
+            t.check(first == want, "multi-unit -C output differs from pahole -C")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--padguard", required=True)
@@ -59,6 +84,7 @@ def main():
             norm = re.compile(r"^\}( __attribute__\(\((__packed__|__aligned__\(\d+\))\)\))?;$", re.M)
             ok_whole = norm.sub("};", mine_whole.stdout) == norm.sub("};", whole)
         t.check(ok_whole, f"{label}: whole-file output differs from pahole")
+    determinism(args, t)
     # The documented defect must actually occur in the fixtures (m32_longlong.c).
     t.check(defects > 0, "pahole's -m32 __packed__ defect was not observed in m32_longlong.c")
     print(f"documented pahole -m32 __packed__ defects seen: {defects}")

@@ -208,7 +208,7 @@ class LibdwSource final : public DwarfSource {
   const std::string& path() const override { return path_; }
   size_t unit_count() const override { return units_.size(); }
 
-  UnitDies read_unit(size_t index) const override {
+  UnitDies read_unit(size_t index, const RecordNameFilter* only) const override {
     const UnitInfo& u = units_.at(index);
     UnitDies out;
     out.address_size = u.address_size;
@@ -224,7 +224,7 @@ class LibdwSource final : public DwarfSource {
       files_ = nullptr;
       nfiles_ = 0;
     }
-    walk(&cu, out.dies, 0);
+    walk(&cu, out.dies, 0, only);
     return out;
   }
 
@@ -359,7 +359,17 @@ class LibdwSource final : public DwarfSource {
   }
 
   // Appends `die` and its kept descendants in preorder. Returns its index.
-  uint32_t walk(Dwarf_Die* die, std::vector<RawDie>& out, int depth) const {
+  // With `only` (unit level), records it rejects and all other unit-level
+  // types are skipped undecoded; the builder reads what it needs lazily.
+  bool skip_unit_child(int ctag, Dwarf_Die* child, const RecordNameFilter* only) const {
+    if (only == nullptr || ctag == DW_TAG_namespace) return false;
+    if (ctag != DW_TAG_structure_type && ctag != DW_TAG_union_type && ctag != DW_TAG_class_type) return true;
+    const char* name = dwarf_diename(child);
+    return name == nullptr || !(*only)(name);
+  }
+
+  uint32_t walk(Dwarf_Die* die, std::vector<RawDie>& out, int depth,
+                const RecordNameFilter* only = nullptr) const {
     if (depth > kMaxDieDepth)
       throw InputError(path_, "corrupt DWARF: DIEs nested deeper than " + std::to_string(kMaxDieDepth) +
                                   "; rebuild the file");
@@ -374,7 +384,8 @@ class LibdwSource final : public DwarfSource {
     while (rc == 0) {
       const int ctag = dwarf_tag(&child);
       if (ctag <= 0) fail_dwarf("bad DIE tag");
-      if (keep_child(static_cast<uint32_t>(tag), static_cast<uint32_t>(ctag))) {
+      if (keep_child(static_cast<uint32_t>(tag), static_cast<uint32_t>(ctag)) &&
+          !skip_unit_child(ctag, &child, only)) {
         const uint32_t ci = walk(&child, out, depth + 1);
         if (last == kNoIndex)
           out[self].first_child = ci;

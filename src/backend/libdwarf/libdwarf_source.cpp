@@ -93,7 +93,8 @@ class LibdwarfSource final : public DwarfSource {
   const std::string& path() const override { return path_; }
   size_t unit_count() const override { return units_.size(); }
 
-  UnitDies read_unit(size_t index) const override {
+  // libdwarf reads every DIE: `only` is an optimisation it does not need.
+  UnitDies read_unit(size_t index, const RecordNameFilter* /*only*/) const override {
     const UnitInfo& u = units_.at(index);
     UnitDies out;
     out.address_size = u.address_size;
