@@ -31,7 +31,13 @@ int run_diff(const DiffCmdOptions& o) {
   lo.names = o.names;
   const RecordSet old_s = load_input(o.old_file, lo);
   const RecordSet new_s = load_input(o.new_file, lo);
-  const DiffResult d = diff_sets(old_s, new_s, o.names, {o.cacheline});
+  DiffResult d;
+  try {
+    d = diff_sets(old_s, new_s, o.names, {o.cacheline});
+  } catch (const InputError& e) {
+    // Analysis errors (implausible records) carry no file name: add both.
+    throw InputError(o.old_file + " -> " + o.new_file, e.what());
+  }
   const std::string out = o.format == "json" ? dump_json(diff_json(d)) : render_diff_text(d);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);

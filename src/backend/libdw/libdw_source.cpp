@@ -217,13 +217,7 @@ class LibdwSource final : public DwarfSource {
     out.machine = facts_.machine;
     Dwarf_Die cu;
     if (dwarf_offdie(dwarf_, u.die_offset, &cu) == nullptr) fail_dwarf("cannot read unit DIE");
-    files_ = nullptr;
-    nfiles_ = 0;
-    Dwarf_Die cudie = cu;
-    if (dwarf_getsrcfiles(&cudie, &files_, &nfiles_) != 0) {
-      files_ = nullptr;
-      nfiles_ = 0;
-    }
+    start_unit(cu);
     walk(&cu, out.dies, 0, only);
     return out;
   }
@@ -238,9 +232,7 @@ class LibdwSource final : public DwarfSource {
     Dwarf_Die cudie;
     uint8_t asize = 0, osize = 0;
     if (dwarf_diecu(&die, &cudie, &asize, &osize) != nullptr && asize != 0) out.address_size = asize;
-    files_ = nullptr;
-    nfiles_ = 0;
-    if (dwarf_getsrcfiles(&cudie, &files_, &nfiles_) != 0) files_ = nullptr;
+    start_unit(cudie);
     walk(&die, out.dies, 0);
     return out;
   }
@@ -354,11 +346,34 @@ class LibdwSource final : public DwarfSource {
       // an error inside the abbreviation or attribute data.
       fail_dwarf("bad attributes");
     }
-    if (sink.decl_file_index != UINT64_MAX && files_ != nullptr && sink.decl_file_index < nfiles_)
-      d.decl_file = dwarf_filesrc(files_, sink.decl_file_index, nullptr, nullptr);
+    if (sink.decl_file_index != UINT64_MAX) {
+      Dwarf_Files* files = unit_files();
+      if (files != nullptr && sink.decl_file_index < nfiles_)
+        d.decl_file = dwarf_filesrc(files, sink.decl_file_index, nullptr, nullptr);
+    }
   }
 
   // Appends `die` and its kept descendants in preorder. Returns its index.
+  // The unit's file table is parsed (line program header) only when a DIE
+  // names a decl_file: a -C scan of a vmlinux touches few of its 2172 units.
+  void start_unit(const Dwarf_Die& cu) const {
+    unit_die_ = cu;
+    files_loaded_ = false;
+    files_ = nullptr;
+    nfiles_ = 0;
+  }
+
+  Dwarf_Files* unit_files() const {
+    if (!files_loaded_) {
+      files_loaded_ = true;
+      if (dwarf_getsrcfiles(&unit_die_, &files_, &nfiles_) != 0) {
+        files_ = nullptr;
+        nfiles_ = 0;
+      }
+    }
+    return files_;
+  }
+
   // With `only` (unit level), records it rejects and all other unit-level
   // types are skipped undecoded; the builder reads what it needs lazily.
   bool skip_unit_child(int ctag, Dwarf_Die* child, const RecordNameFilter* only) const {
@@ -409,6 +424,8 @@ class LibdwSource final : public DwarfSource {
   Dwfl* dwfl_ = nullptr;
   Dwarf* dwarf_ = nullptr;
   std::vector<UnitInfo> units_;
+  mutable Dwarf_Die unit_die_{};
+  mutable bool files_loaded_ = false;
   mutable Dwarf_Files* files_ = nullptr;
   mutable size_t nfiles_ = 0;
 };
