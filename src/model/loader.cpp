@@ -24,6 +24,9 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   if (!wanted.empty()) filter = [&wanted](std::string_view n) { return wanted.count(std::string(n)) != 0; };
 
   std::vector<std::vector<BuiltRecord>> per_unit(n_units);
+  // Only named records start a build; every other unit-level type is read
+  // lazily when a record refers to it, so unreferenced ones are never decoded.
+  const RecordNameFilter all_records = [](std::string_view) { return true; };
 
   // (name, identity) -> lowest unit that builds it. A unit skips a record a
   // lower unit already built; the merge below keeps the lowest unit's, so the
@@ -58,7 +61,7 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
     for (size_t i = next++; i < n_units; i = next++) {
       try {
         if (i > stop_after.load()) continue;  // every wanted name found below
-        UnitDies unit = src.read_unit(i, filter ? &filter : nullptr);
+        UnitDies unit = src.read_unit(i, filter ? &filter : &all_records);
         BuildGate gate = [&, i](std::string_view name, uint64_t id) {
           std::lock_guard<std::mutex> lock(registry_mu);
           auto& ids = registry[std::string(name)];

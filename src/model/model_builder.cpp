@@ -61,8 +61,10 @@ class UnitModel {
     return out;
   }
 
-  // pahole's identity of a definition: size and each member's name, bit
-  // offset, bit size and byte size; computed from the DIEs without building.
+  // pahole's identity of a definition: size and each member's name, offset
+  // and bit size (not its type or byte size: pahole prints `struct q { int a;
+  // char c; }` and `{ int a; short c; }` from two units once); computed from
+  // the DIEs without resolving any type.
   uint64_t identity(DieRef rd) {
     uint64_t h = 0;
     auto mix = [&h](uint64_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
@@ -75,7 +77,6 @@ class UnitModel {
       mix(d.data_bit_offset.value_or(UINT64_MAX));
       mix(d.bit_offset.value_or(UINT64_MAX));
       mix(d.bit_size.value_or(0));
-      mix(type_size(target(d)));
     });
     return h;
   }

@@ -53,6 +53,32 @@ def determinism(args, t):
             t.check(first == want, "multi-unit -C output differs from pahole -C")
 
 
+def redefinitions(args, t):
+    """pahole prints a later definition of a name again only when its size or
+    its members' names, offsets or bit sizes differ (fixtures/multi)."""
+    multi_dir = os.path.join(os.path.dirname(args.fixtures.rstrip("/")), "multi")
+    for cc in fl.COMPILERS:
+        for m in fl.MODES:
+            objs = []
+            for src in ("redefine_a.c", "redefine_b.c"):
+                o = os.path.join(args.workdir, f"{cc}{m}_{src[:-2]}.o")
+                r = fl.run([cc, "-c", "-g", "-O0", m, "-o", o, os.path.join(multi_dir, src)])
+                t.check(r.returncode == 0, f"{cc} {m} {src}: {r.stderr}")
+                objs.append(o)
+            linked = os.path.join(args.workdir, f"{cc}{m}_redefine.o")
+            emul = ["-m", "elf_i386"] if m == "-m32" else []
+            r = fl.run(["ld", *emul, "-r", "-o", linked, *objs])
+            t.check(r.returncode == 0, f"ld -r redefine {m}: {r.stderr}")
+            ref = fl.run(["pahole", "-F", "dwarf", "-c", "64", linked]).stdout
+            got = fl.run([args.padguard, "layout", linked]).stdout
+            t.check(got == ref, f"{cc} {m}: redefinitions printed differently from pahole")
+            # the rule itself, so a pahole change would be noticed
+            again = sorted(n for n in set(re.findall(r"^struct (rd_\w+) \{", ref, re.M))
+                           if ref.count(f"struct {n} {{") == 2)
+            t.check(again == ["rd_bitfield", "rd_grown", "rd_renamed", "rd_reordered"],
+                    f"{cc} {m}: pahole reprinted {again}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--padguard", required=True)
@@ -85,6 +111,7 @@ def main():
             ok_whole = norm.sub("};", mine_whole.stdout) == norm.sub("};", whole)
         t.check(ok_whole, f"{label}: whole-file output differs from pahole")
     determinism(args, t)
+    redefinitions(args, t)
     # The documented defect must actually occur in the fixtures (m32_longlong.c).
     t.check(defects > 0, "pahole's -m32 __packed__ defect was not observed in m32_longlong.c")
     print(f"documented pahole -m32 __packed__ defects seen: {defects}")

@@ -380,6 +380,9 @@ class LibdwSource final : public DwarfSource {
     if (only == nullptr || ctag == DW_TAG_namespace) return false;
     if (ctag != DW_TAG_structure_type && ctag != DW_TAG_union_type && ctag != DW_TAG_class_type) return true;
     const char* name = dwarf_diename(child);
+    // A name that is there but cannot be read must not look like an
+    // anonymous record (skipped: empty output, exit 0).
+    if (name == nullptr && dwarf_hasattr(child, DW_AT_name)) fail_dwarf("unreadable DW_AT_name");
     return name == nullptr || !(*only)(name);
   }
 
