@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "../die_filter.hpp"
+#include "../raw_die_attrs.hpp"
 #include "padguard/elf_check.hpp"
 #include "padguard/error.hpp"
 
@@ -110,18 +111,6 @@ int collect_attr(Dwarf_Attribute* a, void* arg) {
       d.type = dwarf_dieoffset(&t);
       break;
     }
-    case DW_AT_byte_size:
-      d.byte_size = udata(a);
-      break;
-    case DW_AT_bit_size:
-      d.bit_size = udata(a);
-      break;
-    case DW_AT_data_bit_offset:
-      d.data_bit_offset = udata(a);
-      break;
-    case DW_AT_bit_offset:
-      d.bit_offset = udata(a);
-      break;
     case DW_AT_data_member_location: {
       if (is_constant_form(dwarf_whatform(a))) {
         d.member_location = udata(a);
@@ -134,58 +123,21 @@ int collect_attr(Dwarf_Attribute* a, void* arg) {
       }
       break;
     }
-    case DW_AT_alignment:
-      d.alignment = udata(a);
-      break;
-    case DW_AT_count: {
-      bool unknown = false;
-      if (auto v = bound(a, &unknown)) d.count = static_cast<uint64_t>(*v);
-      if (unknown) d.upper_bound_unknown = true;
-      break;
-    }
-    case DW_AT_upper_bound:
-      d.upper_bound = bound(a, &d.upper_bound_unknown);
-      break;
-    case DW_AT_lower_bound: {
-      bool unknown = false;
-      d.lower_bound = bound(a, &unknown);
-      break;
-    }
-    case DW_AT_const_value:
-      if (auto v = udata(a)) d.const_value = static_cast<int64_t>(*v);
-      break;
-    case DW_AT_declaration: {
-      bool f = false;
-      dwarf_formflag(a, &f);
-      d.declaration = f;
-      break;
-    }
-    case DW_AT_external: {
-      bool f = false;
-      dwarf_formflag(a, &f);
-      d.external = f;
-      break;
-    }
-    case DW_AT_prototyped: {
-      bool f = false;
-      dwarf_formflag(a, &f);
-      d.prototyped = f;
-      break;
-    }
-    case DW_AT_artificial: {
-      bool f = false;
-      dwarf_formflag(a, &f);
-      d.artificial = f;
-      break;
-    }
-    case DW_AT_decl_line:
-      if (auto v = udata(a)) d.decl_line = static_cast<uint32_t>(*v);
-      break;
     case DW_AT_decl_file:
       if (auto v = udata(a)) sink->decl_file_index = *v;
       break;
-    default:
+    default: {
+      const auto at = static_cast<uint32_t>(dwarf_whatattr(a));
+      AttrValue v;
+      switch (attr_kind(at)) {
+        case AttrKind::Unsigned: v.u = udata(a); break;
+        case AttrKind::Bound: v.s = bound(a, &v.unknown); break;
+        case AttrKind::Flag: dwarf_formflag(a, &v.flag); break;
+        default: break;
+      }
+      store_attr(d, at, v);
       break;
+    }
   }
   return DWARF_CB_OK;
 }

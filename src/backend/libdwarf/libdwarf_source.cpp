@@ -13,6 +13,7 @@
 
 #include "compat.hpp"
 #include "../die_filter.hpp"
+#include "../raw_die_attrs.hpp"
 #include "inflate.hpp"
 #include "padguard/dwarf_source.hpp"
 #include "padguard/elf_check.hpp"
@@ -288,61 +289,24 @@ class LibdwarfSource final : public DwarfSource {
         d.type = off;
         break;
       }
-      case DW_AT_byte_size:
-        d.byte_size = udata(a);
-        break;
-      case DW_AT_bit_size:
-        d.bit_size = udata(a);
-        break;
-      case DW_AT_data_bit_offset:
-        d.data_bit_offset = udata(a);
-        break;
-      case DW_AT_bit_offset:
-        d.bit_offset = udata(a);
-        break;
       case DW_AT_data_member_location:
         d.member_location = member_location(a);
-        break;
-      case DW_AT_alignment:
-        d.alignment = udata(a);
-        break;
-      case DW_AT_count: {
-        bool unknown = false;
-        if (auto v = bound(a, &unknown)) d.count = static_cast<uint64_t>(*v);
-        if (unknown) d.upper_bound_unknown = true;
-        break;
-      }
-      case DW_AT_upper_bound:
-        d.upper_bound = bound(a, &d.upper_bound_unknown);
-        break;
-      case DW_AT_lower_bound: {
-        bool unknown = false;
-        d.lower_bound = bound(a, &unknown);
-        break;
-      }
-      case DW_AT_const_value:
-        if (auto v = udata(a)) d.const_value = static_cast<int64_t>(*v);
-        break;
-      case DW_AT_declaration:
-        d.declaration = flag(a);
-        break;
-      case DW_AT_external:
-        d.external = flag(a);
-        break;
-      case DW_AT_prototyped:
-        d.prototyped = flag(a);
-        break;
-      case DW_AT_artificial:
-        d.artificial = flag(a);
-        break;
-      case DW_AT_decl_line:
-        if (auto v = udata(a)) d.decl_line = static_cast<uint32_t>(*v);
         break;
       case DW_AT_decl_file:
         if (auto v = udata(a)) decl_file_index = *v;
         break;
-      default:
+      default: {
+        const auto at = static_cast<uint32_t>(ldw::attr_name(dbg_, a));
+        AttrValue v;
+        switch (attr_kind(at)) {
+          case AttrKind::Unsigned: v.u = udata(a); break;
+          case AttrKind::Bound: v.s = bound(a, &v.unknown); break;
+          case AttrKind::Flag: v.flag = flag(a); break;
+          default: break;
+        }
+        store_attr(d, at, v);
         break;
+      }
     }
   }
 
