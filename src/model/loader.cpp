@@ -32,7 +32,8 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   // lower unit already built; the merge below keeps the lowest unit's, so the
   // result does not depend on which thread got there first.
   std::mutex registry_mu;
-  std::unordered_map<std::string, std::unordered_map<uint64_t, size_t>> registry;
+  // Keys view names in the sources' mapped string sections: alive until return.
+  std::unordered_map<std::string_view, std::unordered_map<uint64_t, size_t>> registry;
   const bool variants = opts.keep_layout_variants;
   std::atomic<size_t> next{0};
 
@@ -57,19 +58,36 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   size_t error_unit = SIZE_MAX;
   std::mutex error_mu;
 
+  struct PtrKeyHash {
+    size_t operator()(const std::pair<const char*, uint64_t>& k) const {
+      return std::hash<const void*>{}(k.first) ^ (k.second * 0x9e3779b97f4a7c15ULL);
+    }
+  };
+
   auto work = [&](DwarfSource& src) {
+    // Per worker: (name pointer, identity) -> a unit that builds it. Names in
+    // .debug_str are shared across units, so the same pointer means the same
+    // name; a hit spares the locked, string-hashed registry. Units arrive in
+    // increasing order, so a known builder below `i` stays below later units.
+    std::unordered_map<std::pair<const char*, uint64_t>, size_t, PtrKeyHash> known;
     for (size_t i = next++; i < n_units; i = next++) {
       try {
         if (i > stop_after.load()) continue;  // every wanted name found below
         UnitDies unit = src.read_unit(i, filter ? &filter : &all_records);
         BuildGate gate = [&, i](std::string_view name, uint64_t id) {
-          std::lock_guard<std::mutex> lock(registry_mu);
-          auto& ids = registry[std::string(name)];
           const uint64_t key = variants ? id : 0;
-          auto it = ids.find(key);
-          if (it != ids.end() && it->second < i) return false;
-          ids[key] = it == ids.end() ? i : std::min(it->second, i);
-          return true;
+          const std::pair<const char*, uint64_t> pk{name.data(), key};
+          if (auto k = known.find(pk); k != known.end() && k->second < i) return false;
+          size_t builder;
+          {
+            std::lock_guard<std::mutex> lock(registry_mu);
+            auto& ids = registry[name];
+            auto it = ids.find(key);
+            builder = it == ids.end() ? i : std::min(it->second, i);
+            ids[key] = builder;
+          }
+          known[pk] = builder;
+          return builder == i;
         };
         per_unit[i] = build_unit_records(unit, src, filter, gate);
         if (!wanted.empty() && !variants && !per_unit[i].empty()) note_found(i, per_unit[i]);

@@ -6,6 +6,7 @@
 #include <dwarf.h>
 #include <elf.h>
 
+#include <algorithm>
 #include <deque>
 #include <string>
 #include <unordered_map>
@@ -51,7 +52,11 @@ bool is_struct_tag(uint32_t tag) {
 class UnitModel {
  public:
   UnitModel(const UnitDies& unit, const DwarfSource& source) : unit_(unit), source_(source) {
-    index(unit_.dies);
+    // DIEs come in preorder, which is offset order: look them up by binary
+    // search. Only an out-of-order unit (never seen) needs the hash index.
+    for (size_t i = 1; i < unit_.dies.size() && sorted_; ++i)
+      sorted_ = unit_.dies[i - 1].offset < unit_.dies[i].offset;
+    if (!sorted_) index(unit_.dies);
   }
 
   std::vector<BuiltRecord> build(const NameFilter& want, const BuildGate& gate) {
@@ -94,6 +99,13 @@ class UnitModel {
   }
 
   DieRef get(uint64_t off) {
+    if (sorted_) {
+      const auto& dies = unit_.dies;
+      auto it = std::lower_bound(dies.begin(), dies.end(), off,
+                                 [](const RawDie& d, uint64_t o) { return d.offset < o; });
+      if (it != dies.end() && it->offset == off)
+        return DieRef{&dies, static_cast<uint32_t>(it - dies.begin())};
+    }
     if (auto it = by_offset_.find(off); it != by_offset_.end()) return it->second;
     UnitDies more = source_.read_subtree(off);
     if (more.dies.empty()) fail("dangling type reference", off);
@@ -507,7 +519,8 @@ class UnitModel {
 
   const UnitDies& unit_;
   const DwarfSource& source_;
-  std::unordered_map<uint64_t, DieRef> by_offset_;
+  bool sorted_ = true;
+  std::unordered_map<uint64_t, DieRef> by_offset_;  // lazily read subtrees
   std::deque<std::vector<RawDie>> extra_;
   std::unordered_map<uint64_t, std::shared_ptr<const Record>> records_;
   std::unordered_map<uint64_t, uint32_t> natural_;
