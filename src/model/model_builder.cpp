@@ -274,7 +274,7 @@ class UnitModel {
       case DW_TAG_array_type:
         return tag_name(target(d), depth + 1);
       case DW_TAG_subroutine_type:
-        return ftype_string(*t, "", false, 0, depth + 1);
+        return ftype_string(*t, "", false, depth + 1);
       default: {
         const char* prefix = d.tag == DW_TAG_enumeration_type ? "enum "
                              : d.tag == DW_TAG_structure_type ? "struct "
@@ -301,7 +301,7 @@ class UnitModel {
   }
 
   // pahole's ftype__fprintf with an empty type column: "ret (*name)(params)".
-  std::string ftype_string(DieRef fn, const std::string& name, bool is_pointer, int, int depth) {
+  std::string ftype_string(DieRef fn, const std::string& name, bool is_pointer, int depth) {
     return tag_name(target(fn.die()), depth + 1) + " (" + (is_pointer ? "*" : "") + name + ")" +
            params_string(fn, depth);
   }
@@ -323,7 +323,7 @@ class UnitModel {
       if (t && t->die().tag == DW_TAG_pointer_type && t->die().type) {
         std::optional<DieRef> pt = target(t->die());
         if (pt->die().tag == DW_TAG_subroutine_type) {
-          out += ftype_string(*pt, pname, true, 0, depth + 1);
+          out += ftype_string(*pt, pname, true, depth + 1);
           return;
         }
       }

@@ -78,7 +78,6 @@ std::optional<int64_t> bound(Dwarf_Attribute* a, bool* unknown) {
 struct AttrSink {
   RawDie* die;
   uint64_t decl_file_index = UINT64_MAX;
-  bool* upper_unknown;
   // Set when an attribute the model needs cannot be decoded: reading on
   // would print a member as `void` or drop a name (fail open).
   const char* bad = nullptr;
@@ -290,7 +289,7 @@ class LibdwSource final : public DwarfSource {
     const int tag = dwarf_tag(die);
     if (tag <= 0) fail_dwarf("DIE with an unknown abbreviation");
     d.tag = static_cast<uint32_t>(tag);
-    AttrSink sink{&d, UINT64_MAX, &d.upper_bound_unknown};
+    AttrSink sink{&d, UINT64_MAX};
     const ptrdiff_t rc = dwarf_getattrs(die, collect_attr, &sink, 0);
     if (sink.bad != nullptr) fail_dwarf(sink.bad);
     if (rc != 1) {
