@@ -40,6 +40,9 @@ struct RawDie {
   bool external = false;
   bool prototyped = false;
   bool artificial = false;
+  // A record read for its identity only (RecordRead::Shallow): its members
+  // lack types and source files, it has no nested types. Not for building.
+  bool shallow = false;
   uint32_t decl_line = 0;
   const char* decl_file = nullptr;
 };
@@ -54,9 +57,16 @@ struct UnitDies {
   uint16_t machine = 0;  // ELF e_machine (EM_*), for ABI alignment rules
 };
 
-// Which unit-level records (by name) a caller wants; others may be skipped
-// without decoding. Types they refer to are then read through read_subtree.
-using RecordNameFilter = std::function<bool(std::string_view)>;
+// How a backend may read a unit-level record with a given name:
+//  Skip     leave it out (types that refer to it read it through read_subtree);
+//  Shallow  the record DIE and its DW_TAG_member/DW_TAG_inheritance children,
+//           marked `shallow`, with only what an identity needs (names,
+//           locations, bit sizes): no DW_AT_type, no decl_file, no nested DIEs;
+//  Full     everything.
+enum class RecordRead : uint8_t { Skip, Shallow, Full };
+// Called with the record's DW_AT_name (a pointer into the reader's string
+// data: equal pointers are equal names, the converse does not hold).
+using RecordNameFilter = std::function<RecordRead(const char* name)>;
 
 class DwarfSource {
  public:
@@ -65,13 +75,22 @@ class DwarfSource {
   virtual size_t unit_count() const = 0;
   // Not thread-safe: use clone() for a handle per thread.
   // With `only`, a backend may leave out every unit-level DIE except the
-  // records whose names it accepts (and namespaces); it may also ignore it.
+  // records it accepts (and namespaces), and read records shallow as `only`
+  // says; it may also ignore `only` and read everything in full.
   virtual UnitDies read_unit(size_t index, const RecordNameFilter* only = nullptr) const = 0;
   // The DIE at a global offset and its type-relevant subtree, for references
   // that leave the current unit (DW_FORM_ref_addr). Empty if none.
   virtual UnitDies read_subtree(uint64_t offset) const = 0;
   // A second, independent handle on the same file for another thread.
+  // Clones are made one at a time (not concurrently with each other).
   virtual std::unique_ptr<DwarfSource> clone() const = 0;
+
+  // Off: DW_AT_decl_file is left unresolved (decl_file null), which spares
+  // reading each unit's line table. Not carried over by clone().
+  void set_source_locations(bool on) { source_locations_ = on; }
+
+ protected:
+  bool source_locations_ = true;
 };
 
 enum class BackendKind { Libdw, Libdwarf };

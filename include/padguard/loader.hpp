@@ -17,6 +17,9 @@ struct LoadOptions {
   // Keep a later record whose name was seen but whose layout differs (pahole
   // prints both); otherwise one record per name, the first.
   bool keep_layout_variants = false;
+  // Off: members carry no source file (decl line only); spares each unit's
+  // line table, for output that never prints files (pahole's text).
+  bool source_locations = true;
 };
 
 // Throws InputError on unreadable input.

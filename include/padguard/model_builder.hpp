@@ -13,7 +13,7 @@
 namespace padguard {
 
 // Decides which record names a unit should build; others are skipped cheaply.
-using NameFilter = RecordNameFilter;
+using NameFilter = std::function<bool(std::string_view)>;
 
 // Asked before building a named record with pahole's identity (size, member
 // names, offsets, sizes); false skips it (another unit already has it).
@@ -25,7 +25,8 @@ struct BuiltRecord {
 };
 
 // Records for the named struct/union/class definitions at unit scope, in DIE
-// order. `source` resolves references that leave the unit. Throws InputError
+// order. A shallow record (RawDie::shallow) gives its identity to `gate` and,
+// if built, is read in full through `source`. `source` resolves references that leave the unit. Throws InputError
 // on DWARF that cannot be interpreted (reference loops, dangling references).
 std::vector<BuiltRecord> build_unit_records(const UnitDies& unit, const DwarfSource& source,
                                             const NameFilter& want, const BuildGate& gate = {});

@@ -27,6 +27,7 @@ int run_layout(const LayoutOptions& o) {
   lo.threads = o.common.threads;
   lo.names = o.names;
   lo.keep_layout_variants = o.names.empty();
+  lo.source_locations = o.format == "json";  // pahole's text names no files
   RecordSet set = load_input(o.file, lo);
   PaholeOptions po;
   po.cacheline_size = o.cacheline;

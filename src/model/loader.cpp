@@ -15,6 +15,7 @@ namespace padguard {
 
 RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   std::unique_ptr<DwarfSource> first = open_dwarf(path, opts.backend);
+  first->set_source_locations(opts.source_locations);
   const size_t n_units = first->unit_count();
   unsigned threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(n_units, 1)));
@@ -24,9 +25,6 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   if (!wanted.empty()) filter = [&wanted](std::string_view n) { return wanted.count(std::string(n)) != 0; };
 
   std::vector<std::vector<BuiltRecord>> per_unit(n_units);
-  // Only named records start a build; every other unit-level type is read
-  // lazily when a record refers to it, so unreferenced ones are never decoded.
-  const RecordNameFilter all_records = [](std::string_view) { return true; };
 
   // (name, identity) -> lowest unit that builds it. A unit skips a record a
   // lower unit already built; the merge below keeps the lowest unit's, so the
@@ -70,10 +68,35 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
     // name; a hit spares the locked, string-hashed registry. Units arrive in
     // increasing order, so a known builder below `i` stays below later units.
     std::unordered_map<std::pair<const char*, uint64_t>, size_t, PtrKeyHash> known;
+    // Per worker: name pointer -> lowest unit known to build some layout of it.
+    std::unordered_map<const char*, size_t> lowest;
+    auto lowest_builder = [&](const char* name) -> size_t {
+      if (auto k = lowest.find(name); k != lowest.end()) return k->second;
+      size_t builder = SIZE_MAX;
+      {
+        std::lock_guard<std::mutex> lock(registry_mu);
+        auto it = registry.find(name);
+        if (it == registry.end()) return SIZE_MAX;  // not cached: may change
+        for (const auto& [id, u] : it->second) builder = std::min(builder, u);
+      }
+      lowest.emplace(name, builder);
+      return builder;
+    };
     for (size_t i = next++; i < n_units; i = next++) {
       try {
         if (i > stop_after.load()) continue;  // every wanted name found below
-        UnitDies unit = src.read_unit(i, filter ? &filter : &all_records);
+        // Only named records start a build; every other unit-level type is
+        // read lazily when a record refers to it. A name a lower unit built
+        // cannot be printed from this one (one record per name); with layout
+        // variants, a name seen before is read shallow for its identity and
+        // in full only if that is new.
+        const RecordNameFilter read = [&, i](const char* name) {
+          if (filter && !filter(name)) return RecordRead::Skip;
+          const size_t builder = lowest_builder(name);
+          if (!variants) return builder < i ? RecordRead::Skip : RecordRead::Full;
+          return builder == SIZE_MAX ? RecordRead::Full : RecordRead::Shallow;
+        };
+        UnitDies unit = src.read_unit(i, &read);
         BuildGate gate = [&, i](std::string_view name, uint64_t id) {
           const uint64_t key = variants ? id : 0;
           const std::pair<const char*, uint64_t> pk{name.data(), key};
@@ -87,6 +110,7 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
             ids[key] = builder;
           }
           known[pk] = builder;
+          if (auto l = lowest.find(name.data()); l != lowest.end()) l->second = std::min(l->second, builder);
           return builder == i;
         };
         per_unit[i] = build_unit_records(unit, src, filter, gate);
@@ -103,7 +127,10 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
     work(*first);
   } else {
     std::vector<std::unique_ptr<DwarfSource>> clones;
-    for (unsigned t = 1; t < threads; ++t) clones.push_back(first->clone());
+    for (unsigned t = 1; t < threads; ++t) {
+      clones.push_back(first->clone());
+      clones.back()->set_source_locations(opts.source_locations);
+    }
     std::vector<std::thread> pool;
     for (auto& c : clones) pool.emplace_back(work, std::ref(*c));
     work(*first);

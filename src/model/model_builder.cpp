@@ -87,8 +87,10 @@ class UnitModel {
   }
 
  private:
+  // Shallow records are never indexed: a reference to one reads it in full.
   void index(const std::vector<RawDie>& dies) {
-    for (uint32_t i = 0; i < dies.size(); ++i) by_offset_.emplace(dies[i].offset, DieRef{&dies, i});
+    for (uint32_t i = 0; i < dies.size(); ++i)
+      if (!dies[i].shallow) by_offset_.emplace(dies[i].offset, DieRef{&dies, i});
   }
 
   [[noreturn]] void fail(const std::string& what, uint64_t off) const {
@@ -103,7 +105,7 @@ class UnitModel {
       const auto& dies = unit_.dies;
       auto it = std::lower_bound(dies.begin(), dies.end(), off,
                                  [](const RawDie& d, uint64_t o) { return d.offset < o; });
-      if (it != dies.end() && it->offset == off)
+      if (it != dies.end() && it->offset == off && !it->shallow)
         return DieRef{&dies, static_cast<uint32_t>(it - dies.begin())};
     }
     if (auto it = by_offset_.find(off); it != by_offset_.end()) return it->second;
@@ -137,7 +139,7 @@ class UnitModel {
       if (want && !want(d.name)) return;
       const uint64_t id = identity(c);
       if (gate && !gate(d.name, id)) return;
-      out.push_back({record(c, 0), id});
+      out.push_back({record(d.shallow ? get(d.offset) : c, 0), id});
     });
   }
 

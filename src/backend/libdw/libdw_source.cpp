@@ -77,6 +77,7 @@ std::optional<int64_t> bound(Dwarf_Attribute* a, bool* unknown) {
 
 struct AttrSink {
   RawDie* die;
+  bool shallow = false;  // identity attributes only: no DW_AT_type, no decl_file
   uint64_t decl_file_index = UINT64_MAX;
   // Set when an attribute the model needs cannot be decoded: reading on
   // would print a member as `void` or drop a name (fail open).
@@ -102,6 +103,7 @@ int collect_attr(Dwarf_Attribute* a, void* arg) {
       }
       break;
     case DW_AT_type: {
+      if (sink->shallow) break;
       Dwarf_Die t;
       if (dwarf_formref_die(a, &t) == nullptr) {
         sink->bad = "DW_AT_type refers to no DIE";
@@ -123,6 +125,7 @@ int collect_attr(Dwarf_Attribute* a, void* arg) {
       break;
     }
     case DW_AT_decl_file:
+      if (sink->shallow) break;
       if (auto v = udata(a)) sink->decl_file_index = *v;
       break;
     default: {
@@ -141,6 +144,18 @@ int collect_attr(Dwarf_Attribute* a, void* arg) {
   return DWARF_CB_OK;
 }
 
+// One mapping of a linked file, shared by the handles of all threads: each
+// mapping of the same pages counts again in the resident set (a vmlinux's
+// 164 MB of .debug_info once per thread otherwise).
+struct SharedElf {
+  int fd = -1;
+  Elf* elf = nullptr;
+  ~SharedElf() {
+    if (elf != nullptr) elf_end(elf);
+    if (fd >= 0) close(fd);
+  }
+};
+
 class LibdwSource final : public DwarfSource {
  public:
   explicit LibdwSource(std::string path) : path_(std::move(path)) {
@@ -152,6 +167,16 @@ class LibdwSource final : public DwarfSource {
       release();  // the destructor does not run when a constructor throws
       throw;
     }
+  }
+
+  // A clone of a linked file: a second Dwarf handle on the same Elf (libdw
+  // reads the section data libelf mapped; it does not change the Elf).
+  LibdwSource(const LibdwSource& first, std::shared_ptr<SharedElf> shared)
+      : path_(first.path_), facts_(first.facts_), shared_(std::move(shared)), units_(first.units_) {
+    dwarf_ = dwarf_begin_elf(shared_->elf, DWARF_C_READ, nullptr);
+    if (dwarf_ == nullptr)
+      throw InputError(path_, std::string("cannot read DWARF (") + msg(dwarf_errmsg(-1)) +
+                                  "); build with -g or check the file is not truncated");
   }
 
   ~LibdwSource() override { release(); }
@@ -188,7 +213,10 @@ class LibdwSource final : public DwarfSource {
     return out;
   }
 
-  std::unique_ptr<DwarfSource> clone() const override { return std::make_unique<LibdwSource>(path_); }
+  std::unique_ptr<DwarfSource> clone() const override {
+    if (shared_ != nullptr) return std::make_unique<LibdwSource>(*this, shared_);
+    return std::make_unique<LibdwSource>(path_);
+  }
 
  private:
   struct UnitInfo {
@@ -200,9 +228,8 @@ class LibdwSource final : public DwarfSource {
   void release() noexcept {
     if (dwfl_ != nullptr) dwfl_end(dwfl_);
     if (dwarf_ != nullptr && dwfl_ == nullptr) dwarf_end(dwarf_);
-    if (elf_ != nullptr) elf_end(elf_);
-    if (fd_ >= 0) close(fd_);
-    dwfl_ = nullptr, dwarf_ = nullptr, elf_ = nullptr, fd_ = -1;
+    dwfl_ = nullptr, dwarf_ = nullptr;
+    shared_.reset();
   }
 
   [[noreturn]] void fail_dwarf(const std::string& what) const {
@@ -226,11 +253,12 @@ class LibdwSource final : public DwarfSource {
                                     "); build with -g or check the file is not truncated");
       return;
     }
-    fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw InputError(path_, "cannot open");
-    elf_ = elf_begin(fd_, ELF_C_READ_MMAP, nullptr);
-    if (elf_ == nullptr) throw InputError(path_, std::string("libelf: ") + msg(elf_errmsg(-1)));
-    dwarf_ = dwarf_begin_elf(elf_, DWARF_C_READ, nullptr);
+    shared_ = std::make_shared<SharedElf>();
+    shared_->fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (shared_->fd < 0) throw InputError(path_, "cannot open");
+    shared_->elf = elf_begin(shared_->fd, ELF_C_READ_MMAP, nullptr);
+    if (shared_->elf == nullptr) throw InputError(path_, std::string("libelf: ") + msg(elf_errmsg(-1)));
+    dwarf_ = dwarf_begin_elf(shared_->elf, DWARF_C_READ, nullptr);
     if (dwarf_ == nullptr)
       throw InputError(path_, std::string("cannot read DWARF (") + msg(dwarf_errmsg(-1)) +
                                   "); build with -g or check the file is not truncated");
@@ -282,14 +310,14 @@ class LibdwSource final : public DwarfSource {
       throw InputError(path_, "no DWARF compilation units in .debug_info; build with -g");
   }
 
-  void read_die(Dwarf_Die* die, RawDie& d) const {
+  void read_die(Dwarf_Die* die, RawDie& d, bool shallow = false) const {
     d.offset = dwarf_dieoffset(die);
     // DW_TAG_invalid (0): the DIE's abbreviation code is missing from
     // .debug_abbrev; libdw then reports no attributes and no children.
     const int tag = dwarf_tag(die);
     if (tag <= 0) fail_dwarf("DIE with an unknown abbreviation");
     d.tag = static_cast<uint32_t>(tag);
-    AttrSink sink{&d, UINT64_MAX};
+    AttrSink sink{&d, shallow, UINT64_MAX};
     const ptrdiff_t rc = dwarf_getattrs(die, collect_attr, &sink, 0);
     if (sink.bad != nullptr) fail_dwarf(sink.bad);
     if (rc != 1) {
@@ -297,7 +325,7 @@ class LibdwSource final : public DwarfSource {
       // an error inside the abbreviation or attribute data.
       fail_dwarf("bad attributes");
     }
-    if (sink.decl_file_index != UINT64_MAX) {
+    if (sink.decl_file_index != UINT64_MAX && source_locations_) {
       Dwarf_Files* files = unit_files();
       if (files != nullptr && sink.decl_file_index < nfiles_)
         d.decl_file = dwarf_filesrc(files, sink.decl_file_index, nullptr, nullptr);
@@ -327,14 +355,52 @@ class LibdwSource final : public DwarfSource {
 
   // With `only` (unit level), records it rejects and all other unit-level
   // types are skipped undecoded; the builder reads what it needs lazily.
-  bool skip_unit_child(int ctag, Dwarf_Die* child, const RecordNameFilter* only) const {
-    if (only == nullptr || ctag == DW_TAG_namespace) return false;
-    if (ctag != DW_TAG_structure_type && ctag != DW_TAG_union_type && ctag != DW_TAG_class_type) return true;
+  RecordRead unit_child_read(int ctag, Dwarf_Die* child, const RecordNameFilter* only) const {
+    if (only == nullptr || ctag == DW_TAG_namespace) return RecordRead::Full;
+    if (ctag != DW_TAG_structure_type && ctag != DW_TAG_union_type && ctag != DW_TAG_class_type)
+      return RecordRead::Skip;
     const char* name = dwarf_diename(child);
     // A name that is there but cannot be read must not look like an
     // anonymous record (skipped: empty output, exit 0).
     if (name == nullptr && dwarf_hasattr(child, DW_AT_name)) fail_dwarf("unreadable DW_AT_name");
-    return name == nullptr || !(*only)(name);
+    return name == nullptr ? RecordRead::Skip : (*only)(name);
+  }
+
+  // Steps to the next sibling; false after the last. A DW_AT_sibling that
+  // points backwards would loop forever.
+  bool next_sibling(Dwarf_Die* child) const {
+    const Dwarf_Off prev = dwarf_dieoffset(child);
+    const int rc = dwarf_siblingof(child, child);
+    if (rc < 0) fail_dwarf("bad sibling DIE");
+    if (rc == 0 && dwarf_dieoffset(child) <= prev) fail_dwarf("sibling reference goes backwards");
+    return rc == 0;
+  }
+
+  // RecordRead::Shallow: the record and its data members, identity only.
+  uint32_t walk_shallow(Dwarf_Die* die, std::vector<RawDie>& out) const {
+    const auto self = static_cast<uint32_t>(out.size());
+    out.emplace_back();
+    read_die(die, out.back(), true);
+    out[self].shallow = true;
+    Dwarf_Die child;
+    int rc = dwarf_child(die, &child);
+    if (rc < 0) fail_dwarf("bad child DIE");
+    uint32_t last = kNoIndex;
+    for (bool more = rc == 0; more; more = next_sibling(&child)) {
+      const int ctag = dwarf_tag(&child);
+      if (ctag <= 0) fail_dwarf("bad DIE tag");
+      if (ctag != DW_TAG_member && ctag != DW_TAG_inheritance) continue;
+      const auto ci = static_cast<uint32_t>(out.size());
+      out.emplace_back();
+      read_die(&child, out.back(), true);
+      out.back().shallow = true;
+      if (last == kNoIndex)
+        out[self].first_child = ci;
+      else
+        out[last].next_sibling = ci;
+      last = ci;
+    }
+    return self;
   }
 
   uint32_t walk(Dwarf_Die* die, std::vector<RawDie>& out, int depth,
@@ -350,31 +416,25 @@ class LibdwSource final : public DwarfSource {
     int rc = dwarf_child(die, &child);
     if (rc < 0) fail_dwarf("bad child DIE");
     uint32_t last = kNoIndex;
-    while (rc == 0) {
+    for (bool more = rc == 0; more; more = next_sibling(&child)) {
       const int ctag = dwarf_tag(&child);
       if (ctag <= 0) fail_dwarf("bad DIE tag");
-      if (keep_child(static_cast<uint32_t>(tag), static_cast<uint32_t>(ctag)) &&
-          !skip_unit_child(ctag, &child, only)) {
-        const uint32_t ci = walk(&child, out, depth + 1);
-        if (last == kNoIndex)
-          out[self].first_child = ci;
-        else
-          out[last].next_sibling = ci;
-        last = ci;
-      }
-      const Dwarf_Off prev = dwarf_dieoffset(&child);
-      rc = dwarf_siblingof(&child, &child);
-      if (rc < 0) fail_dwarf("bad sibling DIE");
-      // A DW_AT_sibling that points backwards would loop forever.
-      if (rc == 0 && dwarf_dieoffset(&child) <= prev) fail_dwarf("sibling reference goes backwards");
+      if (!keep_child(static_cast<uint32_t>(tag), static_cast<uint32_t>(ctag))) continue;
+      const RecordRead how = unit_child_read(ctag, &child, only);
+      if (how == RecordRead::Skip) continue;
+      const uint32_t ci = how == RecordRead::Shallow ? walk_shallow(&child, out) : walk(&child, out, depth + 1);
+      if (last == kNoIndex)
+        out[self].first_child = ci;
+      else
+        out[last].next_sibling = ci;
+      last = ci;
     }
     return self;
   }
 
   std::string path_;
   ElfFacts facts_;
-  int fd_ = -1;
-  Elf* elf_ = nullptr;
+  std::shared_ptr<SharedElf> shared_;  // linked files; ET_REL goes through dwfl_
   Dwfl* dwfl_ = nullptr;
   Dwarf* dwarf_ = nullptr;
   std::vector<UnitInfo> units_;

@@ -104,7 +104,7 @@ class LibdwarfSource final : public DwarfSource {
     out.machine = facts_.machine;
     DieHandle cu;
     if (ldw::offdie(dbg_, u.die_offset, cu.out(), err_) != ldw::Res::Ok) fail_dwarf("cannot read unit DIE");
-    files_ = &file_table(cu.get(), u.die_offset);
+    files_ = source_locations_ ? &file_table(cu.get(), u.die_offset) : nullptr;
     walk(cu.get(), out.dies, 0);
     return out;
   }
@@ -122,7 +122,7 @@ class LibdwarfSource final : public DwarfSource {
     files_ = nullptr;
     uint64_t cu_offset = 0;
     DieHandle cu;
-    if (ldw::cu_die_offset(dbg_, die.get(), cu_offset, err_) == ldw::Res::Ok &&
+    if (source_locations_ && ldw::cu_die_offset(dbg_, die.get(), cu_offset, err_) == ldw::Res::Ok &&
         ldw::offdie(dbg_, cu_offset, cu.out(), err_) == ldw::Res::Ok)
       files_ = &file_table(cu.get(), cu_offset);
     walk(die.get(), out.dies, 0);
