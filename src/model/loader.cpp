@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "flat_key_map.hpp"
 #include "padguard/model_builder.hpp"
 
 namespace padguard {
@@ -56,22 +57,16 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   size_t error_unit = SIZE_MAX;
   std::mutex error_mu;
 
-  struct PtrKeyHash {
-    size_t operator()(const std::pair<const char*, uint64_t>& k) const {
-      return std::hash<const void*>{}(k.first) ^ (k.second * 0x9e3779b97f4a7c15ULL);
-    }
-  };
-
   auto work = [&](DwarfSource& src) {
     // Per worker: (name pointer, identity) -> a unit that builds it. Names in
     // .debug_str are shared across units, so the same pointer means the same
     // name; a hit spares the locked, string-hashed registry. Units arrive in
     // increasing order, so a known builder below `i` stays below later units.
-    std::unordered_map<std::pair<const char*, uint64_t>, size_t, PtrKeyHash> known;
+    FlatKeyMap<size_t> known;
     // Per worker: name pointer -> lowest unit known to build some layout of it.
-    std::unordered_map<const char*, size_t> lowest;
+    FlatKeyMap<size_t> lowest;
     auto lowest_builder = [&](const char* name) -> size_t {
-      if (auto k = lowest.find(name); k != lowest.end()) return k->second;
+      if (const size_t* k = lowest.find(name, 0)) return *k;
       size_t builder = SIZE_MAX;
       {
         std::lock_guard<std::mutex> lock(registry_mu);
@@ -79,7 +74,7 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
         if (it == registry.end()) return SIZE_MAX;  // not cached: may change
         for (const auto& [id, u] : it->second) builder = std::min(builder, u);
       }
-      lowest.emplace(name, builder);
+      lowest.get(name, 0, builder);
       return builder;
     };
     for (size_t i = next++; i < n_units; i = next++) {
@@ -99,8 +94,7 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
         UnitDies unit = src.read_unit(i, &read);
         BuildGate gate = [&, i](std::string_view name, uint64_t id) {
           const uint64_t key = variants ? id : 0;
-          const std::pair<const char*, uint64_t> pk{name.data(), key};
-          if (auto k = known.find(pk); k != known.end() && k->second < i) return false;
+          if (const size_t* k = known.find(name.data(), key); k != nullptr && *k < i) return false;
           size_t builder;
           {
             std::lock_guard<std::mutex> lock(registry_mu);
@@ -109,8 +103,8 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
             builder = it == ids.end() ? i : std::min(it->second, i);
             ids[key] = builder;
           }
-          known[pk] = builder;
-          if (auto l = lowest.find(name.data()); l != lowest.end()) l->second = std::min(l->second, builder);
+          known.get(name.data(), key, builder) = builder;
+          if (size_t* l = lowest.find(name.data(), 0)) *l = std::min(*l, builder);
           return builder == i;
         };
         per_unit[i] = build_unit_records(unit, src, filter, gate);

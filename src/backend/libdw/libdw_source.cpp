@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "../die_filter.hpp"
+#include "form_size.hpp"
 #include "../raw_die_attrs.hpp"
 #include "padguard/elf_check.hpp"
 #include "padguard/error.hpp"
@@ -186,6 +187,7 @@ class LibdwSource final : public DwarfSource {
 
   UnitDies read_unit(size_t index, const RecordNameFilter* only) const override {
     const UnitInfo& u = units_.at(index);
+    current_ = &u;
     UnitDies out;
     out.address_size = u.address_size;
     out.version = u.version;
@@ -193,6 +195,8 @@ class LibdwSource final : public DwarfSource {
     out.machine = facts_.machine;
     Dwarf_Die cu;
     if (dwarf_offdie(dwarf_, u.die_offset, &cu) == nullptr) fail_dwarf("cannot read unit DIE");
+    unit_end_ = static_cast<const uint8_t*>(cu.addr) - u.die_offset + u.end_offset;
+    out.dies.reserve(1024);
     start_unit(cu);
     walk(&cu, out.dies, 0, only);
     return out;
@@ -208,6 +212,12 @@ class LibdwSource final : public DwarfSource {
     Dwarf_Die cudie;
     uint8_t asize = 0, osize = 0;
     if (dwarf_diecu(&die, &cudie, &asize, &osize) != nullptr && asize != 0) out.address_size = asize;
+    // The unit holding `offset`: the last one starting at or before it.
+    auto it = std::upper_bound(units_.begin(), units_.end(), offset,
+                               [](uint64_t o, const UnitInfo& u) { return o < u.die_offset; });
+    current_ = it != units_.begin() ? &*(it - 1) : nullptr;
+    if (current_ != nullptr)
+      unit_end_ = static_cast<const uint8_t*>(die.addr) - offset + current_->end_offset;
     start_unit(cudie);
     walk(&die, out.dies, 0);
     return out;
@@ -221,9 +231,30 @@ class LibdwSource final : public DwarfSource {
  private:
   struct UnitInfo {
     uint64_t die_offset;
+    uint64_t end_offset;  // of the unit, in .debug_info
     uint8_t address_size;
+    uint8_t offset_size;
     uint16_t version;
   };
+
+  // An abbreviation's (attribute, form) list as libdw parsed it, so that a
+  // DIE's attributes are stepped through without libdw re-reading the list
+  // per call (dwarf_getattrs, then dwarf_siblingof, scan it for each DIE).
+  struct AttrSpec {
+    uint32_t name;
+    uint32_t form;
+    // DW_FORM_implicit_const: where libdw reads the value (in the
+    // abbreviation); while the plan is learnt, the value's address.
+    const unsigned char* implicit;
+  };
+  struct AbbrevPlan {
+    std::vector<AttrSpec> attrs;
+    bool children = false;
+    bool usable = false;  // false: leave this abbreviation to libdw
+    bool learnt = false;
+    Dwarf_Abbrev* abbrev = nullptr;  // libdw's, for this unit and code
+  };
+  static constexpr unsigned kMaxPlannedCode = 1u << 14;
 
   void release() noexcept {
     if (dwfl_ != nullptr) dwfl_end(dwfl_);
@@ -301,7 +332,7 @@ class LibdwSource final : public DwarfSource {
       if (info_size != 0 && next > info_size)
         throw InputError(path_, "corrupt DWARF: the unit at .debug_info offset " + std::to_string(off) +
                                     " ends past the section; re-copy or rebuild the file");
-      units_.push_back({off + header_size, address_size, version});
+      units_.push_back({off + header_size, next, address_size, offset_size, version});
       if (next <= off) break;
       off = next;
     }
@@ -310,7 +341,79 @@ class LibdwSource final : public DwarfSource {
       throw InputError(path_, "no DWARF compilation units in .debug_info; build with -g");
   }
 
-  void read_die(Dwarf_Die* die, RawDie& d, bool shallow = false) const {
+  // The plan of `die`'s abbreviation, learnt from libdw's own iteration of
+  // its first DIE (libdw 0.188's dwarf_getattrcnt miscounts lists with
+  // DW_FORM_implicit_const). The values must lie back to back as the form
+  // sizes say; otherwise (DW_FORM_indirect, a form unknown here) libdw
+  // keeps reading DIEs of this abbreviation itself.
+  const AbbrevPlan& plan(Dwarf_Die* die) const {
+    static const AbbrevPlan kLeaveToLibdw;
+    if (current_ == nullptr) return kLeaveToLibdw;
+    if (plans_unit_ != current_) plans_.clear(), plans_unit_ = current_;
+    const auto* at = static_cast<const uint8_t*>(die->addr);
+    const uint8_t* end = unit_end_;
+    uint64_t code = 0;
+    if (at >= end || !libdw_detail::read_uleb(at, end, code) || code >= kMaxPlannedCode) return kLeaveToLibdw;
+    if (code >= plans_.size()) plans_.resize(code + 1);
+    AbbrevPlan& p = plans_[code];
+    if (p.learnt) return p;
+    p.learnt = true;
+    const int children = dwarf_abbrevhaschildren(die->abbrev);
+    if (children < 0) return p;
+    std::vector<AttrSpec> attrs;
+    auto record = [](Dwarf_Attribute* a, void* arg) {
+      static_cast<std::vector<AttrSpec>*>(arg)->push_back({a->code, a->form, a->valp});
+      return static_cast<int>(DWARF_CB_OK);
+    };
+    if (dwarf_getattrs(die, record, &attrs, 0) != 1) return p;
+    const libdw_detail::UnitShape shape = unit_shape();
+    for (const AttrSpec& a : attrs) {
+      if (a.name == 0 || a.form == 0) return p;
+      if (a.form == DW_FORM_implicit_const) continue;
+      if (a.implicit != at) return p;
+      const uint64_t size = libdw_detail::form_size(a.form, at, end, shape);
+      if (size == libdw_detail::kUnknownSize) return p;
+      at += size;
+    }
+    p.attrs = std::move(attrs);
+    p.children = children != 0;
+    p.abbrev = die->abbrev;
+    p.usable = true;
+    return p;
+  }
+
+  libdw_detail::UnitShape unit_shape() const {
+    return {current_->address_size, current_->offset_size, current_->version, facts_.big_endian};
+  }
+
+  // Steps through the attributes of `die` (dwarf_tag already called), giving
+  // each to `sink` as dwarf_getattrs would (sink null: only step). Returns
+  // where the attributes end, or nullptr when libdw must do it instead.
+  const uint8_t* scan_attrs(Dwarf_Die* die, AttrSink* sink) const {
+    if (current_ == nullptr || die->abbrev == nullptr || die->abbrev == DWARF_END_ABBREV) return nullptr;
+    const AbbrevPlan& pl = plan(die);
+    if (!pl.usable) return nullptr;
+    const auto* p = static_cast<const uint8_t*>(die->addr);
+    const uint8_t* end = unit_end_;
+    if (p >= end) return nullptr;
+    uint64_t code = 0;
+    if (!libdw_detail::read_uleb(p, end, code)) return nullptr;
+    const libdw_detail::UnitShape shape = unit_shape();
+    for (const AttrSpec& a : pl.attrs) {
+      const uint64_t size = libdw_detail::form_size(a.form, p, end, shape);
+      if (size == libdw_detail::kUnknownSize) return nullptr;
+      if (sink != nullptr) {
+        Dwarf_Attribute attr{a.name, a.form,
+                             const_cast<unsigned char*>(a.form == DW_FORM_implicit_const ? a.implicit : p), die->cu};
+        if (collect_attr(&attr, sink) != DWARF_CB_OK) return p;  // sink->bad says why
+      }
+      p += size;
+    }
+    return p;
+  }
+
+  // Returns where the DIE's attributes end (nullptr: not known).
+  const uint8_t* read_die(Dwarf_Die* die, RawDie& d, bool shallow = false) const {
     d.offset = dwarf_dieoffset(die);
     // DW_TAG_invalid (0): the DIE's abbreviation code is missing from
     // .debug_abbrev; libdw then reports no attributes and no children.
@@ -318,18 +421,22 @@ class LibdwSource final : public DwarfSource {
     if (tag <= 0) fail_dwarf("DIE with an unknown abbreviation");
     d.tag = static_cast<uint32_t>(tag);
     AttrSink sink{&d, shallow, UINT64_MAX};
-    const ptrdiff_t rc = dwarf_getattrs(die, collect_attr, &sink, 0);
+    const uint8_t* attrs_end = scan_attrs(die, &sink);
     if (sink.bad != nullptr) fail_dwarf(sink.bad);
-    if (rc != 1) {
+    if (attrs_end == nullptr) {
+      sink = AttrSink{&d, shallow, UINT64_MAX};
+      const ptrdiff_t rc = dwarf_getattrs(die, collect_attr, &sink, 0);
+      if (sink.bad != nullptr) fail_dwarf(sink.bad);
       // dwarf_getattrs returns 1 after the last attribute; anything else is
       // an error inside the abbreviation or attribute data.
-      fail_dwarf("bad attributes");
+      if (rc != 1) fail_dwarf("bad attributes");
     }
     if (sink.decl_file_index != UINT64_MAX && source_locations_) {
       Dwarf_Files* files = unit_files();
       if (files != nullptr && sink.decl_file_index < nfiles_)
         d.decl_file = dwarf_filesrc(files, sink.decl_file_index, nullptr, nullptr);
     }
+    return attrs_end;
   }
 
   // Appends `die` and its kept descendants in preorder. Returns its index.
@@ -366,9 +473,25 @@ class LibdwSource final : public DwarfSource {
     return name == nullptr ? RecordRead::Skip : (*only)(name);
   }
 
-  // Steps to the next sibling; false after the last. A DW_AT_sibling that
-  // points backwards would loop forever.
-  bool next_sibling(Dwarf_Die* child) const {
+  // Steps to the next sibling; false after the last. `attrs_end` (may be
+  // null) is where the child's attributes end: a childless DIE's sibling
+  // starts there, or its parent's list ends there with a null entry. A
+  // DW_AT_sibling that points backwards would loop forever.
+  bool next_sibling(Dwarf_Die* child, const uint8_t* attrs_end) const {
+    if (attrs_end != nullptr && attrs_end < unit_end_ && !plan(child).children) {
+      if (*attrs_end == 0) return false;
+      Dwarf_CU* cu = child->cu;
+      *child = Dwarf_Die{};  // as dwarf_child makes a DIE: address and unit
+      child->addr = const_cast<uint8_t*>(attrs_end);
+      child->cu = cu;
+      // A code already planned in this unit names the abbreviation libdw
+      // would look up (under a lock) for it.
+      const uint8_t* at = attrs_end;
+      uint64_t code = 0;
+      if (libdw_detail::read_uleb(at, unit_end_, code) && code < plans_.size() && plans_[code].usable)
+        child->abbrev = plans_[code].abbrev;
+      return true;
+    }
     const Dwarf_Off prev = dwarf_dieoffset(child);
     const int rc = dwarf_siblingof(child, child);
     if (rc < 0) fail_dwarf("bad sibling DIE");
@@ -386,13 +509,17 @@ class LibdwSource final : public DwarfSource {
     int rc = dwarf_child(die, &child);
     if (rc < 0) fail_dwarf("bad child DIE");
     uint32_t last = kNoIndex;
-    for (bool more = rc == 0; more; more = next_sibling(&child)) {
+    const uint8_t* attrs_end = nullptr;
+    for (bool more = rc == 0; more; more = next_sibling(&child, attrs_end)) {
       const int ctag = dwarf_tag(&child);
       if (ctag <= 0) fail_dwarf("bad DIE tag");
-      if (ctag != DW_TAG_member && ctag != DW_TAG_inheritance) continue;
+      if (ctag != DW_TAG_member && ctag != DW_TAG_inheritance) {
+        attrs_end = scan_attrs(&child, nullptr);
+        continue;
+      }
       const auto ci = static_cast<uint32_t>(out.size());
       out.emplace_back();
-      read_die(&child, out.back(), true);
+      attrs_end = read_die(&child, out.back(), true);
       out.back().shallow = true;
       if (last == kNoIndex)
         out[self].first_child = ci;
@@ -416,12 +543,20 @@ class LibdwSource final : public DwarfSource {
     int rc = dwarf_child(die, &child);
     if (rc < 0) fail_dwarf("bad child DIE");
     uint32_t last = kNoIndex;
-    for (bool more = rc == 0; more; more = next_sibling(&child)) {
+    const uint8_t* attrs_end = nullptr;
+    for (bool more = rc == 0; more; more = next_sibling(&child, attrs_end)) {
       const int ctag = dwarf_tag(&child);
       if (ctag <= 0) fail_dwarf("bad DIE tag");
-      if (!keep_child(static_cast<uint32_t>(tag), static_cast<uint32_t>(ctag))) continue;
+      attrs_end = nullptr;
+      if (!keep_child(static_cast<uint32_t>(tag), static_cast<uint32_t>(ctag))) {
+        attrs_end = scan_attrs(&child, nullptr);
+        continue;
+      }
       const RecordRead how = unit_child_read(ctag, &child, only);
-      if (how == RecordRead::Skip) continue;
+      if (how == RecordRead::Skip) {
+        attrs_end = scan_attrs(&child, nullptr);
+        continue;
+      }
       const uint32_t ci = how == RecordRead::Shallow ? walk_shallow(&child, out) : walk(&child, out, depth + 1);
       if (last == kNoIndex)
         out[self].first_child = ci;
@@ -438,6 +573,11 @@ class LibdwSource final : public DwarfSource {
   Dwfl* dwfl_ = nullptr;
   Dwarf* dwarf_ = nullptr;
   std::vector<UnitInfo> units_;
+  mutable const UnitInfo* current_ = nullptr;  // the unit being read
+  mutable const uint8_t* unit_end_ = nullptr;  // its end in libdw's .debug_info data
+  // Plans of the current unit's abbreviations, by code.
+  mutable std::vector<AbbrevPlan> plans_;
+  mutable const UnitInfo* plans_unit_ = nullptr;
   mutable Dwarf_Die unit_die_{};
   mutable bool files_loaded_ = false;
   mutable Dwarf_Files* files_ = nullptr;
