@@ -34,6 +34,15 @@ struct DieRef {
   explicit operator bool() const { return vec != nullptr; }
 };
 
+// FNV-1a over a NUL-terminated name in one pass (no strlen first): a
+// vmlinux hashes some seven million member names for layout identities.
+uint64_t name_hash(const char* s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  if (s != nullptr)
+    for (; *s != 0; ++s) h = (h ^ static_cast<uint8_t>(*s)) * 0x100000001b3ULL;
+  return h;
+}
+
 bool is_modifier(uint32_t tag) {
   return tag == DW_TAG_const_type || tag == DW_TAG_volatile_type ||
          tag == DW_TAG_restrict_type || tag == DW_TAG_atomic_type ||
@@ -77,7 +86,7 @@ class UnitModel {
     for_children(rd, [&](DieRef c) {
       const RawDie& d = c.die();
       if (!is_data_member(d)) return;
-      mix(std::hash<std::string_view>{}(d.name ? d.name : ""));
+      mix(name_hash(d.name));
       mix(d.member_location.value_or(0));
       mix(d.data_bit_offset.value_or(UINT64_MAX));
       mix(d.bit_offset.value_or(UINT64_MAX));

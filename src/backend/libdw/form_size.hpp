@@ -47,6 +47,37 @@ inline uint64_t read_fixed(const uint8_t* p, int bytes, bool big_endian) {
 
 // Bytes of a value of `form` at p, within [p, end); kUnknownSize when the
 // form is unknown or the value runs past `end`.
+// Size of a form whose values all take the same bytes in a unit of `u`'s
+// shape; -1 for forms of variable (or unknown) size.
+inline int fixed_form_size(uint32_t form, const UnitShape& u) {
+  switch (form) {
+    case DW_FORM_flag_present:
+    case DW_FORM_implicit_const:
+      return 0;
+    case DW_FORM_data1: case DW_FORM_ref1: case DW_FORM_flag: case DW_FORM_strx1: case DW_FORM_addrx1:
+      return 1;
+    case DW_FORM_data2: case DW_FORM_ref2: case DW_FORM_strx2: case DW_FORM_addrx2:
+      return 2;
+    case DW_FORM_strx3: case DW_FORM_addrx3:
+      return 3;
+    case DW_FORM_data4: case DW_FORM_ref4: case DW_FORM_ref_sup4: case DW_FORM_strx4: case DW_FORM_addrx4:
+      return 4;
+    case DW_FORM_data8: case DW_FORM_ref8: case DW_FORM_ref_sig8: case DW_FORM_ref_sup8:
+      return 8;
+    case DW_FORM_data16:
+      return 16;
+    case DW_FORM_addr:
+      return u.address_size;
+    case DW_FORM_ref_addr:
+      return u.version <= 2 ? u.address_size : u.offset_size;
+    case DW_FORM_strp: case DW_FORM_line_strp: case DW_FORM_sec_offset: case DW_FORM_strp_sup:
+    case DW_FORM_GNU_ref_alt: case DW_FORM_GNU_strp_alt:
+      return u.offset_size;
+    default:
+      return -1;
+  }
+}
+
 // DW_FORM_indirect is unknown here: libdw resolves it while iterating.
 inline uint64_t form_size(uint32_t form, const uint8_t* p, const uint8_t* end, const UnitShape& u) {
   const uint64_t avail = static_cast<uint64_t>(end - p);

@@ -246,6 +246,7 @@ class LibdwSource final : public DwarfSource {
     // DW_FORM_implicit_const: where libdw reads the value (in the
     // abbreviation); while the plan is learnt, the value's address.
     const unsigned char* implicit;
+    int fixed;  // bytes when every value of this form has the same size, else -1
   };
   struct AbbrevPlan {
     std::vector<AttrSpec> attrs;
@@ -253,6 +254,12 @@ class LibdwSource final : public DwarfSource {
     bool usable = false;  // false: leave this abbreviation to libdw
     bool learnt = false;
     Dwarf_Abbrev* abbrev = nullptr;  // libdw's, for this unit and code
+    // When every form has a fixed size: the attributes' total size, and the
+    // offsets of DW_AT_name and DW_AT_sibling from their start (-1: none).
+    bool all_fixed = false;
+    uint32_t fixed_total = 0;
+    int name_at = -1, sibling_at = -1;
+    int name_idx = -1, sibling_idx = -1;
   };
   static constexpr unsigned kMaxPlannedCode = 1u << 14;
 
@@ -362,19 +369,27 @@ class LibdwSource final : public DwarfSource {
     if (children < 0) return p;
     std::vector<AttrSpec> attrs;
     auto record = [](Dwarf_Attribute* a, void* arg) {
-      static_cast<std::vector<AttrSpec>*>(arg)->push_back({a->code, a->form, a->valp});
+      static_cast<std::vector<AttrSpec>*>(arg)->push_back({a->code, a->form, a->valp, -1});
       return static_cast<int>(DWARF_CB_OK);
     };
     if (dwarf_getattrs(die, record, &attrs, 0) != 1) return p;
     const libdw_detail::UnitShape shape = unit_shape();
-    for (const AttrSpec& a : attrs) {
+    const uint8_t* first = at;
+    p.all_fixed = true;
+    for (size_t i = 0; i < attrs.size(); ++i) {
+      AttrSpec& a = attrs[i];
       if (a.name == 0 || a.form == 0) return p;
+      a.fixed = libdw_detail::fixed_form_size(a.form, shape);
+      if (a.fixed < 0) p.all_fixed = false;
+      if (a.name == DW_AT_name) p.name_idx = static_cast<int>(i), p.name_at = static_cast<int>(at - first);
+      if (a.name == DW_AT_sibling) p.sibling_idx = static_cast<int>(i), p.sibling_at = static_cast<int>(at - first);
       if (a.form == DW_FORM_implicit_const) continue;
       if (a.implicit != at) return p;
       const uint64_t size = libdw_detail::form_size(a.form, at, end, shape);
       if (size == libdw_detail::kUnknownSize) return p;
       at += size;
     }
+    p.fixed_total = static_cast<uint32_t>(at - first);
     p.attrs = std::move(attrs);
     p.children = children != 0;
     p.abbrev = die->abbrev;
@@ -386,34 +401,105 @@ class LibdwSource final : public DwarfSource {
     return {current_->address_size, current_->offset_size, current_->version, facts_.big_endian};
   }
 
-  // Steps through the attributes of `die` (dwarf_tag already called), giving
-  // each to `sink` as dwarf_getattrs would (sink null: only step). Returns
-  // where the attributes end, or nullptr when libdw must do it instead.
-  const uint8_t* scan_attrs(Dwarf_Die* die, AttrSink* sink) const {
-    if (current_ == nullptr || die->abbrev == nullptr || die->abbrev == DWARF_END_ABBREV) return nullptr;
-    const AbbrevPlan& pl = plan(die);
-    if (!pl.usable) return nullptr;
-    const auto* p = static_cast<const uint8_t*>(die->addr);
-    const uint8_t* end = unit_end_;
-    if (p >= end) return nullptr;
-    uint64_t code = 0;
-    if (!libdw_detail::read_uleb(p, end, code)) return nullptr;
-    const libdw_detail::UnitShape shape = unit_shape();
-    for (const AttrSpec& a : pl.attrs) {
-      const uint64_t size = libdw_detail::form_size(a.form, p, end, shape);
-      if (size == libdw_detail::kUnknownSize) return nullptr;
-      if (sink != nullptr) {
-        Dwarf_Attribute attr{a.name, a.form,
-                             const_cast<unsigned char*>(a.form == DW_FORM_implicit_const ? a.implicit : p), die->cu};
-        if (collect_attr(&attr, sink) != DWARF_CB_OK) return p;  // sink->bad says why
-      }
-      p += size;
+  // What stepping through a DIE's attributes found: where they end, and its
+  // DW_AT_name and DW_AT_sibling values (form and address), if any.
+  struct AttrScan {
+    const uint8_t* end = nullptr;  // null: not known (libdw iterates instead)
+    bool children = false;  // the abbreviation's children flag
+    Dwarf_Attribute name{};        // code 0: none
+    Dwarf_Attribute sibling{};     // code 0: none
+  };
+
+  // What a shallow read keeps (RecordRead::Shallow): a record's identity.
+  static bool identity_attr(unsigned at) {
+    switch (at) {
+      case DW_AT_name:
+      case DW_AT_byte_size:
+      case DW_AT_declaration:
+      case DW_AT_external:
+      case DW_AT_data_member_location:
+      case DW_AT_data_bit_offset:
+      case DW_AT_bit_offset:
+      case DW_AT_bit_size:
+        return true;
+      default:
+        return false;
     }
-    return p;
   }
 
-  // Returns where the DIE's attributes end (nullptr: not known).
-  const uint8_t* read_die(Dwarf_Die* die, RawDie& d, bool shallow = false) const {
+  // data1, data2 and udata are plain unsigned constants for every attribute
+  // (dwarf_formudata reads them so): stored here without the library calls.
+  // False when the attribute is not such a constant; collect_attr does it.
+  bool store_plain_constant(const AttrSpec& a, const uint8_t* p, AttrSink& sink) const {
+    uint64_t v = 0;
+    switch (a.form) {
+      case DW_FORM_data1: v = p[0]; break;
+      case DW_FORM_data2: v = libdw_detail::read_fixed(p, 2, facts_.big_endian); break;
+      case DW_FORM_udata: {
+        const uint8_t* q = p;
+        if (!libdw_detail::read_uleb(q, unit_end_, v)) return false;
+        break;
+      }
+      default: return false;
+    }
+    if (a.name == DW_AT_data_member_location) {
+      sink.die->member_location = v;
+      return true;
+    }
+    if (attr_kind(a.name) != AttrKind::Unsigned) return false;
+    AttrValue value;
+    value.u = v;
+    store_attr(*sink.die, a.name, value);
+    return true;
+  }
+
+  // Steps through the attributes of `die` (dwarf_tag already called), giving
+  // each to `sink` as dwarf_getattrs would (sink null: only step).
+  AttrScan scan_attrs(Dwarf_Die* die, AttrSink* sink) const {
+    AttrScan out;
+    if (current_ == nullptr || die->abbrev == nullptr || die->abbrev == DWARF_END_ABBREV) return out;
+    const AbbrevPlan& pl = plan(die);
+    if (!pl.usable) return out;
+    const auto* p = static_cast<const uint8_t*>(die->addr);
+    const uint8_t* end = unit_end_;
+    if (p >= end) return out;
+    uint64_t code = 0;
+    if (!libdw_detail::read_uleb(p, end, code)) return out;
+    out.children = pl.children;
+    if (sink == nullptr && pl.all_fixed) {
+      if (pl.fixed_total > static_cast<uint64_t>(end - p)) return AttrScan{};
+      auto attr_at = [&](int idx, int at) {
+        const AttrSpec& a = pl.attrs[static_cast<size_t>(idx)];
+        return Dwarf_Attribute{a.name, a.form,
+                               const_cast<unsigned char*>(a.form == DW_FORM_implicit_const ? a.implicit : p + at),
+                               die->cu};
+      };
+      if (pl.name_idx >= 0) out.name = attr_at(pl.name_idx, pl.name_at);
+      if (pl.sibling_idx >= 0) out.sibling = attr_at(pl.sibling_idx, pl.sibling_at);
+      out.end = p + pl.fixed_total;
+      return out;
+    }
+    const libdw_detail::UnitShape shape = unit_shape();
+    for (const AttrSpec& a : pl.attrs) {
+      const uint64_t size = a.fixed >= 0 ? (static_cast<uint64_t>(a.fixed) <= static_cast<uint64_t>(end - p)
+                                                ? static_cast<uint64_t>(a.fixed)
+                                                : libdw_detail::kUnknownSize)
+                                         : libdw_detail::form_size(a.form, p, end, shape);
+      if (size == libdw_detail::kUnknownSize) return AttrScan{};
+      Dwarf_Attribute attr{a.name, a.form,
+                           const_cast<unsigned char*>(a.form == DW_FORM_implicit_const ? a.implicit : p), die->cu};
+      if (a.name == DW_AT_name) out.name = attr;
+      if (a.name == DW_AT_sibling) out.sibling = attr;
+      if (sink != nullptr && !(sink->shallow && !identity_attr(a.name)) && !store_plain_constant(a, p, *sink) &&
+          collect_attr(&attr, sink) != DWARF_CB_OK)
+        return AttrScan{};  // sink->bad says why
+      p += size;
+    }
+    out.end = p;
+    return out;
+  }
+
+  AttrScan read_die(Dwarf_Die* die, RawDie& d, bool shallow = false) const {
     d.offset = dwarf_dieoffset(die);
     // DW_TAG_invalid (0): the DIE's abbreviation code is missing from
     // .debug_abbrev; libdw then reports no attributes and no children.
@@ -421,9 +507,9 @@ class LibdwSource final : public DwarfSource {
     if (tag <= 0) fail_dwarf("DIE with an unknown abbreviation");
     d.tag = static_cast<uint32_t>(tag);
     AttrSink sink{&d, shallow, UINT64_MAX};
-    const uint8_t* attrs_end = scan_attrs(die, &sink);
+    AttrScan scan = scan_attrs(die, &sink);
     if (sink.bad != nullptr) fail_dwarf(sink.bad);
-    if (attrs_end == nullptr) {
+    if (scan.end == nullptr) {
       sink = AttrSink{&d, shallow, UINT64_MAX};
       const ptrdiff_t rc = dwarf_getattrs(die, collect_attr, &sink, 0);
       if (sink.bad != nullptr) fail_dwarf(sink.bad);
@@ -436,7 +522,7 @@ class LibdwSource final : public DwarfSource {
       if (files != nullptr && sink.decl_file_index < nfiles_)
         d.decl_file = dwarf_filesrc(files, sink.decl_file_index, nullptr, nullptr);
     }
-    return attrs_end;
+    return scan;
   }
 
   // Appends `die` and its kept descendants in preorder. Returns its index.
@@ -462,34 +548,56 @@ class LibdwSource final : public DwarfSource {
 
   // With `only` (unit level), records it rejects and all other unit-level
   // types are skipped undecoded; the builder reads what it needs lazily.
-  RecordRead unit_child_read(int ctag, Dwarf_Die* child, const RecordNameFilter* only) const {
+  RecordRead unit_child_read(int ctag, Dwarf_Die* child, const AttrScan& scan,
+                             const RecordNameFilter* only) const {
     if (only == nullptr || ctag == DW_TAG_namespace) return RecordRead::Full;
     if (ctag != DW_TAG_structure_type && ctag != DW_TAG_union_type && ctag != DW_TAG_class_type)
       return RecordRead::Skip;
-    const char* name = dwarf_diename(child);
+    Dwarf_Attribute name_attr = scan.name;
+    const char* name = scan.end == nullptr     ? dwarf_diename(child)
+                       : name_attr.code != 0 ? dwarf_formstring(&name_attr)
+                                               : nullptr;
     // A name that is there but cannot be read must not look like an
     // anonymous record (skipped: empty output, exit 0).
     if (name == nullptr && dwarf_hasattr(child, DW_AT_name)) fail_dwarf("unreadable DW_AT_name");
     return name == nullptr ? RecordRead::Skip : (*only)(name);
   }
 
-  // Steps to the next sibling; false after the last. `attrs_end` (may be
-  // null) is where the child's attributes end: a childless DIE's sibling
-  // starts there, or its parent's list ends there with a null entry. A
-  // DW_AT_sibling that points backwards would loop forever.
-  bool next_sibling(Dwarf_Die* child, const uint8_t* attrs_end) const {
-    if (attrs_end != nullptr && attrs_end < unit_end_ && !plan(child).children) {
+  // A code already planned in this unit names the abbreviation libdw would
+  // look up (under a lock) for a DIE that has none yet.
+  void adopt_planned_abbrev(Dwarf_Die* die) const {
+    if (die->abbrev != nullptr || plans_unit_ != current_) return;
+    const auto* at = static_cast<const uint8_t*>(die->addr);
+    uint64_t code = 0;
+    if (libdw_detail::read_uleb(at, unit_end_, code) && code < plans_.size() && plans_[code].usable)
+      die->abbrev = plans_[code].abbrev;
+  }
+
+  // Steps to the next sibling; false after the last. A childless DIE's
+  // sibling starts where its attributes end (`scan`), or its parent's list
+  // ends there with a null entry; a DIE with children names its sibling in
+  // DW_AT_sibling, or libdw walks the children. A sibling that is not after
+  // the DIE would loop forever.
+  bool next_sibling(Dwarf_Die* child, const AttrScan& scan) const {
+    const uint8_t* attrs_end = scan.end;
+    if (attrs_end != nullptr && scan.sibling.code != 0 && scan.children) {
+      Dwarf_Attribute sib = scan.sibling;
+      Dwarf_Die next;
+      if (dwarf_formref_die(&sib, &next) != nullptr && next.addr > child->addr &&
+          static_cast<const uint8_t*>(next.addr) < unit_end_) {
+        if (*static_cast<const uint8_t*>(next.addr) == 0) return false;
+        *child = next;
+        adopt_planned_abbrev(child);
+        return true;
+      }
+    }
+    if (attrs_end != nullptr && attrs_end < unit_end_ && !scan.children) {
       if (*attrs_end == 0) return false;
       Dwarf_CU* cu = child->cu;
       *child = Dwarf_Die{};  // as dwarf_child makes a DIE: address and unit
       child->addr = const_cast<uint8_t*>(attrs_end);
       child->cu = cu;
-      // A code already planned in this unit names the abbreviation libdw
-      // would look up (under a lock) for it.
-      const uint8_t* at = attrs_end;
-      uint64_t code = 0;
-      if (libdw_detail::read_uleb(at, unit_end_, code) && code < plans_.size() && plans_[code].usable)
-        child->abbrev = plans_[code].abbrev;
+      adopt_planned_abbrev(child);
       return true;
     }
     const Dwarf_Off prev = dwarf_dieoffset(child);
@@ -509,17 +617,17 @@ class LibdwSource final : public DwarfSource {
     int rc = dwarf_child(die, &child);
     if (rc < 0) fail_dwarf("bad child DIE");
     uint32_t last = kNoIndex;
-    const uint8_t* attrs_end = nullptr;
-    for (bool more = rc == 0; more; more = next_sibling(&child, attrs_end)) {
+    AttrScan scan;
+    for (bool more = rc == 0; more; more = next_sibling(&child, scan)) {
       const int ctag = dwarf_tag(&child);
       if (ctag <= 0) fail_dwarf("bad DIE tag");
       if (ctag != DW_TAG_member && ctag != DW_TAG_inheritance) {
-        attrs_end = scan_attrs(&child, nullptr);
+        scan = scan_attrs(&child, nullptr);
         continue;
       }
       const auto ci = static_cast<uint32_t>(out.size());
       out.emplace_back();
-      attrs_end = read_die(&child, out.back(), true);
+      scan = read_die(&child, out.back(), true);
       out.back().shallow = true;
       if (last == kNoIndex)
         out[self].first_child = ci;
@@ -543,20 +651,14 @@ class LibdwSource final : public DwarfSource {
     int rc = dwarf_child(die, &child);
     if (rc < 0) fail_dwarf("bad child DIE");
     uint32_t last = kNoIndex;
-    const uint8_t* attrs_end = nullptr;
-    for (bool more = rc == 0; more; more = next_sibling(&child, attrs_end)) {
+    AttrScan scan;
+    for (bool more = rc == 0; more; more = next_sibling(&child, scan)) {
       const int ctag = dwarf_tag(&child);
       if (ctag <= 0) fail_dwarf("bad DIE tag");
-      attrs_end = nullptr;
-      if (!keep_child(static_cast<uint32_t>(tag), static_cast<uint32_t>(ctag))) {
-        attrs_end = scan_attrs(&child, nullptr);
-        continue;
-      }
-      const RecordRead how = unit_child_read(ctag, &child, only);
-      if (how == RecordRead::Skip) {
-        attrs_end = scan_attrs(&child, nullptr);
-        continue;
-      }
+      scan = scan_attrs(&child, nullptr);
+      if (!keep_child(static_cast<uint32_t>(tag), static_cast<uint32_t>(ctag))) continue;
+      const RecordRead how = unit_child_read(ctag, &child, scan, only);
+      if (how == RecordRead::Skip) continue;
       const uint32_t ci = how == RecordRead::Shallow ? walk_shallow(&child, out) : walk(&child, out, depth + 1);
       if (last == kNoIndex)
         out[self].first_child = ci;
