@@ -72,7 +72,11 @@ class DwarfSource {
  public:
   virtual ~DwarfSource() = default;
   virtual const std::string& path() const = 0;
+  // Every unit (a backend may read all unit headers for this).
   virtual size_t unit_count() const = 0;
+  // Whether unit `index` exists; a backend may read unit headers lazily, only
+  // as far as `index`. Throws InputError for a corrupt header before it.
+  virtual bool has_unit(size_t index) const { return index < unit_count(); }
   // Not thread-safe: use clone() for a handle per thread.
   // With `only`, a backend may leave out every unit-level DIE except the
   // records it accepts (and namespaces), and read records shallow as `only`

@@ -15,7 +15,12 @@ struct ElfFacts {
   bool has_debug_info = false;   // .debug_info or .zdebug_info present
 };
 
-// Throws InputError when the file cannot be a usable input.
-ElfFacts check_elf_file(const std::string& path);
+// Throws InputError when the file cannot be a usable input. With
+// `list_headers`, the unit headers of .debug_rnglists/.debug_loclists must
+// tile their sections too: libdwarf 20210528 loads them with the first unit
+// and frees twice on a bad one. libdw never reads them for padguard, and
+// walking them touches a page per unit of a vmlinux, so only the libdwarf
+// backend asks.
+ElfFacts check_elf_file(const std::string& path, bool list_headers = false);
 
 }  // namespace padguard

@@ -102,7 +102,10 @@ void check_debug_relocations(const std::string& path, Elf* elf, const GElf_Ehdr&
 // .debug_loclists must tile the section. libdwarf 20210528 frees twice
 // (abort in dwarf_load_rnglists, found by fuzzing) when one does not, and it
 // loads them with the first unit; padguard needs neither, so a damaged header
-// is refused here for every backend. Trailing zero padding is allowed.
+// is refused before libdwarf reads it (check_elf_file with list_headers).
+// Trailing zero padding is allowed.
+
+
 void check_list_headers(const std::string& path, const char* name, const unsigned char* p, uint64_t size,
                         bool big_endian) {
   auto get = [&](uint64_t at, int bytes) {
@@ -143,7 +146,7 @@ void check_list_headers(const std::string& path, const char* name, const unsigne
 
 }  // namespace
 
-ElfFacts check_elf_file(const std::string& path) {
+ElfFacts check_elf_file(const std::string& path, bool list_headers) {
   Fd f{open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (f.fd < 0) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
   struct stat st {};
@@ -203,7 +206,7 @@ ElfFacts check_elf_file(const std::string& path) {
       facts.has_debug_info = true;
     // By name whatever the type: libdwarf picks sections by name (a fuzzed
     // .rel.debug_rnglists renamed .debug_rnglists crashed it too); .dwo too.
-    if ((n.substr(0, 15) == ".debug_rnglists" || n.substr(0, 15) == ".debug_loclists") &&
+    if (list_headers && (n.substr(0, 15) == ".debug_rnglists" || n.substr(0, 15) == ".debug_loclists") &&
         sh.sh_type != SHT_NOBITS && !(sh.sh_flags & SHF_COMPRESSED)) {
       Elf_Data* data = elf_rawdata(scn, nullptr);
       if (data != nullptr && data->d_buf != nullptr)

@@ -2,6 +2,7 @@
 // own backend handle; results are merged in unit order.
 #include "padguard/loader.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <mutex>
@@ -17,15 +18,19 @@ namespace padguard {
 RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   std::unique_ptr<DwarfSource> first = open_dwarf(path, opts.backend);
   first->set_source_locations(opts.source_locations);
-  const size_t n_units = first->unit_count();
   unsigned threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(n_units, 1)));
+  // No more threads than units (found lazily: a -C search may end early).
+  unsigned units_seen = 1;
+  while (units_seen < threads && first->has_unit(units_seen)) ++units_seen;
+  threads = units_seen;
 
   std::unordered_set<std::string> wanted(opts.names.begin(), opts.names.end());
   NameFilter filter;
   if (!wanted.empty()) filter = [&wanted](std::string_view n) { return wanted.count(std::string(n)) != 0; };
 
-  std::vector<std::vector<BuiltRecord>> per_unit(n_units);
+  // Each worker's (unit, records), merged in unit order after the join.
+  using UnitRecords = std::pair<size_t, std::vector<BuiltRecord>>;
+  std::vector<std::vector<UnitRecords>> per_worker(threads);
 
   // (name, identity) -> lowest unit that builds it. A unit skips a record a
   // lower unit already built; the merge below keeps the lowest unit's, so the
@@ -57,7 +62,8 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   size_t error_unit = SIZE_MAX;
   std::mutex error_mu;
 
-  auto work = [&](DwarfSource& src) {
+  // Takes units until none are left or `limit` were taken.
+  auto work = [&](DwarfSource& src, std::vector<UnitRecords>& results, size_t limit) {
     // Per worker: (name pointer, identity) -> a unit that builds it. Names in
     // .debug_str are shared across units, so the same pointer means the same
     // name; a hit spares the locked, string-hashed registry. Units arrive in
@@ -77,9 +83,12 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
       lowest.get(name, 0, builder);
       return builder;
     };
-    for (size_t i = next++; i < n_units; i = next++) {
+    for (size_t taken = 0, i = 0; taken < limit; ++taken) {
+      i = next++;
       try {
-        if (i > stop_after.load()) continue;  // every wanted name found below
+        // Every wanted name found below: later units (this worker's are
+        // increasing) cannot change the result.
+        if (i > stop_after.load() || !src.has_unit(i)) break;
         // Only named records start a build; every other unit-level type is
         // read lazily when a record refers to it. A name a lower unit built
         // cannot be printed from this one (one record per name); with layout
@@ -107,18 +116,26 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
           if (size_t* l = lowest.find(name.data(), 0)) *l = std::min(*l, builder);
           return builder == i;
         };
-        per_unit[i] = build_unit_records(unit, src, filter, gate);
-        if (!wanted.empty() && !variants && !per_unit[i].empty()) note_found(i, per_unit[i]);
+        std::vector<BuiltRecord> built = build_unit_records(unit, src, filter, gate);
+        if (built.empty()) continue;
+        if (!wanted.empty() && !variants) note_found(i, built);
+        results.emplace_back(i, std::move(built));
       } catch (...) {
         // Keep the error of the lowest unit so the message is deterministic.
         std::lock_guard<std::mutex> lock(error_mu);
         if (i < error_unit) error_unit = i, error = std::current_exception();
+        break;  // a corrupt unit header ends the units for this worker
       }
     }
   };
 
-  if (threads <= 1) {
-    work(*first);
+  // A -C search often ends in the first unit (task_struct is in the first
+  // one of a vmlinux): look there before starting threads.
+  if (threads > 1 && !wanted.empty() && !variants) work(*first, per_worker[0], 1);
+  if (error || next.load() > stop_after.load()) {
+    // found (or failed) already
+  } else if (threads <= 1) {
+    work(*first, per_worker[0], SIZE_MAX);
   } else {
     std::vector<std::unique_ptr<DwarfSource>> clones;
     for (unsigned t = 1; t < threads; ++t) {
@@ -126,16 +143,23 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
       clones.back()->set_source_locations(opts.source_locations);
     }
     std::vector<std::thread> pool;
-    for (auto& c : clones) pool.emplace_back(work, std::ref(*c));
-    work(*first);
+    for (size_t t = 0; t < clones.size(); ++t)
+      pool.emplace_back(work, std::ref(*clones[t]), std::ref(per_worker[t + 1]), SIZE_MAX);
+    work(*first, per_worker[0], SIZE_MAX);
     for (auto& t : pool) t.join();
   }
   if (error) std::rethrow_exception(error);
 
+  std::vector<UnitRecords> per_unit;
+  for (auto& w : per_worker)
+    for (auto& u : w) per_unit.push_back(std::move(u));
+  std::sort(per_unit.begin(), per_unit.end(),
+            [](const UnitRecords& a, const UnitRecords& b) { return a.first < b.first; });
+
   RecordSet set;
   set.source = path;
   std::unordered_map<std::string, std::vector<uint64_t>> seen;
-  for (auto& unit : per_unit) {
+  for (auto& [index, unit] : per_unit) {
     for (auto& b : unit) {
       auto& prints = seen[b.record->name];
       if (!prints.empty() && !variants) continue;

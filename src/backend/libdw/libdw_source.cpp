@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <mutex>
+#include <stdexcept>
 #include <cstring>
 
 #include <unordered_map>
@@ -163,7 +165,9 @@ class LibdwSource final : public DwarfSource {
     facts_ = check_elf_file(path_);
     try {
       open_handle();
-      enumerate_units();
+      table_ = std::make_shared<UnitTable>();
+      table_->info_size = debug_info_size();
+      if (!has_unit(0)) throw InputError(path_, "no DWARF compilation units in .debug_info; build with -g");
     } catch (...) {
       release();  // the destructor does not run when a constructor throws
       throw;
@@ -173,7 +177,7 @@ class LibdwSource final : public DwarfSource {
   // A clone of a linked file: a second Dwarf handle on the same Elf (libdw
   // reads the section data libelf mapped; it does not change the Elf).
   LibdwSource(const LibdwSource& first, std::shared_ptr<SharedElf> shared)
-      : path_(first.path_), facts_(first.facts_), shared_(std::move(shared)), units_(first.units_) {
+      : path_(first.path_), facts_(first.facts_), shared_(std::move(shared)), table_(first.table_) {
     dwarf_ = dwarf_begin_elf(shared_->elf, DWARF_C_READ, nullptr);
     if (dwarf_ == nullptr)
       throw InputError(path_, std::string("cannot read DWARF (") + msg(dwarf_errmsg(-1)) +
@@ -183,11 +187,25 @@ class LibdwSource final : public DwarfSource {
   ~LibdwSource() override { release(); }
 
   const std::string& path() const override { return path_; }
-  size_t unit_count() const override { return units_.size(); }
+  size_t unit_count() const override {
+    std::lock_guard<std::mutex> lock(table_->mu);
+    read_headers_locked(SIZE_MAX);
+    return table_->units.size();
+  }
+
+  bool has_unit(size_t index) const override {
+    std::lock_guard<std::mutex> lock(table_->mu);
+    return read_headers_locked(index);
+  }
 
   UnitDies read_unit(size_t index, const RecordNameFilter* only) const override {
-    const UnitInfo& u = units_.at(index);
-    current_ = &u;
+    {
+      std::lock_guard<std::mutex> lock(table_->mu);
+      if (!read_headers_locked(index)) throw std::out_of_range("no such unit");
+      current_ = table_->units[index];
+    }
+    have_current_ = true;
+    const UnitInfo& u = current_;
     UnitDies out;
     out.address_size = u.address_size;
     out.version = u.version;
@@ -213,11 +231,17 @@ class LibdwSource final : public DwarfSource {
     uint8_t asize = 0, osize = 0;
     if (dwarf_diecu(&die, &cudie, &asize, &osize) != nullptr && asize != 0) out.address_size = asize;
     // The unit holding `offset`: the last one starting at or before it.
-    auto it = std::upper_bound(units_.begin(), units_.end(), offset,
-                               [](uint64_t o, const UnitInfo& u) { return o < u.die_offset; });
-    current_ = it != units_.begin() ? &*(it - 1) : nullptr;
-    if (current_ != nullptr)
-      unit_end_ = static_cast<const uint8_t*>(die.addr) - offset + current_->end_offset;
+    have_current_ = false;
+    {
+      std::lock_guard<std::mutex> lock(table_->mu);
+      const std::vector<UnitInfo>& units = table_->units;
+      while ((units.empty() || units.back().end_offset <= offset) && read_headers_locked(units.size())) {
+      }
+      auto it = std::upper_bound(units.begin(), units.end(), offset,
+                                 [](uint64_t o, const UnitInfo& u) { return o < u.die_offset; });
+      if (it != units.begin()) current_ = *(it - 1), have_current_ = true;
+    }
+    if (have_current_) unit_end_ = static_cast<const uint8_t*>(die.addr) - offset + current_.end_offset;
     start_unit(cudie);
     walk(&die, out.dies, 0);
     return out;
@@ -235,6 +259,18 @@ class LibdwSource final : public DwarfSource {
     uint8_t address_size;
     uint8_t offset_size;
     uint16_t version;
+  };
+
+  // The units' headers, read lazily in file order and shared by a source's
+  // clones: a -C search that ends in the first units never touches the
+  // others (each header a page fault in a vmlinux's 164 MB of .debug_info).
+  struct UnitTable {
+    std::mutex mu;
+    std::vector<UnitInfo> units;
+    uint64_t info_size = 0;  // .debug_info as libdw reads it; 0: unknown
+    Dwarf_Off next = 0;      // where the next header starts
+    bool done = false;
+    std::string error;  // why the header after `units` cannot be read
   };
 
   // An abbreviation's (attribute, form) list as libdw parsed it, so that a
@@ -318,34 +354,44 @@ class LibdwSource final : public DwarfSource {
     return 0;
   }
 
-  void enumerate_units() {
-    // libdw accepts a unit length that runs past the section (reading the
-    // DIEs that fit); such a header is corrupt, so refuse it (fail closed).
-    const uint64_t info_size = debug_info_size();
-    Dwarf_Off off = 0, next = 0;
-    size_t header_size = 0;
-    Dwarf_Half version = 0;
-    Dwarf_Off abbrev = 0;
-    uint8_t address_size = 0, offset_size = 0;
-    int rc;
-    while ((rc = dwarf_next_unit(dwarf_, off, &next, &header_size, &version, &abbrev, &address_size,
-                                 &offset_size, nullptr, nullptr)) == 0) {
-      if (version < 2 || version > 5)
-        throw InputError(path_, "unsupported DWARF version " + std::to_string(version) +
-                                    " (padguard reads DWARF 2 to 5); rebuild with -gdwarf-4 or -gdwarf-5");
-      if (address_size != 4 && address_size != 8 && address_size != 2)
-        throw InputError(path_, "corrupt DWARF unit header (address size " +
-                                    std::to_string(address_size) + "); rebuild the file");
-      if (info_size != 0 && next > info_size)
-        throw InputError(path_, "corrupt DWARF: the unit at .debug_info offset " + std::to_string(off) +
-                                    " ends past the section; re-copy or rebuild the file");
-      units_.push_back({off + header_size, next, address_size, offset_size, version});
-      if (next <= off) break;
-      off = next;
+  // Reads unit headers until unit `index` is known; false when the file has
+  // no such unit. Throws InputError for a corrupt header before it. Called
+  // with table_->mu held.
+  bool read_headers_locked(size_t index) const {
+    UnitTable& t = *table_;
+    while (t.units.size() <= index && !t.done && t.error.empty()) {
+      const Dwarf_Off off = t.next;
+      Dwarf_Off next = 0;
+      size_t header_size = 0;
+      Dwarf_Half version = 0;
+      Dwarf_Off abbrev = 0;
+      uint8_t address_size = 0, offset_size = 0;
+      const int rc = dwarf_next_unit(dwarf_, off, &next, &header_size, &version, &abbrev, &address_size,
+                                     &offset_size, nullptr, nullptr);
+      if (rc > 0) {
+        t.done = true;
+      } else if (rc < 0) {
+        t.error = std::string("corrupt DWARF (bad unit header: ") + msg(dwarf_errmsg(-1)) +
+                  "); rebuild the file or try --backend libdwarf";
+      } else if (version < 2 || version > 5) {
+        t.error = "unsupported DWARF version " + std::to_string(version) +
+                  " (padguard reads DWARF 2 to 5); rebuild with -gdwarf-4 or -gdwarf-5";
+      } else if (address_size != 4 && address_size != 8 && address_size != 2) {
+        t.error = "corrupt DWARF unit header (address size " + std::to_string(address_size) + "); rebuild the file";
+      } else if (t.info_size != 0 && next > t.info_size) {
+        // libdw accepts a unit length that runs past the section (reading
+        // the DIEs that fit); such a header is corrupt (fail closed).
+        t.error = "corrupt DWARF: the unit at .debug_info offset " + std::to_string(off) +
+                  " ends past the section; re-copy or rebuild the file";
+      } else {
+        t.units.push_back({off + header_size, next, address_size, offset_size, version});
+        t.next = next;
+        if (next <= off) t.done = true;
+      }
     }
-    if (rc < 0) fail_dwarf("bad unit header");
-    if (units_.empty())
-      throw InputError(path_, "no DWARF compilation units in .debug_info; build with -g");
+    if (t.units.size() > index) return true;
+    if (!t.error.empty()) throw InputError(path_, t.error);
+    return false;
   }
 
   // The plan of `die`'s abbreviation, learnt from libdw's own iteration of
@@ -355,8 +401,8 @@ class LibdwSource final : public DwarfSource {
   // keeps reading DIEs of this abbreviation itself.
   const AbbrevPlan& plan(Dwarf_Die* die) const {
     static const AbbrevPlan kLeaveToLibdw;
-    if (current_ == nullptr) return kLeaveToLibdw;
-    if (plans_unit_ != current_) plans_.clear(), plans_unit_ = current_;
+    if (!have_current_) return kLeaveToLibdw;
+    if (plans_unit_ != current_.die_offset) plans_.clear(), plans_unit_ = current_.die_offset;
     const auto* at = static_cast<const uint8_t*>(die->addr);
     const uint8_t* end = unit_end_;
     uint64_t code = 0;
@@ -398,7 +444,7 @@ class LibdwSource final : public DwarfSource {
   }
 
   libdw_detail::UnitShape unit_shape() const {
-    return {current_->address_size, current_->offset_size, current_->version, facts_.big_endian};
+    return {current_.address_size, current_.offset_size, current_.version, facts_.big_endian};
   }
 
   // What stepping through a DIE's attributes found: where they end, and its
@@ -457,7 +503,7 @@ class LibdwSource final : public DwarfSource {
   // each to `sink` as dwarf_getattrs would (sink null: only step).
   AttrScan scan_attrs(Dwarf_Die* die, AttrSink* sink) const {
     AttrScan out;
-    if (current_ == nullptr || die->abbrev == nullptr || die->abbrev == DWARF_END_ABBREV) return out;
+    if (!have_current_ || die->abbrev == nullptr || die->abbrev == DWARF_END_ABBREV) return out;
     const AbbrevPlan& pl = plan(die);
     if (!pl.usable) return out;
     const auto* p = static_cast<const uint8_t*>(die->addr);
@@ -566,7 +612,7 @@ class LibdwSource final : public DwarfSource {
   // A code already planned in this unit names the abbreviation libdw would
   // look up (under a lock) for a DIE that has none yet.
   void adopt_planned_abbrev(Dwarf_Die* die) const {
-    if (die->abbrev != nullptr || plans_unit_ != current_) return;
+    if (die->abbrev != nullptr || !have_current_ || plans_unit_ != current_.die_offset) return;
     const auto* at = static_cast<const uint8_t*>(die->addr);
     uint64_t code = 0;
     if (libdw_detail::read_uleb(at, unit_end_, code) && code < plans_.size() && plans_[code].usable)
@@ -674,12 +720,13 @@ class LibdwSource final : public DwarfSource {
   std::shared_ptr<SharedElf> shared_;  // linked files; ET_REL goes through dwfl_
   Dwfl* dwfl_ = nullptr;
   Dwarf* dwarf_ = nullptr;
-  std::vector<UnitInfo> units_;
-  mutable const UnitInfo* current_ = nullptr;  // the unit being read
+  std::shared_ptr<UnitTable> table_;
+  mutable UnitInfo current_{};  // the unit being read
+  mutable bool have_current_ = false;
   mutable const uint8_t* unit_end_ = nullptr;  // its end in libdw's .debug_info data
   // Plans of the current unit's abbreviations, by code.
   mutable std::vector<AbbrevPlan> plans_;
-  mutable const UnitInfo* plans_unit_ = nullptr;
+  mutable uint64_t plans_unit_ = UINT64_MAX;  // die_offset of their unit
   mutable Dwarf_Die unit_die_{};
   mutable bool files_loaded_ = false;
   mutable Dwarf_Files* files_ = nullptr;

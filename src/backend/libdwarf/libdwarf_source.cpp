@@ -79,7 +79,7 @@ bool read_uleb(const std::vector<uint8_t>& p, size_t& i, uint64_t& out) {
 class LibdwarfSource final : public DwarfSource {
  public:
   explicit LibdwarfSource(std::string path) : path_(std::move(path)) {
-    facts_ = check_elf_file(path_);
+    facts_ = check_elf_file(path_, /*list_headers=*/true);
     try {
       open_handle();
       enumerate_units();
