@@ -46,7 +46,7 @@ int run_layout(const LayoutOptions& o) {
   if (o.format == "json")
     out = dump_json(layout_json(set.source, records, o.cacheline));
   else
-    for (const Record* r : records) out += render_pahole(*r, po);
+    out = render_pahole(records, po, o.common.threads);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <thread>
 #include <cstdlib>
 
 #include "padguard/layout.hpp"
@@ -424,6 +425,28 @@ std::string render_pahole(const Record& r, const PaholeOptions& opts) {
   std::string out;
   Printer p(out);
   p.top_level(r, opts.cacheline_size);
+  return out;
+}
+
+std::string render_pahole(const std::vector<const Record*>& records, const PaholeOptions& opts, unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  // Contiguous slices, one per thread, joined in order.
+  const size_t n = records.size();
+  const size_t slices = std::min<size_t>(threads, std::max<size_t>(1, n / 256));
+  std::vector<std::string> parts(slices);
+  auto render_slice = [&](size_t s) {
+    Printer p(parts[s]);
+    for (size_t i = n * s / slices; i < n * (s + 1) / slices; ++i) p.top_level(*records[i], opts.cacheline_size);
+  };
+  std::vector<std::thread> pool;
+  for (size_t s = 1; s < slices; ++s) pool.emplace_back(render_slice, s);
+  render_slice(0);
+  for (auto& t : pool) t.join();
+  size_t total = 0;
+  for (const auto& part : parts) total += part.size();
+  std::string out;
+  out.reserve(total);
+  for (const auto& part : parts) out += part;
   return out;
 }
 

@@ -283,6 +283,7 @@ class LibdwSource final : public DwarfSource {
     // abbreviation); while the plan is learnt, the value's address.
     const unsigned char* implicit;
     int fixed;  // bytes when every value of this form has the same size, else -1
+    bool identity = false;  // kept by a shallow read (identity_attr)
   };
   struct AbbrevPlan {
     std::vector<AttrSpec> attrs;
@@ -426,6 +427,7 @@ class LibdwSource final : public DwarfSource {
       AttrSpec& a = attrs[i];
       if (a.name == 0 || a.form == 0) return p;
       a.fixed = libdw_detail::fixed_form_size(a.form, shape);
+      a.identity = identity_attr(a.name);
       if (a.fixed < 0) p.all_fixed = false;
       if (a.name == DW_AT_name) p.name_idx = static_cast<int>(i), p.name_at = static_cast<int>(at - first);
       if (a.name == DW_AT_sibling) p.sibling_idx = static_cast<int>(i), p.sibling_at = static_cast<int>(at - first);
@@ -526,19 +528,22 @@ class LibdwSource final : public DwarfSource {
       return out;
     }
     const libdw_detail::UnitShape shape = unit_shape();
+    const bool shallow = sink != nullptr && sink->shallow;
     for (const AttrSpec& a : pl.attrs) {
       const uint64_t size = a.fixed >= 0 ? (static_cast<uint64_t>(a.fixed) <= static_cast<uint64_t>(end - p)
                                                 ? static_cast<uint64_t>(a.fixed)
                                                 : libdw_detail::kUnknownSize)
                                          : libdw_detail::form_size(a.form, p, end, shape);
       if (size == libdw_detail::kUnknownSize) return AttrScan{};
-      Dwarf_Attribute attr{a.name, a.form,
-                           const_cast<unsigned char*>(a.form == DW_FORM_implicit_const ? a.implicit : p), die->cu};
-      if (a.name == DW_AT_name) out.name = attr;
-      if (a.name == DW_AT_sibling) out.sibling = attr;
-      if (sink != nullptr && !(sink->shallow && !identity_attr(a.name)) && !store_plain_constant(a, p, *sink) &&
-          collect_attr(&attr, sink) != DWARF_CB_OK)
-        return AttrScan{};  // sink->bad says why
+      const bool decode = sink != nullptr && (a.identity || !shallow);
+      if (decode || a.name == DW_AT_name || a.name == DW_AT_sibling) {
+        Dwarf_Attribute attr{a.name, a.form,
+                             const_cast<unsigned char*>(a.form == DW_FORM_implicit_const ? a.implicit : p), die->cu};
+        if (a.name == DW_AT_name) out.name = attr;
+        if (a.name == DW_AT_sibling) out.sibling = attr;
+        if (decode && !store_plain_constant(a, p, *sink) && collect_attr(&attr, sink) != DWARF_CB_OK)
+          return AttrScan{};  // sink->bad says why
+      }
       p += size;
     }
     out.end = p;
@@ -653,15 +658,30 @@ class LibdwSource final : public DwarfSource {
     return rc == 0;
   }
 
+  // As dwarf_child (0: `child` set; 1: no children); children start where
+  // the attributes end (`scan`), unless the list is empty (a null entry).
+  int first_child(Dwarf_Die* die, const AttrScan& scan, Dwarf_Die* child) const {
+    if (scan.end != nullptr && scan.end < unit_end_) {
+      if (!scan.children || *scan.end == 0) return 1;
+      *child = Dwarf_Die{};
+      child->addr = const_cast<uint8_t*>(scan.end);
+      child->cu = die->cu;
+      adopt_planned_abbrev(child);
+      return 0;
+    }
+    const int rc = dwarf_child(die, child);
+    if (rc < 0) fail_dwarf("bad child DIE");
+    return rc;
+  }
+
   // RecordRead::Shallow: the record and its data members, identity only.
   uint32_t walk_shallow(Dwarf_Die* die, std::vector<RawDie>& out) const {
     const auto self = static_cast<uint32_t>(out.size());
     out.emplace_back();
-    read_die(die, out.back(), true);
+    const AttrScan own = read_die(die, out.back(), true);
     out[self].shallow = true;
     Dwarf_Die child;
-    int rc = dwarf_child(die, &child);
-    if (rc < 0) fail_dwarf("bad child DIE");
+    const int rc = first_child(die, own, &child);
     uint32_t last = kNoIndex;
     AttrScan scan;
     for (bool more = rc == 0; more; more = next_sibling(&child, scan)) {
@@ -691,11 +711,10 @@ class LibdwSource final : public DwarfSource {
                                   "; rebuild the file");
     const auto self = static_cast<uint32_t>(out.size());
     out.emplace_back();
-    read_die(die, out.back());
+    const AttrScan own = read_die(die, out.back());
     const int tag = static_cast<int>(out[self].tag);
     Dwarf_Die child;
-    int rc = dwarf_child(die, &child);
-    if (rc < 0) fail_dwarf("bad child DIE");
+    const int rc = first_child(die, own, &child);
     uint32_t last = kNoIndex;
     AttrScan scan;
     for (bool more = rc == 0; more; more = next_sibling(&child, scan)) {
