@@ -182,6 +182,7 @@ class LibdwSource final : public DwarfSource {
     if (dwarf_ == nullptr)
       throw InputError(path_, std::string("cannot read DWARF (") + msg(dwarf_errmsg(-1)) +
                                   "); build with -g or check the file is not truncated");
+    find_debug_str();
   }
 
   ~LibdwSource() override { release(); }
@@ -214,6 +215,7 @@ class LibdwSource final : public DwarfSource {
     Dwarf_Die cu;
     if (dwarf_offdie(dwarf_, u.die_offset, &cu) == nullptr) fail_dwarf("cannot read unit DIE");
     unit_end_ = static_cast<const uint8_t*>(cu.addr) - u.die_offset + u.end_offset;
+    unit_start_ = unit_end_ - u.end_offset + u.unit_offset;
     out.dies.reserve(1024);
     start_unit(cu);
     walk(&cu, out.dies, 0, only);
@@ -241,7 +243,10 @@ class LibdwSource final : public DwarfSource {
                                  [](uint64_t o, const UnitInfo& u) { return o < u.die_offset; });
       if (it != units.begin()) current_ = *(it - 1), have_current_ = true;
     }
-    if (have_current_) unit_end_ = static_cast<const uint8_t*>(die.addr) - offset + current_.end_offset;
+    if (have_current_) {
+      unit_end_ = static_cast<const uint8_t*>(die.addr) - offset + current_.end_offset;
+      unit_start_ = unit_end_ - current_.end_offset + current_.unit_offset;
+    }
     start_unit(cudie);
     walk(&die, out.dies, 0);
     return out;
@@ -254,6 +259,7 @@ class LibdwSource final : public DwarfSource {
 
  private:
   struct UnitInfo {
+    uint64_t unit_offset;  // of the header
     uint64_t die_offset;
     uint64_t end_offset;  // of the unit, in .debug_info
     uint8_t address_size;
@@ -291,6 +297,7 @@ class LibdwSource final : public DwarfSource {
     bool usable = false;  // false: leave this abbreviation to libdw
     bool learnt = false;
     Dwarf_Abbrev* abbrev = nullptr;  // libdw's, for this unit and code
+    uint32_t tag = 0;
     // When every form has a fixed size: the attributes' total size, and the
     // offsets of DW_AT_name and DW_AT_sibling from their start (-1: none).
     bool all_fixed = false;
@@ -312,6 +319,38 @@ class LibdwSource final : public DwarfSource {
                                 "); rebuild the file or try --backend libdwarf");
   }
 
+  // .debug_str as libdw reads it (after decompression and relocation), for
+  // DW_FORM_strp names without a library call; left null unless it is the
+  // very buffer libdw uses and ends in a NUL, as libdw requires.
+  void find_debug_str() {
+    const char* first = dwarf_getstring(dwarf_, 0, nullptr);
+    Elf* e = dwarf_getelf(dwarf_);
+    size_t shstrndx = 0;
+    if (first == nullptr || e == nullptr || elf_getshdrstrndx(e, &shstrndx) != 0) return;
+    for (Elf_Scn* scn = elf_nextscn(e, nullptr); scn != nullptr; scn = elf_nextscn(e, scn)) {
+      GElf_Shdr sh;
+      if (gelf_getshdr(scn, &sh) == nullptr) continue;
+      const char* n = elf_strptr(e, shstrndx, sh.sh_name);
+      if (n == nullptr || std::strcmp(n, ".debug_str") != 0) continue;
+      Elf_Data* data = elf_getdata(scn, nullptr);
+      if (data != nullptr && data->d_buf == first && data->d_size > 0 &&
+          static_cast<const char*>(data->d_buf)[data->d_size - 1] == '\0')
+        str_base_ = first, str_size_ = data->d_size;
+      return;
+    }
+  }
+
+  // A string attribute's value: inline and .debug_str strings read here,
+  // other forms by libdw. Null when unreadable (as dwarf_formstring).
+  const char* attr_string(Dwarf_Attribute* attr) const {
+    if (attr->form == DW_FORM_string) return reinterpret_cast<const char*>(attr->valp);
+    if (attr->form == DW_FORM_strp && str_base_ != nullptr) {
+      const uint64_t off = libdw_detail::read_fixed(attr->valp, current_.offset_size, facts_.big_endian);
+      return off < str_size_ ? str_base_ + off : nullptr;
+    }
+    return dwarf_formstring(attr);
+  }
+
   void open_handle() {
     elf_version(EV_CURRENT);
     if (facts_.relocatable) {
@@ -326,6 +365,7 @@ class LibdwSource final : public DwarfSource {
       if (dwarf_ == nullptr)
         throw InputError(path_, std::string("cannot read DWARF (") + msg(dwfl_errmsg(-1)) +
                                     "); build with -g or check the file is not truncated");
+      find_debug_str();
       return;
     }
     shared_ = std::make_shared<SharedElf>();
@@ -337,6 +377,7 @@ class LibdwSource final : public DwarfSource {
     if (dwarf_ == nullptr)
       throw InputError(path_, std::string("cannot read DWARF (") + msg(dwarf_errmsg(-1)) +
                                   "); build with -g or check the file is not truncated");
+    find_debug_str();
   }
 
   // Size of .debug_info as libdw reads it (decompressed); 0 when not found.
@@ -385,7 +426,7 @@ class LibdwSource final : public DwarfSource {
         t.error = "corrupt DWARF: the unit at .debug_info offset " + std::to_string(off) +
                   " ends past the section; re-copy or rebuild the file";
       } else {
-        t.units.push_back({off + header_size, next, address_size, offset_size, version});
+        t.units.push_back({off, off + header_size, next, address_size, offset_size, version});
         t.next = next;
         if (next <= off) t.done = true;
       }
@@ -441,6 +482,7 @@ class LibdwSource final : public DwarfSource {
     p.attrs = std::move(attrs);
     p.children = children != 0;
     p.abbrev = die->abbrev;
+    p.tag = dwarf_getabbrevtag(die->abbrev);
     p.usable = true;
     return p;
   }
@@ -606,7 +648,7 @@ class LibdwSource final : public DwarfSource {
       return RecordRead::Skip;
     Dwarf_Attribute name_attr = scan.name;
     const char* name = scan.end == nullptr     ? dwarf_diename(child)
-                       : name_attr.code != 0 ? dwarf_formstring(&name_attr)
+                       : name_attr.code != 0 ? attr_string(&name_attr)
                                                : nullptr;
     // A name that is there but cannot be read must not look like an
     // anonymous record (skipped: empty output, exit 0).
@@ -632,12 +674,13 @@ class LibdwSource final : public DwarfSource {
   bool next_sibling(Dwarf_Die* child, const AttrScan& scan) const {
     const uint8_t* attrs_end = scan.end;
     if (attrs_end != nullptr && scan.sibling.code != 0 && scan.children) {
-      Dwarf_Attribute sib = scan.sibling;
-      Dwarf_Die next;
-      if (dwarf_formref_die(&sib, &next) != nullptr && next.addr > child->addr &&
-          static_cast<const uint8_t*>(next.addr) < unit_end_) {
-        if (*static_cast<const uint8_t*>(next.addr) == 0) return false;
-        *child = next;
+      const uint8_t* next = cu_reference(scan.sibling.form, scan.sibling.valp);
+      if (next != nullptr && next > static_cast<const uint8_t*>(child->addr) && next < unit_end_) {
+        if (*next == 0) return false;
+        Dwarf_CU* cu = child->cu;
+        *child = Dwarf_Die{};
+        child->addr = const_cast<uint8_t*>(next);
+        child->cu = cu;
         adopt_planned_abbrev(child);
         return true;
       }
@@ -674,12 +717,101 @@ class LibdwSource final : public DwarfSource {
     return rc;
   }
 
+  // The data members of a shallow record whose children start at `p`, read
+  // straight from the bytes by the unit's plans: every copy of a known struct
+  // in every unit is read so (about five million members in a vmlinux).
+  // False, with nothing added, when some DIE needs libdw's own reading.
+  bool shallow_members(const uint8_t* p, Dwarf_CU* cu, uint32_t self, std::vector<RawDie>& out) const {
+    const size_t mark = out.size();
+    auto give_up = [&] {
+      out.resize(mark);
+      out[self].first_child = kNoIndex;
+      return false;
+    };
+    const uint8_t* base = unit_end_ - current_.end_offset;
+    const libdw_detail::UnitShape shape = unit_shape();
+    uint32_t last = kNoIndex;
+    while (true) {
+      if (p >= unit_end_) return give_up();
+      if (*p == 0) return true;  // the null entry that ends the children
+      const uint8_t* q = p;
+      uint64_t code = 0;
+      if (!libdw_detail::read_uleb(q, unit_end_, code)) return give_up();
+      if (code >= plans_.size() || !plans_[code].learnt) {
+        Dwarf_Die die{};
+        die.addr = const_cast<uint8_t*>(p);
+        die.cu = cu;
+        if (dwarf_tag(&die) <= 0) return give_up();
+        plan(&die);
+      }
+      if (code >= plans_.size() || !plans_[code].usable) return give_up();
+      const AbbrevPlan& pl = plans_[code];
+      RawDie* d = nullptr;
+      if (pl.tag == DW_TAG_member || pl.tag == DW_TAG_inheritance) {
+        const auto ci = static_cast<uint32_t>(out.size());
+        d = &out.emplace_back();
+        d->offset = static_cast<uint64_t>(p - base);
+        d->tag = pl.tag;
+        d->shallow = true;
+        (last == kNoIndex ? out[self].first_child : out[last].next_sibling) = ci;
+        last = ci;
+      }
+      const uint8_t* sibling = nullptr;
+      for (const AttrSpec& a : pl.attrs) {
+        const uint64_t size = a.fixed >= 0 ? (static_cast<uint64_t>(a.fixed) <= static_cast<uint64_t>(unit_end_ - q)
+                                                  ? static_cast<uint64_t>(a.fixed)
+                                                  : libdw_detail::kUnknownSize)
+                                           : libdw_detail::form_size(a.form, q, unit_end_, shape);
+        if (size == libdw_detail::kUnknownSize) return give_up();
+        if (d != nullptr && a.identity) {
+          Dwarf_Attribute attr{a.name, a.form,
+                               const_cast<unsigned char*>(a.form == DW_FORM_implicit_const ? a.implicit : q), cu};
+          AttrSink sink{d, true, UINT64_MAX};
+          if (a.name == DW_AT_name) {
+            d->name = attr_string(&attr);
+            if (d->name == nullptr) fail_dwarf("unreadable DW_AT_name");
+          } else if (!store_plain_constant(a, q, sink) && collect_attr(&attr, &sink) != DWARF_CB_OK) {
+            fail_dwarf(sink.bad != nullptr ? sink.bad : "bad attributes");
+          }
+        }
+        if (a.name == DW_AT_sibling) sibling = cu_reference(a.form, q);
+        q += size;
+      }
+      if (!pl.children) {
+        p = q;
+      } else if (sibling != nullptr && sibling > p && sibling < unit_end_) {
+        p = sibling;
+      } else {
+        return give_up();
+      }
+    }
+  }
+
+  // Where a CU-relative reference (DW_FORM_ref1/2/4/8/udata) at `v` points;
+  // null for other forms.
+  const uint8_t* cu_reference(unsigned form, const uint8_t* v) const {
+    uint64_t off = 0;
+    switch (form) {
+      case DW_FORM_ref1: off = v[0]; break;
+      case DW_FORM_ref2: off = libdw_detail::read_fixed(v, 2, facts_.big_endian); break;
+      case DW_FORM_ref4: off = libdw_detail::read_fixed(v, 4, facts_.big_endian); break;
+      case DW_FORM_ref8: off = libdw_detail::read_fixed(v, 8, facts_.big_endian); break;
+      case DW_FORM_ref_udata:
+        if (!libdw_detail::read_uleb(v, unit_end_, off)) return nullptr;
+        break;
+      default: return nullptr;
+    }
+    return off < static_cast<uint64_t>(unit_end_ - unit_start_) ? unit_start_ + off : nullptr;
+  }
+
   // RecordRead::Shallow: the record and its data members, identity only.
   uint32_t walk_shallow(Dwarf_Die* die, std::vector<RawDie>& out) const {
     const auto self = static_cast<uint32_t>(out.size());
     out.emplace_back();
     const AttrScan own = read_die(die, out.back(), true);
     out[self].shallow = true;
+    if (own.end != nullptr && own.end < unit_end_ && (!own.children || *own.end == 0)) return self;
+    if (own.end != nullptr && shallow_members(own.end, die->cu, self, out)) return self;
     Dwarf_Die child;
     const int rc = first_child(die, own, &child);
     uint32_t last = kNoIndex;
@@ -743,6 +875,9 @@ class LibdwSource final : public DwarfSource {
   mutable UnitInfo current_{};  // the unit being read
   mutable bool have_current_ = false;
   mutable const uint8_t* unit_end_ = nullptr;  // its end in libdw's .debug_info data
+  mutable const uint8_t* unit_start_ = nullptr;  // its header; CU-relative references count from here
+  const char* str_base_ = nullptr;  // find_debug_str
+  uint64_t str_size_ = 0;
   // Plans of the current unit's abbreviations, by code.
   mutable std::vector<AbbrevPlan> plans_;
   mutable uint64_t plans_unit_ = UINT64_MAX;  // die_offset of their unit
