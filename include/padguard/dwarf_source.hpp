@@ -93,8 +93,21 @@ class DwarfSource {
   // reading each unit's line table. Not carried over by clone().
   void set_source_locations(bool on) { source_locations_ = on; }
 
+  // Hands back a unit's DIE vector once it is no longer used, so the next
+  // read_unit can fill it without growing a new one (an optimisation).
+  void recycle(std::vector<RawDie>&& dies) const {
+    dies.clear();
+    if (dies.capacity() > spare_.capacity()) spare_ = std::move(dies);
+  }
+
  protected:
+  // A vector for the next unit's DIEs: recycled, or empty.
+  std::vector<RawDie> take_spare() const { return std::move(spare_); }
+
   bool source_locations_ = true;
+
+ private:
+  mutable std::vector<RawDie> spare_;
 };
 
 enum class BackendKind { Libdw, Libdwarf };

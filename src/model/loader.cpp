@@ -117,6 +117,7 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
           return builder == i;
         };
         std::vector<BuiltRecord> built = build_unit_records(unit, src, filter, gate);
+        src.recycle(std::move(unit.dies));
         if (built.empty()) continue;
         if (!wanted.empty() && !variants) note_found(i, built);
         results.emplace_back(i, std::move(built));

@@ -216,6 +216,7 @@ class LibdwSource final : public DwarfSource {
     if (dwarf_offdie(dwarf_, u.die_offset, &cu) == nullptr) fail_dwarf("cannot read unit DIE");
     unit_end_ = static_cast<const uint8_t*>(cu.addr) - u.die_offset + u.end_offset;
     unit_start_ = unit_end_ - u.end_offset + u.unit_offset;
+    out.dies = take_spare();
     out.dies.reserve(1024);
     start_unit(cu);
     walk(&cu, out.dies, 0, only);
