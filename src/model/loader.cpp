@@ -130,9 +130,13 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
     }
   };
 
-  // A -C search often ends in the first unit (task_struct is in the first
-  // one of a vmlinux): look there before starting threads.
-  if (threads > 1 && !wanted.empty() && !variants) work(*first, per_worker[0], 1);
+  // A -C search often ends in the first units (a vmlinux's task_struct is in
+  // its second, after head_64.S): look there before starting threads.
+  constexpr size_t kUnitsBeforeThreads = 8;
+  if (threads > 1 && !wanted.empty() && !variants) {
+    for (size_t k = 0; k < kUnitsBeforeThreads && !error && next.load() <= stop_after.load(); ++k)
+      work(*first, per_worker[0], 1);
+  }
   if (error || next.load() > stop_after.load()) {
     // found (or failed) already
   } else if (threads <= 1) {
