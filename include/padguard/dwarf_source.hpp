@@ -61,7 +61,8 @@ struct UnitDies {
 //  Skip     leave it out (types that refer to it read it through read_subtree);
 //  Shallow  the record DIE and its DW_TAG_member/DW_TAG_inheritance children,
 //           marked `shallow`, with only what an identity needs (names,
-//           locations, bit sizes): no DW_AT_type, no decl_file, no nested DIEs;
+//           locations, bit sizes): no DW_AT_type, no decl_file; nested type
+//           children as tag and offset only (their place among the members);
 //  Full     everything.
 enum class RecordRead : uint8_t { Skip, Shallow, Full };
 // Called with the record's DW_AT_name (a pointer into the reader's string

@@ -17,11 +17,14 @@ using NameFilter = std::function<bool(std::string_view)>;
 
 // Asked before building a named record with pahole's identity (size, member
 // names, offsets, sizes); false skips it (another unit already has it).
-using BuildGate = std::function<bool(std::string_view name, uint64_t identity)>;
+// `never_equal`: pahole prints this definition even after an identical one
+// (a type is defined among its members); later ones may still equal it.
+using BuildGate = std::function<bool(std::string_view name, uint64_t identity, bool never_equal)>;
 
 struct BuiltRecord {
   std::shared_ptr<const Record> record;
   uint64_t identity = 0;
+  bool never_equal = false;
 };
 
 // Records for the named struct/union/class definitions at unit scope, in DIE

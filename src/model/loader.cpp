@@ -101,9 +101,10 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
           return builder == SIZE_MAX ? RecordRead::Full : RecordRead::Shallow;
         };
         UnitDies unit = src.read_unit(i, &read);
-        BuildGate gate = [&, i](std::string_view name, uint64_t id) {
+        BuildGate gate = [&, i](std::string_view name, uint64_t id, bool never_equal) {
           const uint64_t key = variants ? id : 0;
-          if (const size_t* k = known.find(name.data(), key); k != nullptr && *k < i) return false;
+          if (const size_t* k = known.find(name.data(), key); k != nullptr && *k < i && !(variants && never_equal))
+            return false;
           size_t builder;
           {
             std::lock_guard<std::mutex> lock(registry_mu);
@@ -114,7 +115,7 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
           }
           known.get(name.data(), key, builder) = builder;
           if (size_t* l = lowest.find(name.data(), 0)) *l = std::min(*l, builder);
-          return builder == i;
+          return builder == i || (variants && never_equal);
         };
         std::vector<BuiltRecord> built = build_unit_records(unit, src, filter, gate);
         src.recycle(std::move(unit.dies));
@@ -170,7 +171,7 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
       if (!prints.empty() && !variants) continue;
       bool dup = false;
       for (uint64_t p : prints) dup = dup || p == b.identity;
-      if (dup) continue;
+      if (dup && !b.never_equal) continue;
       prints.push_back(b.identity);
       set.records.push_back(std::move(b.record));
     }

@@ -75,6 +75,28 @@ class UnitModel {
     return out;
   }
 
+  // pahole 1.24 compares a new definition with an earlier one by pairing the
+  // earlier one's data members with the new one's children in DIE order,
+  // whatever their kind (type__compare_members); a type defined among the
+  // new one's members (clang's anonymous unions, C++ nested types) is paired
+  // with a member and compares unequal, so such a definition is printed again
+  // even when identical. The earlier side skips its nested types.
+  static bool type_before_member(DieRef rd) {
+    bool type_seen = false, member_after = false;
+    for_children(rd, [&](DieRef c) {
+      if (is_data_member(c.die()))
+        member_after = member_after || type_seen;
+      else if (is_type_die(c.die().tag))
+        type_seen = true;
+    });
+    return member_after;
+  }
+
+  static bool is_type_die(uint32_t tag) { return !is_data_member_tag(tag) && tag != DW_TAG_subrange_type &&
+                                                 tag != DW_TAG_enumerator && tag != DW_TAG_formal_parameter; }
+
+  static bool is_data_member_tag(uint32_t tag) { return tag == DW_TAG_member || tag == DW_TAG_inheritance; }
+
   // pahole's identity of a definition: size and each member's name, offset
   // and bit size (not its type or byte size: pahole prints `struct q { int a;
   // char c; }` and `{ int a; short c; }` from two units once); computed from
@@ -147,8 +169,9 @@ class UnitModel {
       if (!is_record_tag(d.tag) || d.declaration || d.name == nullptr || !d.byte_size) return;
       if (want && !want(d.name)) return;
       const uint64_t id = identity(c);
-      if (gate && !gate(d.name, id)) return;
-      out.push_back({record(d.shallow ? get(d.offset) : c, 0), id});
+      const bool never_equal = type_before_member(c);
+      if (gate && !gate(d.name, id, never_equal)) return;
+      out.push_back({record(d.shallow ? get(d.offset) : c, 0), id, never_equal});
     });
   }
 

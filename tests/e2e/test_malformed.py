@@ -169,7 +169,7 @@ AT = dict(sibling=0x01, name=0x03, byte_size=0x0b, language=0x13, producer=0x25,
           upper_bound=0x2f, lower_bound=0x22, data_member_location=0x38, encoding=0x3e, type=0x49,
           bit_size=0x0d, data_bit_offset=0x6b, prototyped=0x27)
 FORM = dict(string=0x08, data1=0x0b, data2=0x05, data4=0x06, data8=0x07, udata=0x0f, sdata=0x0d,
-            ref4=0x13, flag_present=0x19)
+            ref4=0x13, flag_present=0x19, strp=0x0e, exprloc=0x18, indirect=0x16)
 
 
 class Die:
@@ -198,44 +198,65 @@ def dwarf_asm(top, version=5, declared_version=None):
     """Assembly for one compile unit holding `top` DIEs. `declared_version`
     overrides the version written in the unit header (header layout follows
     `version`)."""
-    labels, abbrevs, body = {}, {}, []
+    return dwarf_asm_units([top], version, declared_version)
+
+
+def dwarf_asm_units(tops, version=5, declared_version=None):
+    """Assembly for one compile unit per list of top-level DIEs, sharing one
+    abbreviation table; DW_FORM_ref4 values refer within their own unit."""
+    labels, abbrevs, strings = {}, {}, {}
 
     def label(d):
         if id(d) not in labels:
             labels[id(d)] = f".Ldie{len(labels)}"
         return labels[id(d)]
 
-    def emit(d, lines):
+    def value(f, v, unit):
+        if f == "flag_present":
+            return []
+        if f == "string":
+            return [f'\t.string "{v}"']
+        if f in ("data1", "data2", "data4", "data8"):
+            return ["\t.%s %d" % ({"data1": "byte", "data2": "2byte", "data4": "4byte", "data8": "8byte"}[f], v)]
+        if f == "udata":
+            return [f"\t.uleb128 {v}"]
+        if f == "sdata":
+            return [f"\t.sleb128 {v}"]
+        if f == "ref4":
+            return [f"\t.4byte {label(v)} - {unit}" if isinstance(v, Die) else f"\t.4byte {v}"]
+        if f == "strp":
+            return [f"\t.4byte {strings.setdefault(v, f'.Lstr{len(strings)}')}"]
+        if f == "exprloc":  # v: the expression's bytes
+            return [f"\t.uleb128 {len(v)}"] + [f"\t.byte {b}" for b in v]
+        if f == "indirect":  # v: (actual form, value)
+            return [f"\t.uleb128 {FORM[v[0]]}"] + value(v[0], v[1], unit)
+        raise ValueError(f)
+
+    def emit(d, lines, unit):
         key = (d.tag, bool(d.children), tuple((a, f) for a, f, _ in d.attrs))
         code = abbrevs.setdefault(key, len(abbrevs) + 1)
         lines.append(f"{label(d)}:\n\t.uleb128 {code}")
         for a, f, v in d.attrs:
-            if f == "string":
-                lines.append(f'\t.string "{v}"')
-            elif f in ("data1", "data2", "data4", "data8"):
-                lines.append("\t.%s %d" % ({"data1": "byte", "data2": "2byte", "data4": "4byte",
-                                             "data8": "8byte"}[f], v))
-            elif f == "udata":
-                lines.append(f"\t.uleb128 {v}")
-            elif f == "sdata":
-                lines.append(f"\t.sleb128 {v}")
-            elif f == "ref4":
-                lines.append(f"\t.4byte {label(v)} - .Lcu" if isinstance(v, Die) else f"\t.4byte {v}")
+            lines.extend(value(f, v, unit))
         # Children are emitted iteratively: nesting can be very deep.
         return d.children
 
-    stack = [("die", Die("compile_unit", [("producer", "string", "padguard test_malformed"),
-                                          ("language", "data1", 0x0c), ("name", "string", "hand.c")],
-                         top))]
-    while stack:
-        kind, d = stack.pop()
-        if kind == "end":
-            body.append("\t.byte 0")
-            continue
-        kids = emit(d, body)
-        if kids:
-            stack.append(("end", None))
-            stack.extend(("die", k) for k in reversed(kids))
+    units = []
+    for n, top in enumerate(tops):
+        unit, body = f".Lcu{n}", []
+        stack = [("die", Die("compile_unit", [("producer", "string", "padguard test_malformed"),
+                                              ("language", "data1", 0x0c), ("name", "string", f"hand{n}.c")],
+                             top))]
+        while stack:
+            kind, d = stack.pop()
+            if kind == "end":
+                body.append("\t.byte 0")
+                continue
+            kids = emit(d, body, unit)
+            if kids:
+                stack.append(("end", None))
+                stack.extend(("die", k) for k in reversed(kids))
+        units.append((unit, body))
 
     # A symbol, so that the object has the symbol table libdwfl wants.
     out = ['\t.data\n\t.globl padguard_hand\npadguard_hand:\n\t.byte 0',
@@ -247,14 +268,19 @@ def dwarf_asm(top, version=5, declared_version=None):
         out.append("\t.byte 0, 0")
     out.append("\t.byte 0")
     v = declared_version if declared_version is not None else version
-    out.append('\t.section .debug_info,"",@progbits\n.Lcu:\n\t.4byte .Lcu_end - .Lcu - 4')
-    out.append(f"\t.2byte {v}")
-    if version >= 5:
-        out.append("\t.byte 1\n\t.byte 8\n\t.4byte 0")   # DW_UT_compile, address size, abbrev offset
-    else:
-        out.append("\t.4byte 0\n\t.byte 8")             # abbrev offset, address size
-    out.extend(body)
-    out.append(".Lcu_end:")
+    out.append('\t.section .debug_info,"",@progbits')
+    for unit, body in units:
+        out.append(f"{unit}:\n\t.4byte {unit}_end - {unit} - 4")
+        out.append(f"\t.2byte {v}")
+        if version >= 5:
+            out.append("\t.byte 1\n\t.byte 8\n\t.4byte 0")   # DW_UT_compile, address size, abbrev offset
+        else:
+            out.append("\t.4byte 0\n\t.byte 8")             # abbrev offset, address size
+        out.extend(body)
+        out.append(f"{unit}_end:")
+    if strings:
+        out.append('\t.section .debug_str,"MS",@progbits,1')
+        out.extend(f'{lbl}:\n\t.string "{text}"' for text, lbl in strings.items())
     return "\n".join(out) + "\n"
 
 
@@ -562,6 +588,61 @@ def list_header_cases(c, w):
         damaged(f"{sec} offset table past the unit", w.file(f"{tag}_cnt.o", patched(data, off + 8, "<I", 1 << 30)))
 
 
+def shallow_read_cases(c, w, pahole):
+    """`layout` without -C reads a struct that a lower unit already built
+    shallow (names, locations, bit sizes) to learn whether its layout is new.
+    Encodings off gcc's usual path must give what libdwarf, which reads every
+    DIE in full, gives, and what pahole prints."""
+    def twin_unit(members):
+        i32, chr_ = base("int", 4), base("char", 1, 6)
+        return [i32, chr_, struct_die("twin", 8, members(i32, chr_))]
+
+    def named(name_form, name, t, loc_form, loc):
+        return Die("member", [("name", name_form, name), ("type", "ref4", t), ("data_member_location", loc_form, loc)])
+
+    def nested(i, ch, sibling):
+        b = member("b", ch, 4)
+        inner = Die("structure_type", [("name", "string", "inner"), ("byte_size", "data1", 4)], [member("x", i, 0)])
+        if sibling:
+            inner.attrs.append(("sibling", "ref4", b))
+        return [member("a", i, 0), inner, b]
+
+    plain = lambda i, ch: [member("a", i, 0), member("b", ch, 4)]
+    variants = [
+        ("strp names", 1, lambda i, ch: [named("strp", "a", i, "udata", 0), named("strp", "b", ch, "data2", 4)]),
+        ("sdata and data4 locations", 1, lambda i, ch: [named("string", "a", i, "sdata", 0),
+                                                          named("string", "b", ch, "data4", 4)]),
+        ("DW_OP_plus_uconst location", 1, lambda i, ch: [member("a", i, 0),
+                                                           named("string", "b", ch, "exprloc", [0x23, 4])]),
+        ("DW_FORM_indirect", 1, lambda i, ch: [member("a", i, 0),
+                                                 named("indirect", ("string", "b"), ch, "indirect", ("udata", 4))]),
+        # pahole pairs the earlier members with the later children, nested
+        # types included: a type among the members makes the copy print again.
+        ("nested type with DW_AT_sibling", 2, lambda i, ch: nested(i, ch, True)),
+        ("nested type without DW_AT_sibling", 2, lambda i, ch: nested(i, ch, False)),
+        ("member moved", 2, lambda i, ch: [member("a", i, 0), member("b", ch, 5)]),
+        ("member renamed (strp)", 2, lambda i, ch: [named("strp", "a", i, "udata", 0),
+                                                      named("strp", "c", ch, "udata", 4)]),
+    ]
+    cases = [(what, prints, [plain, second]) for what, prints, second in variants]
+    nest = lambda i, ch: nested(i, ch, True)
+    cases += [("plain, nested, nested", 3, [plain, nest, nest]),
+              ("nested, nested, plain", 2, [nest, nest, plain]),
+              ("nested, plain, plain", 1, [nest, plain, plain])]
+    for what, prints, units in cases:
+        tag = what.replace(" ", "_").replace("(", "").replace(")", "").replace(",", "")
+        obj = w.assemble(f"shallow_{tag}", dwarf_asm_units([twin_unit(u) for u in units]))
+        ref = c.r.run(["layout", "--backend", "libdwarf", obj])
+        c.t.check(ref[0] == 0 and ref[1].count("struct twin {") == prints,
+                  f"[libdwarf] twin defined again ({what}): want {prints} layout(s); " + describe(*ref))
+        c.ok(f"twin defined again ({what}), -j1", obj, equals=ref[1], extra=("-j1",))
+        if pahole:
+            ph = fl.run([pahole, "-F", "dwarf", "-c", "64", obj])
+            c.t.check(ph.returncode == 0 and ph.stdout == ref[1],
+                      f"pahole on twin defined again ({what}) prints what padguard does; "
+                      f"pahole: {ph.stdout[:300]!r} padguard: {ref[1][:300]!r}")
+
+
 def gate_cases(c, r, good, bad_files):
     """Fail closed: `diff` and `check` never exit 0 (nor 1) when an input
     could not be read, on either side."""
@@ -636,6 +717,7 @@ def main():
     hand_cases(c, w)
     list_header_cases(c, w)
     c_source_cases(c, w, r, pahole)
+    shallow_read_cases(c, w, pahole)
     regression_cases(c, a.regressions)
     gate_cases(c, r, good, [os.path.join(w.path, f) for f in
                             ("trunc100.o", "cu_version6.o", "loop_self.o", "machine183.o", "dangling.o",

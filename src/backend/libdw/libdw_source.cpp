@@ -748,7 +748,8 @@ class LibdwSource final : public DwarfSource {
       if (code >= plans_.size() || !plans_[code].usable) return give_up();
       const AbbrevPlan& pl = plans_[code];
       RawDie* d = nullptr;
-      if (pl.tag == DW_TAG_member || pl.tag == DW_TAG_inheritance) {
+      const bool member = pl.tag == DW_TAG_member || pl.tag == DW_TAG_inheritance;
+      if (member || keep_child(out[self].tag, pl.tag)) {  // nested types: tag and place only
         const auto ci = static_cast<uint32_t>(out.size());
         d = &out.emplace_back();
         d->offset = static_cast<uint64_t>(p - base);
@@ -764,7 +765,7 @@ class LibdwSource final : public DwarfSource {
                                                   : libdw_detail::kUnknownSize)
                                            : libdw_detail::form_size(a.form, q, unit_end_, shape);
         if (size == libdw_detail::kUnknownSize) return give_up();
-        if (d != nullptr && a.identity) {
+        if (d != nullptr && member && a.identity) {
           Dwarf_Attribute attr{a.name, a.form,
                                const_cast<unsigned char*>(a.form == DW_FORM_implicit_const ? a.implicit : q), cu};
           AttrSink sink{d, true, UINT64_MAX};
@@ -820,13 +821,20 @@ class LibdwSource final : public DwarfSource {
     for (bool more = rc == 0; more; more = next_sibling(&child, scan)) {
       const int ctag = dwarf_tag(&child);
       if (ctag <= 0) fail_dwarf("bad DIE tag");
-      if (ctag != DW_TAG_member && ctag != DW_TAG_inheritance) {
+      const bool member = ctag == DW_TAG_member || ctag == DW_TAG_inheritance;
+      if (!member && !keep_child(out[self].tag, static_cast<uint32_t>(ctag))) {
         scan = scan_attrs(&child, nullptr);
         continue;
       }
       const auto ci = static_cast<uint32_t>(out.size());
       out.emplace_back();
-      scan = read_die(&child, out.back(), true);
+      if (member) {
+        scan = read_die(&child, out.back(), true);
+      } else {  // a nested type: its place among the members, nothing more
+        out.back().offset = dwarf_dieoffset(&child);
+        out.back().tag = static_cast<uint32_t>(ctag);
+        scan = scan_attrs(&child, nullptr);
+      }
       out.back().shallow = true;
       if (last == kNoIndex)
         out[self].first_child = ci;
