@@ -84,18 +84,14 @@ class UnitModel {
   static bool type_before_member(DieRef rd) {
     bool type_seen = false, member_after = false;
     for_children(rd, [&](DieRef c) {
+      // A record's kept children are members, inheritance and types.
       if (is_data_member(c.die()))
         member_after = member_after || type_seen;
-      else if (is_type_die(c.die().tag))
+      else if (c.die().tag != DW_TAG_member && c.die().tag != DW_TAG_inheritance)
         type_seen = true;
     });
     return member_after;
   }
-
-  static bool is_type_die(uint32_t tag) { return !is_data_member_tag(tag) && tag != DW_TAG_subrange_type &&
-                                                 tag != DW_TAG_enumerator && tag != DW_TAG_formal_parameter; }
-
-  static bool is_data_member_tag(uint32_t tag) { return tag == DW_TAG_member || tag == DW_TAG_inheritance; }
 
   // pahole's identity of a definition: size and each member's name, offset
   // and bit size (not its type or byte size: pahole prints `struct q { int a;

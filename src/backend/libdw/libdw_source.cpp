@@ -327,20 +327,26 @@ class LibdwSource final : public DwarfSource {
   // very buffer libdw uses and ends in a NUL, as libdw requires.
   void find_debug_str() {
     const char* first = dwarf_getstring(dwarf_, 0, nullptr);
+    const Elf_Data* data = first != nullptr ? section_data(".debug_str") : nullptr;
+    if (data != nullptr && data->d_buf == first && data->d_size > 0 &&
+        static_cast<const char*>(data->d_buf)[data->d_size - 1] == '\0')
+      str_base_ = first, str_size_ = data->d_size;
+  }
+
+  // The data of the first section named `name` (or `alt`) in the Elf libdw
+  // reads, as libdw sees it (decompressed, relocated); null when none.
+  Elf_Data* section_data(const char* name, const char* alt = nullptr) const {
     Elf* e = dwarf_getelf(dwarf_);
     size_t shstrndx = 0;
-    if (first == nullptr || e == nullptr || elf_getshdrstrndx(e, &shstrndx) != 0) return;
+    if (e == nullptr || elf_getshdrstrndx(e, &shstrndx) != 0) return nullptr;
     for (Elf_Scn* scn = elf_nextscn(e, nullptr); scn != nullptr; scn = elf_nextscn(e, scn)) {
       GElf_Shdr sh;
       if (gelf_getshdr(scn, &sh) == nullptr) continue;
       const char* n = elf_strptr(e, shstrndx, sh.sh_name);
-      if (n == nullptr || std::strcmp(n, ".debug_str") != 0) continue;
-      Elf_Data* data = elf_getdata(scn, nullptr);
-      if (data != nullptr && data->d_buf == first && data->d_size > 0 &&
-          static_cast<const char*>(data->d_buf)[data->d_size - 1] == '\0')
-        str_base_ = first, str_size_ = data->d_size;
-      return;
+      if (n != nullptr && (std::strcmp(n, name) == 0 || (alt != nullptr && std::strcmp(n, alt) == 0)))
+        return elf_getdata(scn, nullptr);
     }
+    return nullptr;
   }
 
   // A string attribute's value: inline and .debug_str strings read here,
@@ -385,18 +391,8 @@ class LibdwSource final : public DwarfSource {
 
   // Size of .debug_info as libdw reads it (decompressed); 0 when not found.
   uint64_t debug_info_size() const {
-    Elf* e = dwarf_getelf(dwarf_);
-    size_t shstrndx = 0;
-    if (e == nullptr || elf_getshdrstrndx(e, &shstrndx) != 0) return 0;
-    for (Elf_Scn* scn = elf_nextscn(e, nullptr); scn != nullptr; scn = elf_nextscn(e, scn)) {
-      GElf_Shdr sh;
-      if (gelf_getshdr(scn, &sh) == nullptr) continue;
-      const char* n = elf_strptr(e, shstrndx, sh.sh_name);
-      if (n == nullptr || (std::strcmp(n, ".debug_info") != 0 && std::strcmp(n, ".zdebug_info") != 0)) continue;
-      Elf_Data* data = elf_getdata(scn, nullptr);
-      return data != nullptr ? data->d_size : 0;
-    }
-    return 0;
+    const Elf_Data* data = section_data(".debug_info", ".zdebug_info");
+    return data != nullptr ? data->d_size : 0;
   }
 
   // Reads unit headers until unit `index` is known; false when the file has
@@ -492,6 +488,16 @@ class LibdwSource final : public DwarfSource {
 
   libdw_detail::UnitShape unit_shape() const {
     return {current_.address_size, current_.offset_size, current_.version, facts_.big_endian};
+  }
+
+  // A DIE at `addr` in `cu`, made as dwarf_child makes one (address and
+  // unit), with its abbreviation when this unit's plans know its code.
+  Dwarf_Die die_at(const uint8_t* addr, Dwarf_CU* cu) const {
+    Dwarf_Die die{};
+    die.addr = const_cast<uint8_t*>(addr);
+    die.cu = cu;
+    adopt_planned_abbrev(&die);
+    return die;
   }
 
   // What stepping through a DIE's attributes found: where they end, and its
@@ -680,21 +686,13 @@ class LibdwSource final : public DwarfSource {
       const uint8_t* next = cu_reference(scan.sibling.form, scan.sibling.valp);
       if (next != nullptr && next > static_cast<const uint8_t*>(child->addr) && next < unit_end_) {
         if (*next == 0) return false;
-        Dwarf_CU* cu = child->cu;
-        *child = Dwarf_Die{};
-        child->addr = const_cast<uint8_t*>(next);
-        child->cu = cu;
-        adopt_planned_abbrev(child);
+        *child = die_at(next, child->cu);
         return true;
       }
     }
     if (attrs_end != nullptr && attrs_end < unit_end_ && !scan.children) {
       if (*attrs_end == 0) return false;
-      Dwarf_CU* cu = child->cu;
-      *child = Dwarf_Die{};  // as dwarf_child makes a DIE: address and unit
-      child->addr = const_cast<uint8_t*>(attrs_end);
-      child->cu = cu;
-      adopt_planned_abbrev(child);
+      *child = die_at(attrs_end, child->cu);
       return true;
     }
     const Dwarf_Off prev = dwarf_dieoffset(child);
@@ -709,10 +707,7 @@ class LibdwSource final : public DwarfSource {
   int first_child(Dwarf_Die* die, const AttrScan& scan, Dwarf_Die* child) const {
     if (scan.end != nullptr && scan.end < unit_end_) {
       if (!scan.children || *scan.end == 0) return 1;
-      *child = Dwarf_Die{};
-      child->addr = const_cast<uint8_t*>(scan.end);
-      child->cu = die->cu;
-      adopt_planned_abbrev(child);
+      *child = die_at(scan.end, die->cu);
       return 0;
     }
     const int rc = dwarf_child(die, child);
