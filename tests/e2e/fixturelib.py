@@ -20,6 +20,25 @@ TASK_CONFIGS = {
 }
 
 
+# 32-bit code is built with Debian's cross compilers, never gcc-multilib: on
+# bookworm gcc-multilib and the gcc-*-linux-gnu* cross packages conflict.
+CROSS_GCC = {"-m32": "i686-linux-gnu-gcc", "-marm32": "arm-linux-gnueabihf-gcc"}
+CROSS_GXX = {"-m32": "i686-linux-gnu-g++", "-marm32": "arm-linux-gnueabihf-g++"}
+CLANG_TARGET = {"-m32": "i686-linux-gnu", "-marm32": "arm-linux-gnueabihf"}
+
+
+def cc_argv(cc, mode):
+    """The compiler command for `cc` (gcc, clang, g++, clang++) in `mode`
+    (-m64, -m32 for i386, -marm32 for arm32 EABI hard-float)."""
+    if mode == "-m64":
+        return [cc, "-m64"]
+    if cc == "gcc":
+        return [CROSS_GCC[mode]]
+    if cc == "g++":
+        return [CROSS_GXX[mode]]
+    return [cc, f"--target={CLANG_TARGET[mode]}"]
+
+
 def require(*tools):
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:
@@ -53,7 +72,7 @@ def build_all(fixtures_dir, workdir, compilers=COMPILERS, modes=MODES, dwarf=DWA
                     for suffix, flags in variants:
                         obj = os.path.join(workdir, f"{tag}_{name}{suffix}.o")
                         if not os.path.exists(obj):
-                            r = run([cc, "-c", "-O0", "-g", m, d, *flags, "-o", obj,
+                            r = run([*cc_argv(cc, m), "-c", "-O0", "-g", d, *flags, "-o", obj,
                                      os.path.join(fixtures_dir, src)])
                             if r.returncode != 0:
                                 raise RuntimeError(f"{cc} {m} {d} {src}: {r.stderr}")

@@ -65,7 +65,7 @@ def main():
         for cc in ("gcc", "clang"):
             for m in fl.MODES:
                 obj = os.path.join(workdir, f"gz_{cc}{m}_task_model.o")
-                r = fl.run([cc, "-c", "-O0", "-g", "-gz", m, "-o", obj,
+                r = fl.run([*fl.cc_argv(cc, m), "-c", "-O0", "-g", "-gz", "-o", obj,
                             os.path.join(args.fixtures, "task_model.c")])
                 t.check(r.returncode == 0, f"{cc} -gz {m}: {r.stderr}")
                 if r.returncode == 0:

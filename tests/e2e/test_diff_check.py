@@ -59,7 +59,7 @@ class Env:
 
     def compile(self, cc, mode, src, flags, out, cwd=None):
         if not os.path.exists(out):
-            r = subprocess.run([cc, "-c", "-O0", "-g", mode, *flags, "-o", out, src],
+            r = subprocess.run([*fl.cc_argv(cc, mode), "-c", "-O0", "-g", *flags, "-o", out, src],
                                capture_output=True, text=True, cwd=cwd)
             if r.returncode != 0:
                 raise RuntimeError(f"{cc} {mode} {' '.join(flags)} {src}: {r.stderr.strip()}")

@@ -63,7 +63,7 @@ def redefinitions(args, t):
             objs = []
             for src in ("redefine_a.c", "redefine_b.c"):
                 o = os.path.join(args.workdir, f"{cc}{m}_{src[:-2]}.o")
-                r = fl.run([cc, "-c", "-g", "-O0", m, "-o", o, os.path.join(multi_dir, src)])
+                r = fl.run([*fl.cc_argv(cc, m), "-c", "-g", "-O0", "-o", o, os.path.join(multi_dir, src)])
                 t.check(r.returncode == 0, f"{cc} {m} {src}: {r.stderr}")
                 objs.append(o)
             linked = os.path.join(args.workdir, f"{cc}{m}_redefine.o")

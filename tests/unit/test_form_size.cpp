@@ -2,7 +2,7 @@
 // misplaces every later attribute and sibling of a DIE.
 #include <catch2/catch.hpp>
 
-#include "../../src/backend/libdw/form_size.hpp"
+#include "../../src/inputs/libdw/form_size.hpp"
 
 using padguard::libdw_detail::fixed_form_size;
 using padguard::libdw_detail::form_size;

@@ -3,8 +3,8 @@
 // and bad paths become InputErrors that name the file.
 #include <catch2/catch.hpp>
 
-#include "../../src/backend/libdwarf/compat.hpp"
-#include "../../src/backend/die_filter.hpp"
+#include "../../src/inputs/libdwarf/compat.hpp"
+#include "../../src/inputs/die_filter.hpp"
 #include "padguard/dwarf_source.hpp"
 #include "padguard/error.hpp"
 

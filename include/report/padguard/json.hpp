@@ -12,11 +12,9 @@
 #include "padguard/diff.hpp"
 #include "padguard/model.hpp"
 #include "padguard/rules.hpp"
+#include "padguard/schema.hpp"
 
 namespace padguard {
-
-// Bump the minor version for additions, the major one for changes.
-inline constexpr const char* kSchemaVersion = "1.0";
 
 nlohmann::json layout_json(const std::string& source, const std::vector<const Record*>& records,
                            uint32_t cacheline_size);

@@ -12,7 +12,7 @@
 #include <unordered_set>
 
 #include "padguard/error.hpp"
-#include "padguard/json.hpp"
+#include "padguard/schema.hpp"
 
 namespace padguard {
 
