@@ -71,7 +71,7 @@ def _deselect_partial_modules(config, items):
     for item in items:
         kept.setdefault(item.module.__name__, set()).add(item.nodeid)
     drop = [i for i in items if i.get_closest_marker("whole_module")
-            and kept[i.module.__name__] != _collected[i.module.__name__]]
+            and (kept[i.module.__name__] != _collected[i.module.__name__] or len(kept[i.module.__name__]) == 1)]
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = [i for i in items if i not in drop]

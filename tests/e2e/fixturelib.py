@@ -66,6 +66,14 @@ def require(*tools):
                     pytrace=False)
 
 
+def skip_without(path, what):
+    """Data that may be absent even in CI (a vmlinux, a -dbg package): skip
+    loudly, naming what is missing and how to get it. Tools never skip: require()."""
+    import pytest
+    if not os.path.exists(path):
+        pytest.skip(f"SKIPPED, no {what}: {path} is absent")
+
+
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
