@@ -1,183 +1,109 @@
-// Parallel, deterministic loading: workers take units by index, each with its
-// own backend handle; results are merged in unit order.
+// The DWARF input's loader, in steps: a parallel-for over units
+// (parallel_units.hpp), the definition registry deciding per record
+// (definition_registry.hpp), an early stop for -C, and the merge in unit order.
 #include "padguard/loader.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "flat_key_map.hpp"
+#include "definition_registry.hpp"
 #include "padguard/model_builder.hpp"
+#include "parallel_units.hpp"
 
 namespace padguard {
+
+namespace {
+
+// -C: pahole prints the first definition of a name, in unit order. Once
+// every wanted name has been found, units above the highest of those first
+// units cannot change the result.
+class FirstFound {
+ public:
+  explicit FirstFound(size_t wanted) : wanted_(wanted) {}
+  // The unit after which loading may stop, or SIZE_MAX.
+  size_t note(size_t unit, const std::vector<BuiltRecord>& built) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const BuiltRecord& b : built) {
+      auto [it, fresh] = first_.emplace(b.record->name, unit);
+      if (!fresh) it->second = std::min(it->second, unit);
+    }
+    if (first_.size() < wanted_) return SIZE_MAX;
+    size_t highest = 0;
+    for (const auto& [name, u] : first_) highest = std::max(highest, u);
+    return highest;
+  }
+
+ private:
+  size_t wanted_;
+  std::mutex mu_;
+  std::unordered_map<std::string, size_t> first_;
+};
+
+// No more workers than units (found lazily: a -C search may end early).
+unsigned worker_count(DwarfSource& first, unsigned requested) {
+  const unsigned threads = requested ? requested : std::max(1u, std::thread::hardware_concurrency());
+  unsigned units_seen = 1;
+  while (units_seen < threads && first.has_unit(units_seen)) ++units_seen;
+  return units_seen;
+}
+
+}  // namespace
 
 RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   std::unique_ptr<DwarfSource> first = open_dwarf(path, opts.backend);
   first->set_source_locations(opts.source_locations);
-  unsigned threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
-  // No more threads than units (found lazily: a -C search may end early).
-  unsigned units_seen = 1;
-  while (units_seen < threads && first->has_unit(units_seen)) ++units_seen;
-  threads = units_seen;
+  const unsigned workers = worker_count(*first, opts.threads);
 
-  std::unordered_set<std::string> wanted(opts.names.begin(), opts.names.end());
+  const std::unordered_set<std::string> wanted(opts.names.begin(), opts.names.end());
   NameFilter filter;
   if (!wanted.empty()) filter = [&wanted](std::string_view n) { return wanted.count(std::string(n)) != 0; };
-
-  // Each worker's (unit, records), merged in unit order after the join.
-  using UnitRecords = std::pair<size_t, std::vector<BuiltRecord>>;
-  std::vector<std::vector<UnitRecords>> per_worker(threads);
-
-  // (name, identity) -> lowest unit that builds it. A unit skips a record a
-  // lower unit already built; the merge below keeps the lowest unit's, so the
-  // result does not depend on which thread got there first.
-  std::mutex registry_mu;
-  // Keys view names in the sources' mapped string sections: alive until return.
-  std::unordered_map<std::string_view, std::unordered_map<uint64_t, size_t>> registry;
   const bool variants = opts.keep_layout_variants;
-  std::atomic<size_t> next{0};
+  const bool stop_early = !wanted.empty() && !variants;
 
-  // -C: pahole prints the first definition of a name, in unit order. Once
-  // every wanted name has been found, units above the highest of those
-  // first units cannot change the result and are skipped.
-  std::atomic<size_t> stop_after{SIZE_MAX};
-  std::mutex found_mu;
-  std::unordered_map<std::string, size_t> first_found;
-  auto note_found = [&](size_t unit, const std::vector<BuiltRecord>& built) {
-    std::lock_guard<std::mutex> lock(found_mu);
-    for (const BuiltRecord& b : built) {
-      auto [it, fresh] = first_found.emplace(b.record->name, unit);
-      if (!fresh) it->second = std::min(it->second, unit);
-    }
-    if (first_found.size() < wanted.size()) return;
-    size_t highest = 0;
-    for (const auto& [name, u] : first_found) highest = std::max(highest, u);
-    stop_after.store(highest);
-  };
-  std::exception_ptr error;
-  size_t error_unit = SIZE_MAX;
-  std::mutex error_mu;
+  DefinitionRegistry registry(variants);
+  std::vector<RegistryView> views;
+  views.reserve(workers);
+  for (unsigned w = 0; w < workers; ++w) views.emplace_back(registry);
+  std::vector<std::vector<UnitRecords>> per_worker(workers);  // (unit, records), merged below
+  FirstFound found(wanted.size());
 
-  // Takes units until none are left or `limit` were taken.
-  auto work = [&](DwarfSource& src, std::vector<UnitRecords>& results, size_t limit) {
-    // Per worker: (name pointer, identity) -> a unit that builds it. Names in
-    // .debug_str are shared across units, so the same pointer means the same
-    // name; a hit spares the locked, string-hashed registry. Units arrive in
-    // increasing order, so a known builder below `i` stays below later units.
-    FlatKeyMap<size_t> known;
-    // Per worker: name pointer -> lowest unit known to build some layout of it.
-    FlatKeyMap<size_t> lowest;
-    auto lowest_builder = [&](const char* name) -> size_t {
-      if (const size_t* k = lowest.find(name, 0)) return *k;
-      size_t builder = SIZE_MAX;
-      {
-        std::lock_guard<std::mutex> lock(registry_mu);
-        auto it = registry.find(name);
-        if (it == registry.end()) return SIZE_MAX;  // not cached: may change
-        for (const auto& [id, u] : it->second) builder = std::min(builder, u);
-      }
-      lowest.get(name, 0, builder);
-      return builder;
+  UnitPool* pool_ptr = nullptr;
+  UnitPool pool(*first, workers, [&](DwarfSource& src, size_t w, size_t i) {
+    RegistryView& view = views[w];
+    // Only named records start a build; every other unit-level type is read
+    // lazily when a record refers to it.
+    const RecordNameFilter read = [&, i](const char* name) {
+      if (filter && !filter(name)) return RecordRead::Skip;
+      return view.read_as(name, i);
     };
-    for (size_t taken = 0, i = 0; taken < limit; ++taken) {
-      i = next++;
-      try {
-        // Every wanted name found below: later units (this worker's are
-        // increasing) cannot change the result.
-        if (i > stop_after.load() || !src.has_unit(i)) break;
-        // Only named records start a build; every other unit-level type is
-        // read lazily when a record refers to it. A name a lower unit built
-        // cannot be printed from this one (one record per name); with layout
-        // variants, a name seen before is read shallow for its identity and
-        // in full only if that is new.
-        const RecordNameFilter read = [&, i](const char* name) {
-          if (filter && !filter(name)) return RecordRead::Skip;
-          const size_t builder = lowest_builder(name);
-          if (!variants) return builder < i ? RecordRead::Skip : RecordRead::Full;
-          return builder == SIZE_MAX ? RecordRead::Full : RecordRead::Shallow;
-        };
-        UnitDies unit = src.read_unit(i, &read);
-        BuildGate gate = [&, i](std::string_view name, uint64_t id, bool never_equal) {
-          const uint64_t key = variants ? id : 0;
-          if (const size_t* k = known.find(name.data(), key); k != nullptr && *k < i && !(variants && never_equal))
-            return false;
-          size_t builder;
-          {
-            std::lock_guard<std::mutex> lock(registry_mu);
-            auto& ids = registry[name];
-            auto it = ids.find(key);
-            builder = it == ids.end() ? i : std::min(it->second, i);
-            ids[key] = builder;
-          }
-          known.get(name.data(), key, builder) = builder;
-          if (size_t* l = lowest.find(name.data(), 0)) *l = std::min(*l, builder);
-          return builder == i || (variants && never_equal);
-        };
-        std::vector<BuiltRecord> built = build_unit_records(unit, src, filter, gate);
-        src.recycle(std::move(unit.dies));
-        if (built.empty()) continue;
-        if (!wanted.empty() && !variants) note_found(i, built);
-        results.emplace_back(i, std::move(built));
-      } catch (...) {
-        // Keep the error of the lowest unit so the message is deterministic.
-        std::lock_guard<std::mutex> lock(error_mu);
-        if (i < error_unit) error_unit = i, error = std::current_exception();
-        break;  // a corrupt unit header ends the units for this worker
-      }
-    }
-  };
+    UnitDies unit = src.read_unit(i, &read);
+    const BuildGate gate = [&, i](std::string_view name, uint64_t id, bool never_equal) {
+      return view.gate(name, id, never_equal, i);
+    };
+    std::vector<BuiltRecord> built = build_unit_records(unit, src, filter, gate);
+    src.recycle(std::move(unit.dies));
+    if (built.empty()) return;
+    if (stop_early)
+      if (const size_t stop = found.note(i, built); stop != SIZE_MAX) pool_ptr->stop_after(stop);
+    per_worker[w].emplace_back(i, std::move(built));
+  });
+  pool_ptr = &pool;
 
   // A -C search often ends in the first units (a vmlinux's task_struct is in
   // its second, after head_64.S): look there before starting threads.
   constexpr size_t kUnitsBeforeThreads = 8;
-  if (threads > 1 && !wanted.empty() && !variants) {
-    for (size_t k = 0; k < kUnitsBeforeThreads && !error && next.load() <= stop_after.load(); ++k)
-      work(*first, per_worker[0], 1);
-  }
-  if (error || next.load() > stop_after.load()) {
-    // found (or failed) already
-  } else if (threads <= 1) {
-    work(*first, per_worker[0], SIZE_MAX);
-  } else {
-    std::vector<std::unique_ptr<DwarfSource>> clones;
-    for (unsigned t = 1; t < threads; ++t) {
-      clones.push_back(first->clone());
-      clones.back()->set_source_locations(opts.source_locations);
-    }
-    std::vector<std::thread> pool;
-    for (size_t t = 0; t < clones.size(); ++t)
-      pool.emplace_back(work, std::ref(*clones[t]), std::ref(per_worker[t + 1]), SIZE_MAX);
-    work(*first, per_worker[0], SIZE_MAX);
-    for (auto& t : pool) t.join();
-  }
-  if (error) std::rethrow_exception(error);
+  if (workers > 1 && stop_early)
+    for (size_t k = 0; k < kUnitsBeforeThreads && !pool.finished(); ++k) pool.run_here(1);
+  pool.run_all([&](DwarfSource& clone) { clone.set_source_locations(opts.source_locations); });
+  pool.rethrow();
 
   std::vector<UnitRecords> per_unit;
   for (auto& w : per_worker)
     for (auto& u : w) per_unit.push_back(std::move(u));
-  std::sort(per_unit.begin(), per_unit.end(),
-            [](const UnitRecords& a, const UnitRecords& b) { return a.first < b.first; });
-
-  RecordSet set;
-  set.source = path;
-  std::unordered_map<std::string, std::vector<uint64_t>> seen;
-  for (auto& [index, unit] : per_unit) {
-    for (auto& b : unit) {
-      auto& prints = seen[b.record->name];
-      if (!prints.empty() && !variants) continue;
-      bool dup = false;
-      for (uint64_t p : prints) dup = dup || p == b.identity;
-      if (dup && !b.never_equal) continue;
-      prints.push_back(b.identity);
-      set.records.push_back(std::move(b.record));
-    }
-    unit.clear();
-  }
-  return set;
+  return merge_units(std::move(per_unit), variants, path);
 }
 
 }  // namespace padguard
