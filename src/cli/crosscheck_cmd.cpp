@@ -256,7 +256,7 @@ size_t crosscheck_dies(const CrosscheckOptions& o) {
   std::vector<Diff> result(n);
   std::vector<std::string> errors(n);
   std::atomic<size_t> next{0};
-  auto work = [&](const DwarfSource& a, const DwarfSource& b) {
+  auto work = [&](DwarfSource& a, DwarfSource& b) {
     for (size_t i = next++; i < n; i = next++) {
       try {
         result[i] = compare_unit(a.read_unit(i), b.read_unit(i));
@@ -268,7 +268,7 @@ size_t crosscheck_dies(const CrosscheckOptions& o) {
   std::vector<std::pair<std::unique_ptr<DwarfSource>, std::unique_ptr<DwarfSource>>> clones;
   for (unsigned t = 1; t < threads; ++t) clones.emplace_back(dw->clone(), ld->clone());
   std::vector<std::thread> pool;
-  for (auto& [a, b] : clones) pool.emplace_back(work, std::cref(*a), std::cref(*b));
+  for (auto& [a, b] : clones) pool.emplace_back(work, std::ref(*a), std::ref(*b));
   work(*dw, *ld);
   for (auto& t : pool) t.join();
   size_t bad = 0;

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "padguard/error.hpp"
+#include "padguard/regular_file.hpp"
 
 namespace padguard {
 
@@ -22,13 +23,6 @@ constexpr const char* kNoDebugFix =
     "no DWARF debug info (.debug_info missing); build with -g (kernel: "
     "CONFIG_DEBUG_INFO_DWARF5=y) or pass the -dbg package's vmlinux "
     "(/usr/lib/debug/boot/vmlinux-*)";
-
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) close(fd);
-  }
-};
 
 struct ElfHandle {
   Elf* elf;
@@ -147,14 +141,13 @@ void check_list_headers(const std::string& path, const char* name, const unsigne
 }  // namespace
 
 ElfFacts check_elf_file(const std::string& path, bool list_headers) {
-  Fd f{open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
+  const FileFd file = open_regular_file(path);  // FIFOs, devices, directories: refused
+  const int fd = file.get();
   struct stat st {};
-  if (fstat(f.fd, &st) != 0) throw InputError(path, std::string("cannot stat: ") + std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) throw InputError(path, "is a directory; pass a vmlinux, .ko or .o file");
+  if (fstat(fd, &st) != 0) throw InputError(path, std::string("cannot stat: ") + std::strerror(errno));
   const auto size = static_cast<uint64_t>(st.st_size);
   unsigned char ident[EI_NIDENT] = {};
-  const ssize_t got = pread(f.fd, ident, sizeof ident, 0);
+  const ssize_t got = pread(fd, ident, sizeof ident, 0);
   if (got < 4 || std::memcmp(ident, ELFMAG, SELFMAG) != 0)
     throw InputError(path, "not an ELF file; pass a vmlinux, .ko or .o built with debug info");
   if (got < EI_NIDENT) throw InputError(path, "truncated ELF file (" + std::to_string(size) + " bytes); re-copy or rebuild it");
@@ -168,7 +161,7 @@ ElfFacts check_elf_file(const std::string& path, bool list_headers) {
     throw InputError(path, "truncated ELF file (" + std::to_string(size) + " bytes, shorter than its header); re-copy or rebuild it");
 
   elf_version(EV_CURRENT);
-  ElfHandle e{elf_begin(f.fd, ELF_C_READ_MMAP, nullptr)};
+  ElfHandle e{elf_begin(fd, ELF_C_READ_MMAP, nullptr)};
   if (e.elf == nullptr || elf_kind(e.elf) != ELF_K_ELF)
     throw InputError(path, "not a readable ELF file; re-copy or rebuild it");
   GElf_Ehdr eh;

@@ -205,33 +205,4 @@ RecordSet records_from_facts(const json& j, const std::string& origin) {
   }
 }
 
-bool is_facts_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char c = 0;
-  while (in.get(c))
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '{';
-  return false;
-}
-
-RecordSet load_input(const std::string& path, const LoadOptions& opts) {
-  if (!is_facts_file(path)) return load_records(path, opts);
-  std::ifstream in(path, std::ios::binary);
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::exception& e) {
-    throw InputError(path, fmt::format("starts like JSON but is not valid JSON ({}); expected a padguard facts file "
-                                       "or an ELF file with DWARF", e.what()));
-  }
-  RecordSet all = records_from_facts(j, path);
-  if (opts.names.empty()) return all;
-  RecordSet some;
-  some.source = all.source;
-  some.address_size = all.address_size;
-  for (const auto& r : all.records)
-    for (const std::string& n : opts.names)
-      if (r->name == n) some.records.push_back(r);
-  return some;
-}
-
 }  // namespace padguard

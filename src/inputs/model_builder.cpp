@@ -60,7 +60,7 @@ bool is_struct_tag(uint32_t tag) {
 
 class UnitModel {
  public:
-  UnitModel(const UnitDies& unit, const DwarfSource& source) : unit_(unit), source_(source) {
+  UnitModel(const UnitDies& unit, DwarfSource& source) : unit_(unit), source_(source) {
     // DIEs come in preorder, which is offset order: look them up by binary
     // search. Only an out-of-order unit (never seen) needs the hash index.
     for (size_t i = 1; i < unit_.dies.size() && sorted_; ++i)
@@ -548,7 +548,7 @@ class UnitModel {
   }
 
   const UnitDies& unit_;
-  const DwarfSource& source_;
+  DwarfSource& source_;
   bool sorted_ = true;
   std::unordered_map<uint64_t, DieRef> by_offset_;  // lazily read subtrees
   std::deque<std::vector<RawDie>> extra_;
@@ -570,7 +570,7 @@ uint64_t bit_offset_from_msb(uint64_t byte_location, uint64_t storage_bytes,
   return byte_location * 8 + from_lsb;
 }
 
-std::vector<BuiltRecord> build_unit_records(const UnitDies& unit, const DwarfSource& source,
+std::vector<BuiltRecord> build_unit_records(const UnitDies& unit, DwarfSource& source,
                                             const NameFilter& want, const BuildGate& gate) {
   UnitModel model(unit, source);
   return model.build(want, gate);

@@ -2,13 +2,13 @@
 // misplaces every later attribute and sibling of a DIE.
 #include <catch2/catch.hpp>
 
-#include "../../src/inputs/libdw/form_size.hpp"
+#include "../../src/inputs/dwarf/form.hpp"
 
-using padguard::libdw_detail::fixed_form_size;
-using padguard::libdw_detail::form_size;
-using padguard::libdw_detail::kUnknownSize;
-using padguard::libdw_detail::read_uleb;
-using padguard::libdw_detail::UnitShape;
+using padguard::dwarf::fixed_form_size;
+using padguard::dwarf::form_size;
+using padguard::dwarf::kUnknownSize;
+using padguard::dwarf::read_uleb;
+using padguard::dwarf::UnitShape;
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "../../src/inputs/libdwarf/compat.hpp"
-#include "../../src/inputs/die_filter.hpp"
+#include "../../src/inputs/dwarf/die_filter.hpp"
 #include "padguard/dwarf_source.hpp"
 #include "padguard/error.hpp"
 

@@ -74,18 +74,19 @@ class DwarfSource {
   virtual ~DwarfSource() = default;
   virtual const std::string& path() const = 0;
   // Every unit (a backend may read all unit headers for this).
-  virtual size_t unit_count() const = 0;
+  virtual size_t unit_count() = 0;
   // Whether unit `index` exists; a backend may read unit headers lazily, only
   // as far as `index`. Throws InputError for a corrupt header before it.
-  virtual bool has_unit(size_t index) const { return index < unit_count(); }
-  // Not thread-safe: use clone() for a handle per thread.
+  virtual bool has_unit(size_t index) { return index < unit_count(); }
+  // Reading changes the handle's state (caches of the current unit), so it
+  // is not const and not thread-safe: use clone() for a handle per thread.
   // With `only`, a backend may leave out every unit-level DIE except the
   // records it accepts (and namespaces), and read records shallow as `only`
   // says; it may also ignore `only` and read everything in full.
-  virtual UnitDies read_unit(size_t index, const RecordNameFilter* only = nullptr) const = 0;
+  virtual UnitDies read_unit(size_t index, const RecordNameFilter* only = nullptr) = 0;
   // The DIE at a global offset and its type-relevant subtree, for references
   // that leave the current unit (DW_FORM_ref_addr). Empty if none.
-  virtual UnitDies read_subtree(uint64_t offset) const = 0;
+  virtual UnitDies read_subtree(uint64_t offset) = 0;
   // A second, independent handle on the same file for another thread.
   // Clones are made one at a time (not concurrently with each other).
   virtual std::unique_ptr<DwarfSource> clone() const = 0;
@@ -96,19 +97,19 @@ class DwarfSource {
 
   // Hands back a unit's DIE vector once it is no longer used, so the next
   // read_unit can fill it without growing a new one (an optimisation).
-  void recycle(std::vector<RawDie>&& dies) const {
+  void recycle(std::vector<RawDie>&& dies) {
     dies.clear();
     if (dies.capacity() > spare_.capacity()) spare_ = std::move(dies);
   }
 
  protected:
   // A vector for the next unit's DIEs: recycled, or empty.
-  std::vector<RawDie> take_spare() const { return std::move(spare_); }
+  std::vector<RawDie> take_spare() { return std::move(spare_); }
 
   bool source_locations_ = true;
 
  private:
-  mutable std::vector<RawDie> spare_;
+  std::vector<RawDie> spare_;
 };
 
 enum class BackendKind { Libdw, Libdwarf };

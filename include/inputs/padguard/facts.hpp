@@ -22,10 +22,4 @@ nlohmann::json facts_json(const std::string& source, uint32_t address_size,
 // this version understands.
 RecordSet records_from_facts(const nlohmann::json& j, const std::string& origin);
 
-// True when the file's first non-blank byte is '{' (facts), not ELF.
-bool is_facts_file(const std::string& path);
-
-// An ELF file through the loader, or a facts file; `opts.names` filters both.
-RecordSet load_input(const std::string& path, const LoadOptions& opts);
-
 }  // namespace padguard

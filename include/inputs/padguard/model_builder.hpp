@@ -31,7 +31,7 @@ struct BuiltRecord {
 // order. A shallow record (RawDie::shallow) gives its identity to `gate` and,
 // if built, is read in full through `source`. `source` resolves references that leave the unit. Throws InputError
 // on DWARF that cannot be interpreted (reference loops, dangling references).
-std::vector<BuiltRecord> build_unit_records(const UnitDies& unit, const DwarfSource& source,
+std::vector<BuiltRecord> build_unit_records(const UnitDies& unit, DwarfSource& source,
                                             const NameFilter& want, const BuildGate& gate = {});
 
 // DWARF 2/3 style `DW_AT_bit_offset` (from the most significant bit of a

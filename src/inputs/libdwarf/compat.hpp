@@ -133,6 +133,7 @@ struct CuHeader {
   uint16_t version = 0;
   uint16_t address_size = 0;
   uint64_t next_offset = 0;
+  uint16_t unit_type = 0;  // DW_UT_* (DWARF 5; libdwarf gives DW_UT_compile before)
 };
 
 // Advances libdwarf's unit cursor over .debug_info. NoEntry after the last.
@@ -148,6 +149,7 @@ inline Res next_cu(Debug dbg, CuHeader& h, Error& e) {
   h.version = version;
   h.address_size = address_size;
   h.next_offset = next;
+  h.unit_type = unit_type;
   return detail::take(rc, dbg, err, e);
 }
 

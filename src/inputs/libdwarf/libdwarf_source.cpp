@@ -12,8 +12,9 @@
 #include <unordered_set>
 
 #include "compat.hpp"
-#include "../die_filter.hpp"
-#include "../raw_die_attrs.hpp"
+#include "../dwarf/die_filter.hpp"
+#include "../dwarf/raw_die_attrs.hpp"
+#include "../dwarf/unit_kinds.hpp"
 #include "inflate.hpp"
 #include "padguard/dwarf_source.hpp"
 #include "padguard/elf_check.hpp"
@@ -92,10 +93,10 @@ class LibdwarfSource final : public DwarfSource {
   ~LibdwarfSource() override { release(); }
 
   const std::string& path() const override { return path_; }
-  size_t unit_count() const override { return units_.size(); }
+  size_t unit_count() override { return units_.size(); }
 
   // libdwarf reads every DIE: `only` is an optimisation it does not need.
-  UnitDies read_unit(size_t index, const RecordNameFilter* /*only*/) const override {
+  UnitDies read_unit(size_t index, const RecordNameFilter* /*only*/) override {
     const UnitInfo& u = units_.at(index);
     UnitDies out;
     out.address_size = u.address_size;
@@ -109,7 +110,7 @@ class LibdwarfSource final : public DwarfSource {
     return out;
   }
 
-  UnitDies read_subtree(uint64_t offset) const override {
+  UnitDies read_subtree(uint64_t offset) override {
     UnitDies out;
     out.address_size = facts_.is_64 ? 8 : 4;
     out.big_endian = facts_.big_endian;
@@ -145,7 +146,7 @@ class LibdwarfSource final : public DwarfSource {
     dbg_ = nullptr, fd_ = -1;
   }
 
-  [[noreturn]] void fail_dwarf(const std::string& what) const {
+  [[noreturn]] void fail_dwarf(const std::string& what) {
     throw InputError(path_, "corrupt DWARF (" + what + ": " + err_.message +
                                 "); rebuild the file or try --backend libdw");
   }
@@ -181,15 +182,31 @@ class LibdwarfSource final : public DwarfSource {
       if (h.address_size != 4 && h.address_size != 8 && h.address_size != 2)
         throw InputError(path_, "corrupt DWARF unit header (address size " + std::to_string(h.address_size) +
                                     "); rebuild the file");
+      if (const char* refused = dwarf::refused_unit_type(h.unit_type)) throw InputError(path_, refused);
       DieHandle cu;
       uint64_t off = 0;
       if (ldw::current_cu_die(dbg_, cu.out(), err_) != ldw::Res::Ok ||
           ldw::die_offset(dbg_, cu.get(), off, err_) != ldw::Res::Ok)
         fail_dwarf("cannot read unit DIE");
+      refuse_split_unit(cu.get());
       units_.push_back({off, static_cast<uint8_t>(h.address_size), h.version});
     }
     if (r == ldw::Res::Error) fail_dwarf("bad unit header");
     if (units_.empty()) throw InputError(path_, "no DWARF compilation units in .debug_info; build with -g");
+  }
+
+  // A unit whose types live elsewhere: a split-DWARF skeleton (section
+  // 3.1.2) or a DWARF 4 GNU one, or a type unit.
+  void refuse_split_unit(ldw::Die cu) {
+    const uint32_t tag = tag_of(cu);
+    if (tag == DW_TAG_skeleton_unit) throw InputError(path_, dwarf::kSplitDwarf);
+    if (tag == DW_TAG_type_unit) throw InputError(path_, dwarf::kTypeUnits);
+    ldw::Error ignored;
+    ldw::AttrList attrs(dbg_, cu, ignored);
+    for (size_t i = 0; i < attrs.size(); ++i) {
+      const auto at = ldw::attr_name(dbg_, attrs[i]);
+      if (at == DW_AT_dwo_name || at == DW_AT_GNU_dwo_name) throw InputError(path_, dwarf::kSplitDwarf);
+    }
   }
 
   // decl_file names as libdw's dwarf_filesrc gives them (elfutils
@@ -197,7 +214,7 @@ class LibdwarfSource final : public DwarfSource {
   // '/', where directory 0 before DWARF 5 is the unit's DW_AT_comp_dir (none:
   // the name stays relative) and index 0 before DWARF 5 is "???". Cached per
   // unit; the strings are interned so they live as long as this source.
-  const FileTable& file_table(ldw::Die cu, uint64_t cu_offset) const {
+  const FileTable& file_table(ldw::Die cu, uint64_t cu_offset) {
     if (auto it = file_tables_.find(cu_offset); it != file_tables_.end()) return it->second;
     FileTable& table = file_tables_[cu_offset];
     ldw::LineTable lt;
@@ -225,9 +242,9 @@ class LibdwarfSource final : public DwarfSource {
     return table;
   }
 
-  const char* intern(std::string s) const { return strings_.insert(std::move(s)).first->c_str(); }
+  const char* intern(std::string s) { return strings_.insert(std::move(s)).first->c_str(); }
 
-  std::optional<uint64_t> udata(ldw::Attr a) const {
+  std::optional<uint64_t> udata(ldw::Attr a) {
     // libdw's dwarf_formudata also reads signed forms, as two's complement.
     const uint32_t form = ldw::attr_form(dbg_, a);
     if (form == DW_FORM_sdata || form == DW_FORM_implicit_const) {
@@ -241,7 +258,7 @@ class LibdwarfSource final : public DwarfSource {
     return v;
   }
 
-  std::optional<int64_t> bound(ldw::Attr a, bool* unknown) const {
+  std::optional<int64_t> bound(ldw::Attr a, bool* unknown) {
     const uint32_t form = ldw::attr_form(dbg_, a);
     if (!is_constant_form(form)) {
       *unknown = true;
@@ -257,7 +274,7 @@ class LibdwarfSource final : public DwarfSource {
     return static_cast<int64_t>(*u);
   }
 
-  bool flag(ldw::Attr a) const {
+  bool flag(ldw::Attr a) {
     bool f = false;
     ldw::form_flag(dbg_, a, f);
     return f;
@@ -265,7 +282,7 @@ class LibdwarfSource final : public DwarfSource {
 
   // DW_AT_data_member_location as one DW_OP_plus_uconst or DW_OP_constu,
   // as the libdw backend accepts it (DWARF 5 section 2.5).
-  std::optional<uint64_t> member_location(ldw::Attr a) const {
+  std::optional<uint64_t> member_location(ldw::Attr a) {
     if (is_constant_form(ldw::attr_form(dbg_, a))) return udata(a);
     std::vector<uint8_t> expr;
     if (!ldw::form_block(dbg_, a, expr) || expr.empty()) return std::nullopt;
@@ -276,7 +293,7 @@ class LibdwarfSource final : public DwarfSource {
     return v;
   }
 
-  void collect_attr(ldw::Attr a, RawDie& d, uint64_t& decl_file_index) const {
+  void collect_attr(ldw::Attr a, RawDie& d, uint64_t& decl_file_index) {
     switch (ldw::attr_name(dbg_, a)) {
       case DW_AT_name:
         d.name = ldw::form_string(dbg_, a);
@@ -310,7 +327,7 @@ class LibdwarfSource final : public DwarfSource {
     }
   }
 
-  void read_die(ldw::Die die, uint32_t tag, RawDie& d) const {
+  void read_die(ldw::Die die, uint32_t tag, RawDie& d) {
     if (ldw::die_offset(dbg_, die, d.offset, err_) != ldw::Res::Ok) fail_dwarf("bad DIE offset");
     d.tag = tag;
     ldw::AttrList attrs(dbg_, die, err_);
@@ -321,14 +338,14 @@ class LibdwarfSource final : public DwarfSource {
       d.decl_file = (*files_)[decl_file_index];
   }
 
-  uint32_t tag_of(ldw::Die die) const {
+  uint32_t tag_of(ldw::Die die) {
     uint32_t tag = 0;
     if (ldw::tag(dbg_, die, tag, err_) != ldw::Res::Ok) fail_dwarf("bad DIE tag");
     return tag;
   }
 
   // Appends `die` and its kept descendants in preorder. Returns its index.
-  uint32_t walk(ldw::Die die, std::vector<RawDie>& out, int depth) const {
+  uint32_t walk(ldw::Die die, std::vector<RawDie>& out, int depth) {
     if (depth > kMaxDieDepth)
       throw InputError(path_, "corrupt DWARF: DIEs nested deeper than " + std::to_string(kMaxDieDepth) +
                                   "; rebuild the file");
@@ -373,10 +390,10 @@ class LibdwarfSource final : public DwarfSource {
   int fd_ = -1;
   ldw::Debug dbg_ = nullptr;
   std::vector<UnitInfo> units_;
-  mutable ldw::Error err_;
-  mutable const FileTable* files_ = nullptr;
-  mutable std::unordered_map<uint64_t, FileTable> file_tables_;
-  mutable std::unordered_set<std::string> strings_;
+  ldw::Error err_;
+  const FileTable* files_ = nullptr;
+  std::unordered_map<uint64_t, FileTable> file_tables_;
+  std::unordered_set<std::string> strings_;
 };
 
 }  // namespace

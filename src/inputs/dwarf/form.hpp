@@ -1,17 +1,15 @@
 // How many bytes an attribute value takes in .debug_info (DWARF 5 section
-// 7.5.6, plus the GNU forms gcc emits), so the libdw backend can step from
-// one attribute to the next and from a childless DIE to its sibling without
-// libdw scanning the abbreviation again for each call. Values themselves are
-// still decoded by libdw (dwarf_form*). Anything not understood here answers
-// kUnknownSize and the caller falls back to libdw's own iteration.
+// 7.5.6, plus the GNU forms gcc emits), and the LEB128/fixed-width integer
+// reads every DWARF step needs, so the reader (reader.hpp) can step from one
+// attribute to the next. Anything not understood here answers kUnknownSize.
 #pragma once
 
-#include <dwarf.h>
+#include <dwarf.h>  // elfutils: DW_FORM_* as enums
 
 #include <cstdint>
 #include <cstring>
 
-namespace padguard::libdw_detail {
+namespace padguard::dwarf {
 
 struct UnitShape {
   uint8_t address_size = 8;
@@ -35,6 +33,17 @@ inline bool read_uleb(const uint8_t*& p, const uint8_t* end, uint64_t& v) {
   if (n == 0) return false;
   v = 0;
   for (uint64_t i = 0; i < n; ++i) v |= static_cast<uint64_t>(p[i] & 0x7f) << (7 * i);
+  p += n;
+  return true;
+}
+
+inline bool read_sleb(const uint8_t*& p, const uint8_t* end, int64_t& v) {
+  const uint64_t n = leb_size(p, end);
+  if (n == 0) return false;
+  uint64_t u = 0;
+  for (uint64_t i = 0; i < n; ++i) u |= static_cast<uint64_t>(p[i] & 0x7f) << (7 * i);
+  if (n < 10 && (p[n - 1] & 0x40) != 0) u |= ~uint64_t{0} << (7 * n);
+  v = static_cast<int64_t>(u);
   p += n;
   return true;
 }
@@ -163,4 +172,4 @@ inline uint64_t form_size(uint32_t form, const uint8_t* p, const uint8_t* end, c
   }
 }
 
-}  // namespace padguard::libdw_detail
+}  // namespace padguard::dwarf

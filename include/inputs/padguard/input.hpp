@@ -1,0 +1,59 @@
+// The input seam (as dwarves' debug_fmt_ops): every input format -- DWARF
+// through libdw or libdwarf, facts JSON, later BTF -- is an Input that fills
+// the same model (RecordSet) from a path. Which one reads a file is decided by
+// its content (detect.cpp); the list of inputs is src/inputs/registry.cpp.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "padguard/dwarf_source.hpp"
+#include "padguard/model.hpp"
+
+namespace padguard {
+
+struct LoadOptions {
+  BackendKind backend = BackendKind::Libdw;  // which DWARF reader
+  std::vector<std::string> names;            // empty: every named record
+  unsigned threads = 0;                      // 0: all cores
+  // Keep a later record whose name was seen but whose layout differs (pahole
+  // prints both); otherwise one record per name, the first.
+  bool keep_layout_variants = false;
+  // Off: members carry no source file (decl line only); spares each unit's
+  // line table, for output that never prints files (pahole's text).
+  bool source_locations = true;
+};
+
+// What detection saw of a regular file, for the inputs' probes.
+struct FileHead {
+  std::string path;
+  std::string bytes;                  // the first bytes (up to 4 KiB)
+  bool elf = false;                   // starts with the ELF magic
+  std::vector<std::string> sections;  // ELF section names, when readable
+  size_t text_start = 0;              // first byte after a UTF-8 BOM and blanks
+  bool has_section(std::string_view name) const;
+};
+
+class Input {
+ public:
+  virtual ~Input() = default;
+  virtual std::string_view name() const = 0;
+  // 0: not this format; 1: this format, though it may lack what the input
+  // needs (load() then says why); 2: this input reads it. Highest wins.
+  virtual int probe(const FileHead& head, const LoadOptions& opts) const = 0;
+  // Throws InputError (naming the file) on input it cannot read.
+  virtual RecordSet load(const std::string& path, const LoadOptions& opts) const = 0;
+};
+
+// Every input, in registration order (ties in probe() go to the first).
+const std::vector<const Input*>& inputs();
+
+// The input that reads `path`; InputError for non-regular files (FIFO,
+// device, directory) and for content no input knows.
+const Input& detect_input(const std::string& path, const LoadOptions& opts);
+
+// Detects and loads; `opts.names` filters every input.
+RecordSet load_input(const std::string& path, const LoadOptions& opts);
+
+}  // namespace padguard

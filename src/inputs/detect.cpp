@@ -1,0 +1,95 @@
+// Input detection by content, in one place: a regular file's first bytes
+// (and an ELF file's section names) are shown to every registered Input's
+// probe; the highest answer reads it. Content no input knows gets a message
+// that says what the file seems to be and what padguard reads.
+#include <gelf.h>
+#include <libelf.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "padguard/error.hpp"
+#include "padguard/input.hpp"
+#include "padguard/regular_file.hpp"
+
+namespace padguard {
+
+namespace {
+
+constexpr size_t kHeadBytes = 4096;
+
+// Section names of an ELF file whose section header table lies inside it;
+// empty otherwise (elf_check then explains what is wrong).
+std::vector<std::string> section_names(int fd) {
+  std::vector<std::string> names;
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return names;
+  elf_version(EV_CURRENT);
+  Elf* e = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
+  GElf_Ehdr eh;
+  size_t shstrndx = 0;
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (e != nullptr && elf_kind(e) == ELF_K_ELF && gelf_getehdr(e, &eh) != nullptr && eh.e_shoff != 0 &&
+      eh.e_shoff < size && static_cast<uint64_t>(eh.e_shnum) * eh.e_shentsize <= size - eh.e_shoff &&
+      elf_getshdrstrndx(e, &shstrndx) == 0) {
+    for (Elf_Scn* scn = elf_nextscn(e, nullptr); scn != nullptr; scn = elf_nextscn(e, scn)) {
+      GElf_Shdr sh;
+      const char* n = gelf_getshdr(scn, &sh) != nullptr ? elf_strptr(e, shstrndx, sh.sh_name) : nullptr;
+      if (n != nullptr) names.emplace_back(n);
+    }
+  }
+  if (e != nullptr) elf_end(e);
+  return names;
+}
+
+FileHead read_head(const std::string& path) {
+  const FileFd f = open_regular_file(path);
+  FileHead h;
+  h.path = path;
+  h.bytes.resize(kHeadBytes);
+  const ssize_t got = pread(f.get(), h.bytes.data(), kHeadBytes, 0);
+  h.bytes.resize(got > 0 ? static_cast<size_t>(got) : 0);
+  h.elf = h.bytes.size() >= 4 && std::memcmp(h.bytes.data(), "\x7f" "ELF", 4) == 0;
+  if (h.elf) h.sections = section_names(f.get());
+  // A UTF-8 byte order mark before JSON is skipped, as the JSON reader does.
+  if (h.bytes.compare(0, 3, "\xEF\xBB\xBF") == 0) h.text_start = 3;
+  h.text_start = std::min(h.bytes.find_first_not_of(" \t\r\n", h.text_start), h.bytes.size());
+  return h;
+}
+
+[[noreturn]] void unknown_content(const FileHead& h) {
+  if (h.bytes.compare(0, 8, "!<arch>\n") == 0)
+    throw InputError(h.path, "not an ELF file but an ar archive; pass one of its objects (extract them with ar x)");
+  if (h.bytes.compare(0, 3, "\xEF\xBB\xBF") == 0 && h.text_start == h.bytes.size())
+    throw InputError(h.path, "not an ELF file: only a UTF-8 byte order mark and blanks");
+  throw InputError(h.path, h.bytes.empty() ? "not an ELF file (empty); pass a vmlinux, .ko or .o built with debug "
+                                             "info, or a facts file (padguard extract)"
+                                           : "not an ELF file; pass a vmlinux, .ko or .o built with debug info, "
+                                             "or a facts file (padguard extract)");
+}
+
+}  // namespace
+
+bool FileHead::has_section(std::string_view name) const {
+  return std::find(sections.begin(), sections.end(), name) != sections.end();
+}
+
+const Input& detect_input(const std::string& path, const LoadOptions& opts) {
+  const FileHead head = read_head(path);
+  const Input* best = nullptr;
+  int best_score = 0;
+  for (const Input* in : inputs()) {
+    const int score = in->probe(head, opts);
+    if (score > best_score) best = in, best_score = score;
+  }
+  if (best == nullptr) unknown_content(head);
+  return *best;
+}
+
+RecordSet load_input(const std::string& path, const LoadOptions& opts) {
+  return detect_input(path, opts).load(path, opts);
+}
+
+}  // namespace padguard

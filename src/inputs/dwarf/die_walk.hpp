@@ -1,0 +1,48 @@
+// Turns one unit's DIEs, read by padguard's own reader (reader.hpp), into
+// RawDie values: which DIEs (die_filter.hpp), how attributes land
+// (raw_die_attrs.hpp), shallow records for identities, and the unit-level
+// name filter. Knows no DWARF library; decl_file names come from FileNames.
+#pragma once
+
+#include <vector>
+
+#include "padguard/dwarf_source.hpp"
+#include "reader.hpp"
+
+namespace padguard::dwarf {
+
+// A unit's line-table file names by DW_AT_decl_file index (null: none).
+class FileNames {
+ public:
+  virtual ~FileNames() = default;
+  virtual const char* name(uint64_t index) = 0;
+};
+
+// Reads the unit DIE's bases (DW_AT_str_offsets_base) into `u`, and throws
+// DwarfError for units whose types are elsewhere: split-DWARF skeletons
+// (DW_TAG_skeleton_unit, DW_AT_dwo_name, DW_AT_GNU_dwo_name), type units.
+void prepare_unit(Unit& u);
+
+class DieWalker {
+ public:
+  // `files` null: decl_file is left unresolved.
+  DieWalker(const Unit& unit, FileNames* files) : u_(unit), files_(files) {}
+
+  // The unit DIE and its kept descendants, in preorder; with `only`, unit
+  // level records as it says (RecordNameFilter) and other types skipped.
+  void walk_unit(std::vector<RawDie>& out, const RecordNameFilter* only);
+  // The DIE at `offset` (a DIE of this unit) and its kept descendants.
+  void walk_subtree(uint64_t offset, std::vector<RawDie>& out);
+
+ private:
+  const uint8_t* walk(const Die& d, std::vector<RawDie>& out, int depth, const RecordNameFilter* only,
+                      uint32_t& self);
+  const uint8_t* walk_shallow(const Die& d, std::vector<RawDie>& out, uint32_t& self);
+  const uint8_t* read_die(const Die& d, RawDie& r, bool shallow);
+  RecordRead child_read(const Die& c, const RecordNameFilter* only) const;
+
+  const Unit& u_;
+  FileNames* files_;
+};
+
+}  // namespace padguard::dwarf

@@ -1,0 +1,218 @@
+// padguard's own DWARF reader (src/inputs/dwarf/reader.*, die_walk.*) on
+// hand-assembled .debug_info/.debug_abbrev bytes: unit headers, abbreviations,
+// forms, DIE stepping, the RawDie it produces, and what it refuses.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "../../src/inputs/dwarf/die_walk.hpp"
+#include "../../src/inputs/dwarf/reader.hpp"
+#include "../../src/inputs/dwarf/unit_kinds.hpp"
+
+using namespace padguard;
+using namespace padguard::dwarf;
+
+namespace {
+
+// Little-endian bytes, as an assembler's .byte/.uleb128/.4byte/.string.
+struct Asm {
+  std::vector<uint8_t> b;
+  Asm& u8(uint64_t v) { b.push_back(static_cast<uint8_t>(v)); return *this; }
+  Asm& u16(uint64_t v) { return u8(v).u8(v >> 8); }
+  Asm& u32(uint64_t v) { return u16(v).u16(v >> 16); }
+  Asm& uleb(uint64_t v) {
+    do {
+      uint8_t c = v & 0x7f;
+      v >>= 7;
+      b.push_back(c | (v ? 0x80 : 0));
+    } while (v);
+    return *this;
+  }
+  Asm& str(const std::string& s) {
+    b.insert(b.end(), s.begin(), s.end());
+    return u8(0);
+  }
+  size_t size() const { return b.size(); }
+};
+
+// Abbreviations: 1 compile_unit (children; name string), 2 structure_type
+// (children; name strp, byte_size data1, sibling ref4), 3 member (name
+// string, type ref4, data_member_location exprloc), 4 base_type (name
+// string, byte_size implicit_const 4).
+Asm abbrevs(uint32_t cu_extra_attr = 0, uint32_t cu_extra_form = 0) {
+  Asm a;
+  a.uleb(1).uleb(DW_TAG_compile_unit).u8(1).uleb(DW_AT_name).uleb(DW_FORM_string);
+  if (cu_extra_attr != 0) a.uleb(cu_extra_attr).uleb(cu_extra_form);
+  a.uleb(0).uleb(0);
+  a.uleb(2).uleb(DW_TAG_structure_type).u8(1).uleb(DW_AT_name).uleb(DW_FORM_strp)
+      .uleb(DW_AT_byte_size).uleb(DW_FORM_data1).uleb(DW_AT_sibling).uleb(DW_FORM_ref4).uleb(0).uleb(0);
+  a.uleb(3).uleb(DW_TAG_member).u8(0).uleb(DW_AT_name).uleb(DW_FORM_string).uleb(DW_AT_type)
+      .uleb(DW_FORM_ref4).uleb(DW_AT_data_member_location).uleb(DW_FORM_exprloc).uleb(0).uleb(0);
+  a.uleb(4).uleb(DW_TAG_base_type).u8(0).uleb(DW_AT_name).uleb(DW_FORM_string).uleb(DW_AT_byte_size)
+      .uleb(DW_FORM_implicit_const).uleb(4).uleb(0).uleb(0);
+  a.uleb(0);
+  return a;
+}
+
+// A DWARF 5 unit: struct point { int x; int y; } and int; `unit_type`
+// and an extra CU attribute value (`cu_extra`) as asked.
+struct Unit5 {
+  Asm info, abbrev, str;
+  uint64_t struct_off = 0, int_off = 0;
+  Sections sections() const {
+    return Sections{{info.b.data(), info.size()}, {abbrev.b.data(), abbrev.size()}, {str.b.data(), str.size()}, {}, {},
+                    false};
+  }
+};
+
+Unit5 make_unit(uint8_t unit_type = kUtCompile, uint32_t cu_attr = 0, uint32_t cu_form = 0,
+                const std::string& cu_value = "") {
+  Unit5 u;
+  u.abbrev = abbrevs(cu_attr, cu_form);
+  u.str.str("point");
+  Asm body;  // from the unit DIE on; offsets are from the unit start (header 12 bytes, +8 for a dwo_id)
+  const uint64_t header = unit_type == kUtSkeleton ? 20 : 12;
+  body.uleb(1).str("t.c");
+  if (cu_attr != 0) body.str(cu_value);
+  u.struct_off = header + body.size();
+  const size_t sibling_at = body.size() + 1 + 4 + 1;
+  body.uleb(2).u32(0).u8(8).u32(0);  // sibling patched below
+  const size_t member_x = body.size();
+  body.uleb(3).str("x").u32(0).uleb(2).u8(DW_OP_plus_uconst).uleb(0);
+  body.uleb(3).str("y").u32(0).uleb(2).u8(DW_OP_plus_uconst).uleb(4);
+  body.u8(0);  // end of the struct's children
+  u.int_off = header + body.size();
+  body.uleb(4).str("int");
+  body.u8(0);  // end of the unit's children
+  for (int i = 0; i < 4; ++i) body.b[sibling_at + i] = static_cast<uint8_t>(u.int_off >> (8 * i));
+  for (size_t at : {member_x + 3, member_x + 3 + 10})  // each member's DW_AT_type -> int
+    for (int i = 0; i < 4; ++i) body.b[at + i] = static_cast<uint8_t>(u.int_off >> (8 * i));
+  u.info.u32(header - 4 + body.size()).u16(5).u8(unit_type).u8(8).u32(0);
+  if (unit_type == kUtSkeleton) u.info.u32(0).u32(0);
+  u.info.b.insert(u.info.b.end(), body.b.begin(), body.b.end());
+  return u;
+}
+
+std::vector<RawDie> walk(const Unit5& u, const RecordNameFilter* only = nullptr) {
+  const Sections s = u.sections();
+  const auto h = read_unit_header(s, 0);
+  REQUIRE(h);
+  AbbrevTable t;
+  t.parse(s.abbrev, h->abbrev_offset, h->shape(false));
+  Unit unit(s, *h, t);
+  prepare_unit(unit);
+  std::vector<RawDie> out;
+  DieWalker(unit, nullptr).walk_unit(out, only);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a DWARF 5 unit header is read field by field", "[dwarf_reader]") {
+  const Unit5 u = make_unit();
+  const auto h = read_unit_header(u.sections(), 0);
+  REQUIRE(h);
+  CHECK(h->version == 5);
+  CHECK(h->unit_type == kUtCompile);
+  CHECK(h->address_size == 8);
+  CHECK(h->offset_size == 4);
+  CHECK(h->die_offset == 12);
+  CHECK(h->end == u.info.size());
+  CHECK_FALSE(read_unit_header(u.sections(), h->end));  // the end of .debug_info
+}
+
+TEST_CASE("bad unit headers are refused with what is wrong", "[dwarf_reader]") {
+  Unit5 u = make_unit();
+  u.info.b[4] = 7;  // version
+  CHECK_THROWS_WITH(read_unit_header(u.sections(), 0), Catch::Contains("unsupported DWARF version 7"));
+  u = make_unit();
+  u.info.b[0] = 0xff;  // length past the section
+  CHECK_THROWS_WITH(read_unit_header(u.sections(), 0), Catch::Contains("ends past the section"));
+  u = make_unit();
+  u.info.b[7] = 3;  // address size
+  CHECK_THROWS_WITH(read_unit_header(u.sections(), 0), Catch::Contains("address size 3"));
+}
+
+TEST_CASE("DIEs become RawDie: names, sizes, references, locations, preorder", "[dwarf_reader]") {
+  const Unit5 u = make_unit();
+  const std::vector<RawDie> d = walk(u);
+  REQUIRE(d.size() == 5);  // unit, struct, x, y, int
+  CHECK(d[0].tag == DW_TAG_compile_unit);
+  CHECK(std::string(d[1].name) == "point");  // DW_FORM_strp
+  CHECK(d[1].offset == u.struct_off);
+  CHECK(d[1].byte_size == 8u);
+  CHECK(std::string(d[2].name) == "x");
+  CHECK(d[2].member_location == 0u);
+  CHECK(d[3].member_location == 4u);
+  CHECK(d[2].type == u.int_off);
+  CHECK(d[4].byte_size == 4u);  // DW_FORM_implicit_const
+  CHECK(d[0].first_child == 1);
+  CHECK(d[1].next_sibling == 4);
+  CHECK(d[1].first_child == 2);
+  CHECK(d[2].next_sibling == 3);
+}
+
+TEST_CASE("a record name filter skips or reads records shallow", "[dwarf_reader]") {
+  const Unit5 u = make_unit();
+  const RecordNameFilter skip = [](const char*) { return RecordRead::Skip; };
+  CHECK(walk(u, &skip).size() == 1);  // the unit DIE alone: other types are read lazily
+  const RecordNameFilter shallow = [](const char*) { return RecordRead::Shallow; };
+  const std::vector<RawDie> d = walk(u, &shallow);
+  REQUIRE(d.size() == 4);
+  CHECK(d[1].shallow);
+  CHECK(d[2].shallow);
+  CHECK_FALSE(d[2].type);  // identity only
+  CHECK(d[3].member_location == 4u);
+}
+
+TEST_CASE("split DWARF skeletons and type units are refused with the reason", "[dwarf_reader]") {
+  CHECK(std::string(refused_unit_type(kUtSkeleton)) == kSplitDwarf);
+  CHECK(std::string(refused_unit_type(kUtType)) == kTypeUnits);
+  CHECK(refused_unit_type(kUtCompile) == nullptr);
+  const Unit5 gnu = make_unit(kUtCompile, DW_AT_GNU_dwo_name, DW_FORM_string, "t.dwo");
+  CHECK_THROWS_WITH(walk(gnu), Catch::Contains("split DWARF"));
+  const Unit5 dwo = make_unit(kUtCompile, DW_AT_dwo_name, DW_FORM_string, "t.dwo");
+  CHECK_THROWS_WITH(walk(dwo), Catch::Contains("build without -gsplit-dwarf"));
+}
+
+TEST_CASE("damaged abbreviations and DIEs are errors, never a silent stop", "[dwarf_reader]") {
+  Unit5 u = make_unit();
+  u.abbrev.b[3] = 0;  // the unit DIE's DW_AT_name form -> 0 (attribute, 0)
+  CHECK_THROWS_WITH(walk(u), Catch::Contains("malformed abbreviation"));
+  u = make_unit();
+  u.info.b[12] = 9;  // the unit DIE's abbreviation code: unknown
+  CHECK_THROWS_WITH(walk(u), Catch::Contains("unknown abbreviation"));
+  u = make_unit();
+  const size_t sib = u.struct_off + 1 + 4 + 1;  // the struct's DW_AT_sibling -> itself
+  u.info.b[sib] = static_cast<uint8_t>(u.struct_off);
+  const RecordNameFilter skip = [](const char*) { return RecordRead::Skip; };
+  CHECK_THROWS_WITH(walk(u, &skip), Catch::Contains("sibling reference goes backwards"));
+  u = make_unit();
+  u.info.b[u.info.size() - 1] = 4;  // the unit's last null entry -> a DIE that runs off the unit
+  CHECK_THROWS_AS(walk(u), DwarfError);
+}
+
+TEST_CASE("values: strx through str_offsets_base, sdata, strings and references out of bounds", "[dwarf_reader]") {
+  // .debug_str_offsets: a DWARF 5 header (8 bytes) then offsets 0 ("a") and 2 ("bc").
+  Asm str;
+  str.str("a").str("bc");
+  Asm offs;
+  offs.u32(12).u16(5).u16(0).u32(0).u32(2);
+  Asm info;
+  info.u8(0).u8(0x80).u8(0x7f);  // DW_FORM_strx1 index 0, then sdata -128
+  Sections s{{info.b.data(), info.size()}, {}, {str.b.data(), str.size()}, {}, {offs.b.data(), offs.size()}, false};
+  UnitHeader h;
+  h.version = 5, h.die_offset = 0, h.end = info.size();
+  AbbrevTable t;
+  Unit u(s, h, t);
+  CHECK(std::string(u.string(Attr{DW_AT_name, DW_FORM_strx1, info.b.data(), 0})) == "a");
+  u.set_str_offsets_base(12);
+  CHECK(std::string(u.string(Attr{DW_AT_name, DW_FORM_strx1, info.b.data(), 0})) == "bc");
+  CHECK(u.signed_constant(Attr{DW_AT_lower_bound, DW_FORM_sdata, info.b.data() + 1, 0}) == -128);
+  CHECK(u.string(Attr{DW_AT_name, DW_FORM_strp, offs.b.data(), 0}) == nullptr);  // offset 12 past .debug_str
+  Asm ref;
+  ref.u32(100);
+  CHECK_THROWS_WITH(u.reference(Attr{DW_AT_type, DW_FORM_ref4, ref.b.data(), 0}), Catch::Contains("outside its unit"));
+  CHECK_THROWS_WITH(u.reference(Attr{DW_AT_type, DW_FORM_ref_sig8, ref.b.data(), 0}), Catch::Contains("type units"));
+}
