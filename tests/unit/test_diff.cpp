@@ -7,6 +7,8 @@
 
 #include "padguard/diff.hpp"
 
+#include "model_types.hpp"
+
 using namespace padguard;
 
 namespace {
@@ -14,7 +16,7 @@ namespace {
 Member mem(const std::string& name, const std::string& type, uint64_t off, uint64_t size, uint32_t align = 0) {
   Member m;
   m.name = name;
-  m.spelling.type = type;
+  m.type = test::base(type, size);
   m.bit_offset = off * 8;
   m.byte_size = size;
   m.natural_alignment = align ? align : static_cast<uint32_t>(std::min<uint64_t>(size, 8));
@@ -32,7 +34,7 @@ Member bits(const std::string& name, uint64_t bit_off, uint32_t width) {
 Member inline_rec(const std::string& name, std::shared_ptr<Record> r, uint64_t off) {
   Member m;
   m.name = name;
-  m.inline_record = r;
+  m.type = test::anon_record(r);
   m.bit_offset = off * 8;
   m.byte_size = r->byte_size;
   m.natural_alignment = 8;
