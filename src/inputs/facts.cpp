@@ -262,7 +262,7 @@ class Reader {
     t.kind = value_of(kTypeKinds, j.at("kind").get<std::string>(), origin_);
     t.name = j.value("name", std::string());
     t.byte_size = j.value<uint64_t>("byte_size", 0);
-    t.alignment = std::max(1u, j.value("alignment", 1u));
+    t.alignment = j.value("alignment", 1u);
     if (j.contains("qualifier")) t.qualifier = value_of(kQualifiers, j["qualifier"].get<std::string>(), origin_);
     if (j.contains("record_kind")) t.record_kind = kind_from(j["record_kind"].get<std::string>(), origin_);
     t.reference = j.value("reference", false);

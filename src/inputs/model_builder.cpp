@@ -251,18 +251,30 @@ class UnitModel {
 
   // ---- types ---------------------------------------------------------------
 
-  // The model type of a DIE, built once per unit. A chain that comes back to
-  // a DIE still being built is a reference loop (DWARF types form a DAG once
-  // named records are referred to by name).
-  TypeRef type_of(std::optional<DieRef> t, int depth) {
+  // The model type of a DIE, built once per unit and reach. A chain that
+  // comes back to a DIE still being built is a reference loop (DWARF types
+  // form a DAG once named records are referred to by name).
+  // Reach::Layout is a member's own type; Reach::Reference what a pointer,
+  // parameter or return type names. A typedef reached only by reference
+  // keeps no target: reading it would read, for every pointer to a typedef,
+  // the record behind it, which neither spelling nor layout needs.
+  enum class Reach : uint8_t { Layout, Reference };
+
+  TypeRef type_of(std::optional<DieRef> t, int depth, Reach reach) {
     if (!t) return void_type();
     const RawDie& d = t->die();
-    if (auto it = types_.find(d.offset); it != types_.end()) return it->second.type;
-    if (depth > kMaxTypeDepth || !types_busy_.insert(d.offset).second) fail("type reference loop", d.offset);
+    // One node per DIE for both reaches (a Layout type serves references too).
+    BuiltType& b = types_[d.offset];
+    if (b.layout) return b.layout;
+    if (reach == Reach::Reference && b.reference) return b.reference;
+    if (depth > kMaxTypeDepth || b.busy) fail("type reference loop", d.offset);
+    b.busy = true;
     auto ty = std::make_shared<Type>();
-    const uint64_t steps = fill_type(*ty, *t, depth);
-    types_busy_.erase(d.offset);
-    types_.emplace(d.offset, BuiltType{ty, steps});
+    const uint64_t steps = fill_type(*ty, *t, depth, reach);
+    BuiltType& done = types_[d.offset];  // `b` may have moved: the map grew
+    done.busy = false;
+    done.steps = steps;
+    (reach == Reach::Layout ? done.layout : done.reference) = ty;
     return ty;
   }
 
@@ -293,12 +305,12 @@ class UnitModel {
   }
 
   // Fills `ty` from the DIE; returns its spelling steps.
-  uint64_t fill_type(Type& ty, DieRef t, int depth) {
+  uint64_t fill_type(Type& ty, DieRef t, int depth, Reach reach) {
     const RawDie& d = t.die();
     if (d.name) ty.name = d.name;
     const std::optional<DieRef> target_die = target(d);
-    auto with_target = [&] {
-      ty.target = type_of(target_die, depth + 1);
+    auto with_target = [&](Reach r) {
+      ty.target = type_of(target_die, depth + 1, r);
       return add_steps(1, steps_of(target_die));
     };
     uint64_t steps = 1;
@@ -310,7 +322,7 @@ class UnitModel {
       case DW_TAG_reference_type:
         ty.kind = TypeKind::Pointer;
         ty.reference = d.tag == DW_TAG_reference_type;
-        steps = with_target();
+        steps = with_target(Reach::Reference);
         break;
       case DW_TAG_const_type:
       case DW_TAG_volatile_type:
@@ -318,24 +330,24 @@ class UnitModel {
       case DW_TAG_atomic_type:
         ty.kind = TypeKind::Qualified;
         ty.qualifier = qualifier_of(d.tag);
-        steps = with_target();
+        steps = with_target(reach);
         break;
       case DW_TAG_unspecified_type:
         ty.kind = TypeKind::Unspecified;
-        steps = with_target();
+        steps = with_target(reach);
         break;
       case DW_TAG_typedef:
         ty.kind = TypeKind::Typedef;
-        with_target();  // spelled by its own name
+        if (reach == Reach::Layout) with_target(reach);  // spelled by its own name
         break;
       case DW_TAG_array_type:
         ty.kind = TypeKind::Array;
         ty.dims = array_dims(t);
-        steps = with_target();
+        steps = with_target(reach);
         break;
       case DW_TAG_subroutine_type:
         ty.kind = TypeKind::Function;
-        steps = function(ty, t, with_target(), depth);
+        steps = function(ty, t, with_target(Reach::Reference), depth);
         break;
       case DW_TAG_structure_type:
       case DW_TAG_class_type:
@@ -350,11 +362,11 @@ class UnitModel {
         break;
       default:  // rvalue references, pointers to members: spelled by name
         ty.kind = TypeKind::Unknown;
-        if (d.type) ty.target = type_of(target_die, depth + 1);
+        if (d.type) ty.target = type_of(target_die, depth + 1, reach);
         break;
     }
     ty.byte_size = byte_size(ty, d);
-    ty.alignment = natural_alignment(t);
+    ty.alignment = alignment(ty, d);
     return steps;
   }
 
@@ -366,10 +378,40 @@ class UnitModel {
       if (p.tag == DW_TAG_unspecified_parameters) ty.variadic = true;
       if (p.tag != DW_TAG_formal_parameter) return;
       const std::optional<DieRef> pt = target(p);
-      ty.params.push_back(Param{p.name ? p.name : "", type_of(pt, depth + 1)});
+      ty.params.push_back(Param{p.name ? p.name : "", type_of(pt, depth + 1, Reach::Reference)});
       steps = add_steps(steps, steps_of(pt));
     });
     return steps;
+  }
+
+  // pahole's natural alignment from the built parts; a named record's is its
+  // definition's (0 here: computing it would read every struct a pointer
+  // reaches). Member::natural_alignment is always exact.
+  uint32_t alignment(const Type& ty, const RawDie& d) const {
+    switch (ty.kind) {
+      case TypeKind::Pointer:
+        return unit_.address_size;
+      case TypeKind::Base:
+      case TypeKind::Enum: {
+        uint64_t a = d.byte_size.value_or(0);
+        if (unit_.machine == EM_386 && a > 4) a = 4;  // see natural_alignment()
+        return a ? static_cast<uint32_t>(a) : 1;
+      }
+      case TypeKind::Typedef:
+      case TypeKind::Qualified:
+      case TypeKind::Array:
+        return ty.target ? ty.target->alignment : 0;
+      case TypeKind::Record: {
+        if (!ty.record) return 0;
+        uint32_t a = 1;
+        for (const Member& m : ty.record->members) a = std::max(a, m.natural_alignment);
+        return a;
+      }
+      case TypeKind::Unknown:
+        return d.tag == DW_TAG_rvalue_reference_type ? unit_.address_size : 1;
+      default:
+        return 1;
+    }
   }
 
   // sizeof, from the DIE and its already built target.
@@ -423,10 +465,10 @@ class UnitModel {
     m.decl = loc(d);
     m.alignment = static_cast<uint32_t>(d.alignment.value_or(0));
     std::optional<DieRef> t = target(d);
-    m.type = type_of(t, depth + 1);
+    m.type = type_of(t, depth + 1, Reach::Layout);
     if (steps_of(t) > kMaxNameSteps) fail("type name too complex", d.offset);
     m.byte_size = m.type->byte_size;
-    m.natural_alignment = m.type->alignment;
+    m.natural_alignment = natural_alignment(t);
     if (d.bit_size && *d.bit_size > 0) {
       m.bit_size = static_cast<uint32_t>(*d.bit_size);
       m.unit_size = m.byte_size;
@@ -499,11 +541,11 @@ class UnitModel {
   std::unordered_set<uint64_t> building_;
   std::unordered_map<const Record*, uint64_t> expanded_;
   struct BuiltType {
-    TypeRef type;
-    uint64_t steps = 1;  // spelling steps, saturating past kMaxNameSteps
+    TypeRef layout, reference;  // by Reach
+    uint64_t steps = 1;         // spelling steps (equal for both), saturating past kMaxNameSteps
+    bool busy = false;          // being built: reaching it again is a loop
   };
   std::unordered_map<uint64_t, BuiltType> types_;
-  std::unordered_set<uint64_t> types_busy_;
 };
 
 }  // namespace

@@ -63,11 +63,17 @@ struct Type {
   bool variadic = false;    // Function: `...`
   bool prototyped = false;  // Function
   std::string name;
-  uint64_t byte_size = 0;   // sizeof; 0 for void, functions and incomplete types
-  // pahole's natural alignment (typedefs and qualifiers see through to their
-  // target; pointer = address size; record = max over its members). >= 1.
+  uint64_t byte_size = 0;   // sizeof; 0 for void, functions, incomplete and unknown types
+  // pahole's natural alignment (typedefs, qualifiers and arrays see through to
+  // their target; pointer = address size; record = max over its members);
+  // 0 for a named record (and typedefs of one): its definition has it, and a
+  // reference is not read that far. Member::natural_alignment is always set.
   uint32_t alignment = 1;
-  TypeRef target;           // Pointer, Array, Typedef, Qualified, Function (return), Unspecified
+  // Pointer, Array, Typedef, Qualified, Function (return), Unspecified. A
+  // DWARF typedef reached only through a pointer, parameter or return type
+  // has none (null; its byte_size and alignment are then 0): the reader does
+  // not follow it that far, and neither spelling nor layout needs it.
+  TypeRef target;
   std::vector<uint64_t> dims;  // Array; 0 for a zero-length/flexible dimension
   std::vector<Param> params;   // Function
   // Anonymous records and enums only: a named one is referred to by name
