@@ -214,3 +214,20 @@ TEST_CASE("diff_sets lists added and removed structs and missing names", "[diff]
   CHECK(some.records[1].status == RecordStatus::Missing);
   CHECK(some.missing() == std::vector<std::string>{"nope", "gone"});
 }
+
+TEST_CASE("retyped compares type structure; a grown named struct is only resized", "[diff][fast]") {
+  Member a = mem("x", "int", 0, 4), b = mem("x", "long", 0, 8);
+  auto old_r = rec("t", 8, {a});
+  auto new_r = rec("t", 8, {b});
+  RecordDiff d = diff_records(*old_r, *new_r);
+  REQUIRE(d.members.size() == 1);
+  CHECK(d.members[0].has(Change::Retyped));
+  CHECK(d.members[0].has(Change::Resized));
+  Member s1 = mem("in", "x", 0, 4), s2 = mem("in", "x", 0, 8);
+  s1.type = test::named_record("inner", 4);
+  s2.type = test::named_record("inner", 8);
+  d = diff_records(*rec("t", 8, {s1}), *rec("t", 8, {s2}));
+  REQUIRE(d.members.size() == 1);
+  CHECK(d.members[0].has(Change::Resized));
+  CHECK_FALSE(d.members[0].has(Change::Retyped));
+}

@@ -94,6 +94,14 @@ TEST_CASE("facts files of another kind or major version are refused", "[json][fa
   json wrong_version = j;
   wrong_version["schema_version"] = "3.0";
   CHECK_THROWS_AS(records_from_facts(wrong_version, "f.json"), InputError);
+  json v1 = j;
+  v1["schema_version"] = "1.0";
+  CHECK_THROWS_WITH(records_from_facts(v1, "f.json"),
+                    Catch::Contains("f.json") && Catch::Contains("'1.0'") && Catch::Contains("re-run padguard extract"));
+  json loop = j;
+  loop["types"][0]["target"] = 0;  // a type that is its own target
+  loop["types"][0]["kind"] = "pointer";
+  CHECK_THROWS_AS(records_from_facts(loop, "f.json"), InputError);
   json dangling = j;
   dangling["records"] = json::array({99});
   CHECK_THROWS_AS(records_from_facts(dangling, "f.json"), InputError);
