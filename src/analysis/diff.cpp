@@ -8,6 +8,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "padguard/compare.hpp"
 #include "padguard/diff.hpp"
 
 namespace padguard {
@@ -121,7 +122,7 @@ void matched_changes(MemberDiff& md, uint32_t cl) {
   const FlatMember& o = *md.old_m;
   const FlatMember& n = *md.new_m;
   if (o.byte_size != n.byte_size) md.changes.push_back(Change::Resized);
-  if (o.type != n.type) md.changes.push_back(Change::Retyped);
+  if (!same_type(*o.type, *n.type)) md.changes.push_back(Change::Retyped);
   if (o.bit_size != n.bit_size) md.changes.push_back(Change::Bitfield);
   if (!o.unions.empty() && n.unions.empty()) md.changes.push_back(Change::LeftUnion);
   if (o.unions.empty() && !n.unions.empty()) md.changes.push_back(Change::EnteredUnion);

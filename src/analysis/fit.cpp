@@ -11,22 +11,7 @@
 
 namespace padguard {
 
-std::string member_type(const Member& m) {
-  std::string s = m.spelling.modifiers;
-  if (!m.spelling.keyword.empty()) s += m.spelling.keyword + " ";
-  if (m.inline_record && m.spelling.type.empty())
-    s += std::string(kind_keyword(m.inline_record->kind)) + " {...}";
-  else
-    s += m.spelling.type;
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  s += m.spelling.prefix + m.spelling.suffix;
-  for (uint64_t d : m.dims) s += fmt::format("[{}]", d);
-  return s;
-}
-
 namespace {
-
-bool flattens(const Member& m) { return m.inline_record && !m.inline_via_pointer && m.dims.empty(); }
 
 class Flattener {
  public:
@@ -37,15 +22,15 @@ class Flattener {
     unsigned anon = 0;
     for (const Member& m : r.members) {
       const uint64_t abs = base_bits + m.bit_offset;
-      if (flattens(m)) {
-        container(m, abs, key_prefix, path_prefix, anon);
+      if (const Record* ir = m.embedded_record()) {
+        container(m, *ir, abs, key_prefix, path_prefix, anon);
         continue;
       }
       FlatMember f;
       const std::string name = m.name.empty() ? fmt::format("<anon #{}>", ++anon) : m.name;
       f.key = key_prefix + name;
       f.path = path_prefix + name;
-      f.type = member_type(m);
+      f.type = m.type;
       f.bit_offset = abs;
       f.bit_size = m.bit_size;
       f.byte_size = m.byte_size;
@@ -56,9 +41,8 @@ class Flattener {
   }
 
  private:
-  void container(const Member& m, uint64_t abs, const std::string& key_prefix,
+  void container(const Member& m, const Record& ir, uint64_t abs, const std::string& key_prefix,
                  const std::string& path_prefix, unsigned& anon) {
-    const Record& ir = *m.inline_record;
     const std::string label =
         m.name.empty() ? fmt::format("<anon {} #{}>", kind_keyword(ir.kind), ++anon) : m.name;
     const std::string path = path_prefix + label;
@@ -90,11 +74,12 @@ void holes_into(const Record& r, uint64_t base, const std::string& in, std::vect
   }
   unsigned anon = 0;
   for (const Member& m : r.members) {
-    if (!flattens(m)) {
+    const Record* embedded = m.embedded_record();
+    if (!embedded) {
       if (m.name.empty()) ++anon;
       continue;
     }
-    const Record& ir = *m.inline_record;
+    const Record& ir = *embedded;
     const std::string label =
         m.name.empty() ? fmt::format("<anon {} #{}>", kind_keyword(ir.kind), ++anon) : m.name;
     holes_into(ir, base + m.bit_offset / 8, in.empty() ? label : in + "." + label, out);

@@ -128,21 +128,30 @@ bool infer_packed(const Record& r, const Layout& l) {
   return (max_natural != 1 && r.alignment == 1) || (r.byte_size % max_natural) != 0;
 }
 
+namespace {
+
+// An anonymous struct the member prints inline, not as an array (pahole
+// checks such a struct's placement against its natural alignment).
+const Record* inline_struct(const Member& m) {
+  const MemberShape s = member_shape(*m.type);
+  return s.inline_record && !s.inline_record->is_union() && s.dims.empty() ? s.inline_record : nullptr;
+}
+
+}  // namespace
+
 std::vector<bool> members_forced_packed(const Record& r, const Layout& l) {
   std::vector<bool> forced(r.members.size(), false);
   if (r.is_union()) {
     for (size_t i = 0; i < r.members.size(); ++i) {
-      const Member& m = r.members[i];
-      if (m.inline_record && !m.inline_record->is_union() && m.dims.empty())
-        forced[i] = r.byte_size % natural_alignment(*m.inline_record) != 0;
+      if (const Record* ir = inline_struct(r.members[i]))
+        forced[i] = r.byte_size % natural_alignment(*ir) != 0;
     }
     return forced;
   }
   if (l.padding == 0 && l.nr_holes == 0) return forced;
   for (size_t i = 0; i < r.members.size(); ++i) {
-    const Member& m = r.members[i];
-    if (m.inline_record && !m.inline_record->is_union() && m.dims.empty())
-      forced[i] = l.members[i].byte_offset % natural_alignment(*m.inline_record) != 0;
+    if (const Record* ir = inline_struct(r.members[i]))
+      forced[i] = l.members[i].byte_offset % natural_alignment(*ir) != 0;
   }
   return forced;
 }

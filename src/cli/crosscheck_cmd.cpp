@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "commands.hpp"
+#include "padguard/compare.hpp"
 #include "padguard/error.hpp"
 #include "padguard/loader.hpp"
 #include "padguard/pahole_text.hpp"
@@ -25,113 +26,13 @@ namespace {
 using Diff = std::optional<std::string>;
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
-std::string quoted(uint64_t v) { return std::to_string(v); }
-std::string quoted(int64_t v) { return std::to_string(v); }
-std::string quoted(uint32_t v) { return std::to_string(v); }
-std::string quoted(uint8_t v) { return std::to_string(v); }
 std::string quoted(bool v) { return v ? "true" : "false"; }
-std::string quoted(RecordKind k) { return kind_keyword(k); }
 
-template <typename T>
-Diff field(const std::string& path, const T& a, const T& b) {
-  if (a == b) return std::nullopt;
-  return path + ": " + quoted(a) + " (libdw) vs " + quoted(b) + " (libdwarf)";
-}
-
-Diff compare_records(const Record& a, const Record& b, const std::string& path, int depth);
-
-Diff compare_enums(const EnumType& a, const EnumType& b, const std::string& path) {
-  if (Diff d = field(path + ".name", a.name, b.name)) return d;
-  if (Diff d = field(path + ".byte_size", a.byte_size, b.byte_size)) return d;
-  if (Diff d = field(path + ".enumerators.size", uint64_t{a.enumerators.size()}, uint64_t{b.enumerators.size()}))
-    return d;
-  for (size_t i = 0; i < a.enumerators.size(); ++i) {
-    const std::string p = path + ".enumerators[" + std::to_string(i) + "]";
-    if (Diff d = field(p + ".name", a.enumerators[i].first, b.enumerators[i].first)) return d;
-    if (Diff d = field(p + ".value", a.enumerators[i].second, b.enumerators[i].second)) return d;
-  }
-  return std::nullopt;
-}
-
-template <typename T, typename F>
-Diff compare_ptr(const std::shared_ptr<const T>& a, const std::shared_ptr<const T>& b, const std::string& path,
-                 F&& cmp) {
-  if (!a && !b) return std::nullopt;
-  if (!a || !b) return path + ": " + (a ? "present" : "absent") + " (libdw) vs " + (b ? "present" : "absent") +
-                       " (libdwarf)";
-  return cmp(*a, *b);
-}
-
-Diff compare_loc(const SourceLoc& a, const SourceLoc& b, const std::string& path) {
-  if (Diff d = field(path + ".file", a.file, b.file)) return d;
-  return field(path + ".line", a.line, b.line);
-}
-
-Diff compare_members(const Member& a, const Member& b, const std::string& path, int depth) {
-  const TypeSpelling& sa = a.spelling;
-  const TypeSpelling& sb = b.spelling;
-  if (Diff d = field(path + ".name", a.name, b.name)) return d;
-  if (Diff d = field(path + ".type", sa.full(), sb.full())) return d;
-  if (Diff d = field(path + ".spelling.modifiers", sa.modifiers, sb.modifiers)) return d;
-  if (Diff d = field(path + ".spelling.keyword", sa.keyword, sb.keyword)) return d;
-  if (Diff d = field(path + ".spelling.type", sa.type, sb.type)) return d;
-  if (Diff d = field(path + ".spelling.prefix", sa.prefix, sb.prefix)) return d;
-  if (Diff d = field(path + ".spelling.suffix", sa.suffix, sb.suffix)) return d;
-  if (Diff d = field(path + ".bit_offset", a.bit_offset, b.bit_offset)) return d;
-  if (Diff d = field(path + ".bit_size", a.bit_size, b.bit_size)) return d;
-  if (Diff d = field(path + ".byte_size", a.byte_size, b.byte_size)) return d;
-  if (Diff d = field(path + ".unit_size", a.unit_size, b.unit_size)) return d;
-  if (Diff d = field(path + ".alignment", a.alignment, b.alignment)) return d;
-  if (Diff d = field(path + ".natural_alignment", a.natural_alignment, b.natural_alignment)) return d;
-  if (Diff d = field(path + ".inline_via_pointer", a.inline_via_pointer, b.inline_via_pointer)) return d;
-  if (Diff d = field(path + ".dims.size", uint64_t{a.dims.size()}, uint64_t{b.dims.size()})) return d;
-  for (size_t i = 0; i < a.dims.size(); ++i)
-    if (Diff d = field(path + ".dims[" + std::to_string(i) + "]", a.dims[i], b.dims[i])) return d;
-  if (Diff d = compare_loc(a.decl, b.decl, path + ".decl")) return d;
-  if (Diff d = compare_ptr(a.inline_enum, b.inline_enum, path + ".inline_enum",
-                           [&](const EnumType& x, const EnumType& y) { return compare_enums(x, y, path + ".inline_enum"); }))
-    return d;
-  if (Diff d = compare_ptr(a.inline_record, b.inline_record, path + ".inline_record",
-                           [&](const Record& x, const Record& y) {
-                             return compare_records(x, y, path + ".inline_record", depth + 1);
-                           }))
-    return d;
-  // The member's struct type is a record in its own right, reported under
-  // its own name; here only its identity and size matter (pahole paddings).
-  return compare_ptr(a.direct_struct, b.direct_struct, path + ".direct_struct",
-                     [&](const Record& x, const Record& y) -> Diff {
-                       if (Diff d = field(path + ".direct_struct.name", x.name, y.name)) return d;
-                       return field(path + ".direct_struct.byte_size", x.byte_size, y.byte_size);
-                     });
-}
-
-Diff compare_records(const Record& a, const Record& b, const std::string& path, int depth) {
-  if (depth > 64) return std::nullopt;  // the builder already rejects deeper nesting
-  if (Diff d = field(path + ".kind", a.kind, b.kind)) return d;
-  if (Diff d = field(path + ".name", a.name, b.name)) return d;
-  if (Diff d = field(path + ".byte_size", a.byte_size, b.byte_size)) return d;
-  if (Diff d = field(path + ".alignment", a.alignment, b.alignment)) return d;
-  if (Diff d = field(path + ".address_size", a.address_size, b.address_size)) return d;
-  if (Diff d = compare_loc(a.decl, b.decl, path + ".decl")) return d;
-  if (Diff d = field(path + ".members.size", uint64_t{a.members.size()}, uint64_t{b.members.size()})) return d;
-  for (size_t i = 0; i < a.members.size(); ++i)
-    if (Diff d = compare_members(a.members[i], b.members[i], path + ".members[" + std::to_string(i) + "]", depth))
-      return d;
-  if (Diff d = field(path + ".nested_types.size", uint64_t{a.nested_types.size()}, uint64_t{b.nested_types.size()}))
-    return d;
-  for (size_t i = 0; i < a.nested_types.size(); ++i) {
-    const NestedType& x = a.nested_types[i];
-    const NestedType& y = b.nested_types[i];
-    const std::string p = path + ".nested_types[" + std::to_string(i) + "]";
-    if (Diff d = field(p + ".after_members", uint64_t{x.after_members}, uint64_t{y.after_members})) return d;
-    if (Diff d = compare_ptr(x.record, y.record, p + ".record",
-                             [&](const Record& r, const Record& s) { return compare_records(r, s, p + ".record", depth + 1); }))
-      return d;
-    if (Diff d = compare_ptr(x.enumeration, y.enumeration, p + ".enumeration",
-                             [&](const EnumType& r, const EnumType& s) { return compare_enums(r, s, p + ".enumeration"); }))
-      return d;
-  }
-  return std::nullopt;
+// The model comparison (model/compare.cpp) as a crosscheck line.
+Diff model_difference(const Record& a, const Record& b) {
+  const std::optional<Difference> d = compare_records(a, b);
+  if (!d) return std::nullopt;
+  return d->path + ": " + d->left + " (libdw) vs " + d->right + " (libdwarf)";
 }
 
 // First line on which two texts differ, as a two-line excerpt.
@@ -323,7 +224,7 @@ int run_crosscheck(const CrosscheckOptions& o) {
       std::optional<std::string> why;
       if (!ra || !rb) {
         why = std::string("only in ") + (ra ? "libdw" : "libdwarf");
-      } else if (Diff d = compare_records(*ra, *rb, "record", 0)) {
+      } else if (Diff d = model_difference(*ra, *rb)) {
         why = *d;
       } else {
         const std::string ta = render_pahole(*ra, po), tb = render_pahole(*rb, po);

@@ -1,7 +1,9 @@
-// Facts files: Records to JSON and back. Every record is stored once in a
-// "types" table and referred to by index (inline, direct and nested records
-// are shared in the model), so the file stays small and the round trip keeps
-// everything pahole prints. Default values are omitted.
+// Facts files (version 2): Records and their Types as JSON and back. Records
+// are stored once in "record_table", types once in "types" (identical types
+// of different units share an entry), both referred to by index, so the file
+// stays small and the round trip keeps everything pahole prints. Default
+// values are omitted. Version 1 files (pahole spellings) are refused with the
+// way to regenerate them.
 #include "padguard/facts.hpp"
 
 #include <fmt/format.h>
@@ -20,11 +22,44 @@ using nlohmann::json;
 
 namespace {
 
+// Facts nest records in types in records; deeper than this is not a real
+// program (the builder stops at 256 levels of types) and would exhaust the
+// stack while reading.
+constexpr int kMaxFactsDepth = 2048;
+// The builder's bound on a member type's spelling (model_builder.cpp).
+constexpr uint64_t kMaxNameSteps = uint64_t{1} << 16;
+
 RecordKind kind_from(const std::string& s, const std::string& origin) {
   if (s == "struct") return RecordKind::Struct;
   if (s == "union") return RecordKind::Union;
   if (s == "class") return RecordKind::Class;
   throw InputError(origin, "facts: unknown record kind '" + s + "'");
+}
+
+// Type kinds and qualifiers by their facts names, one table each way.
+constexpr std::pair<TypeKind, const char*> kTypeKinds[] = {
+    {TypeKind::Void, "void"},         {TypeKind::Base, "base"},       {TypeKind::Pointer, "pointer"},
+    {TypeKind::Array, "array"},       {TypeKind::Typedef, "typedef"}, {TypeKind::Qualified, "qualified"},
+    {TypeKind::Record, "record"},     {TypeKind::Enum, "enum"},       {TypeKind::Function, "function"},
+    {TypeKind::Unspecified, "unspecified"}, {TypeKind::Unknown, "unknown"},
+};
+constexpr std::pair<Qualifier, const char*> kQualifiers[] = {
+    {Qualifier::Const, "const"}, {Qualifier::Volatile, "volatile"},
+    {Qualifier::Restrict, "restrict"}, {Qualifier::Atomic, "_Atomic"},
+};
+
+template <typename E, size_t N>
+const char* name_of(const std::pair<E, const char*> (&table)[N], E e) {
+  for (const auto& [v, n] : table)
+    if (v == e) return n;
+  return "?";
+}
+
+template <typename E, size_t N>
+E value_of(const std::pair<E, const char*> (&table)[N], const std::string& s, const std::string& origin) {
+  for (const auto& [v, n] : table)
+    if (s == n) return v;
+  throw InputError(origin, "facts: unknown type kind or qualifier '" + s + "'; re-run padguard extract");
 }
 
 json loc_json(const SourceLoc& l) { return json::array({l.file, l.line}); }
@@ -52,23 +87,37 @@ std::shared_ptr<const EnumType> enum_from(const json& j) {
 
 class Writer {
  public:
-  size_t id(const Record& r) {
-    if (auto it = ids_.find(&r); it != ids_.end()) return it->second;
-    const size_t slot = types_.size();
-    ids_.emplace(&r, slot);
-    types_.push_back(nullptr);
+  size_t record_id(const Record& r) {
+    if (auto it = record_ids_.find(&r); it != record_ids_.end()) return it->second;
+    const size_t slot = records_.size();
+    record_ids_.emplace(&r, slot);
+    records_.push_back(nullptr);
     json j = record(r);
-    types_[slot] = std::move(j);
+    records_[slot] = std::move(j);
     return slot;
   }
-  json take() { return std::move(types_); }
+
+  size_t type_id(const Type& t) {
+    if (auto it = type_ids_.find(&t); it != type_ids_.end()) return it->second;
+    json j = type(t);
+    // Units each have their own `int`: one entry per distinct type.
+    std::string key = j.dump();
+    auto [it, fresh] = by_text_.emplace(std::move(key), types_.size());
+    if (fresh) types_.push_back(std::move(j));
+    type_ids_.emplace(&t, it->second);
+    return it->second;
+  }
+
+  json take_records() { return std::move(records_); }
+  json take_types() { return std::move(types_); }
 
  private:
   json record(const Record& r) {
-    json j{{"kind", kind_keyword(r.kind)}, {"size", r.byte_size}};
+    json j{{"kind", kind_keyword(r.kind)}};
     if (!r.name.empty()) j["name"] = r.name;
-    if (r.alignment) j["alignment"] = r.alignment;
-    j["address_size"] = r.address_size;
+#define PADGUARD_PUT(f) j[#f] = r.f;
+    PADGUARD_RECORD_NUMBERS(PADGUARD_PUT)
+#undef PADGUARD_PUT
     if (!r.decl.file.empty() || r.decl.line) j["decl"] = loc_json(r.decl);
     json ms = json::array();
     for (const Member& m : r.members) ms.push_back(member(m));
@@ -77,7 +126,7 @@ class Writer {
       json ns = json::array();
       for (const NestedType& n : r.nested_types) {
         json nj{{"after", n.after_members}};
-        if (n.record) nj["record"] = id(*n.record);
+        if (n.record) nj["record"] = record_id(*n.record);
         if (n.enumeration) nj["enum"] = enum_json(*n.enumeration);
         ns.push_back(nj);
       }
@@ -87,58 +136,106 @@ class Writer {
   }
 
   json member(const Member& m) {
-    json t = json::object();
-    const TypeSpelling& s = m.spelling;
-    for (auto [k, v] : {std::pair{"modifiers", &s.modifiers}, {"keyword", &s.keyword}, {"type", &s.type},
-                        {"prefix", &s.prefix}, {"suffix", &s.suffix}})
-      if (!v->empty()) t[k] = *v;
-    json j{{"name", m.name}, {"type", t}, {"bit_offset", m.bit_offset}, {"size", m.byte_size}};
-    if (m.bit_size) j["bit_size"] = m.bit_size;
-    if (m.unit_size) j["unit_size"] = m.unit_size;
-    if (m.alignment) j["alignment"] = m.alignment;
-    if (!m.dims.empty()) j["dims"] = m.dims;
-    if (m.natural_alignment != 1) j["natural_alignment"] = m.natural_alignment;
-    if (m.inline_record) j["inline_record"] = id(*m.inline_record);
-    if (m.inline_enum) j["inline_enum"] = enum_json(*m.inline_enum);
-    if (m.inline_via_pointer) j["inline_via_pointer"] = true;
-    if (m.direct_struct) j["direct_struct"] = id(*m.direct_struct);
+    static const Member kDefault;
+    json j{{"name", m.name}, {"type", type_id(*m.type)}};
+#define PADGUARD_PUT(f) \
+  if (m.f != kDefault.f) j[#f] = m.f;
+    PADGUARD_MEMBER_NUMBERS(PADGUARD_PUT)
+#undef PADGUARD_PUT
+    if (m.direct_struct) j["direct_struct"] = record_id(*m.direct_struct);
     if (!m.decl.file.empty() || m.decl.line) j["decl"] = loc_json(m.decl);
     return j;
   }
 
-  std::unordered_map<const Record*, size_t> ids_;
+  json type(const Type& t) {
+    json j{{"kind", name_of(kTypeKinds, t.kind)}};
+    if (!t.name.empty()) j["name"] = t.name;
+    if (t.byte_size) j["byte_size"] = t.byte_size;
+    if (t.alignment != 1) j["alignment"] = t.alignment;
+    if (t.kind == TypeKind::Qualified) j["qualifier"] = name_of(kQualifiers, t.qualifier);
+    if (t.kind == TypeKind::Record) j["record_kind"] = kind_keyword(t.record_kind);
+    if (t.reference) j["reference"] = true;
+    if (t.variadic) j["variadic"] = true;
+    if (t.prototyped) j["prototyped"] = true;
+    if (t.target) j["target"] = type_id(*t.target);
+    if (!t.dims.empty()) j["dims"] = t.dims;
+    if (!t.params.empty()) {
+      json ps = json::array();
+      for (const Param& p : t.params) ps.push_back(json::array({p.name, type_id(p.type ? *p.type : *void_type())}));
+      j["params"] = ps;
+    }
+    if (t.record) j["record"] = record_id(*t.record);
+    if (t.enumeration) j["enum"] = enum_json(*t.enumeration);
+    return j;
+  }
+
+  std::unordered_map<const Record*, size_t> record_ids_;
+  std::unordered_map<const Type*, size_t> type_ids_;
+  std::unordered_map<std::string, size_t> by_text_;
+  json records_ = json::array();
   json types_ = json::array();
 };
 
+// Reads records and types by index, each once; an index that refers back to
+// an entry being read is a loop, refused like the builder refuses DWARF ones.
 class Reader {
  public:
-  Reader(const json& types, const std::string& origin) : types_(types), origin_(origin) {}
+  Reader(const json& records, const json& types, const std::string& origin)
+      : records_(records), types_(types), origin_(origin) {}
 
-  std::shared_ptr<const Record> get(size_t id) {
-    if (auto it = done_.find(id); it != done_.end()) return it->second;
-    if (id >= types_.size()) throw InputError(origin_, fmt::format("facts: record index {} out of range", id));
-    if (!busy_.insert(id).second) throw InputError(origin_, fmt::format("facts: record {} contains itself", id));
-    auto r = record(types_.at(id));
-    busy_.erase(id);
-    done_.emplace(id, r);
+  std::shared_ptr<const Record> record_at(size_t id) {
+    if (auto it = records_done_.find(id); it != records_done_.end()) return it->second;
+    if (id >= records_.size()) fail(fmt::format("record index {} out of range", id));
+    if (!records_busy_.insert(id).second) fail(fmt::format("record {} contains itself", id));
+    Deeper guard(*this);
+    auto r = record(records_.at(id));
+    records_busy_.erase(id);
+    records_done_.emplace(id, r);
     return r;
   }
 
+  TypeRef type_at(size_t id) {
+    if (auto it = types_done_.find(id); it != types_done_.end()) return it->second.type;
+    if (id >= types_.size()) fail(fmt::format("type index {} out of range", id));
+    if (!types_busy_.insert(id).second) fail(fmt::format("type {} refers to itself", id));
+    Deeper guard(*this);
+    auto t = std::make_shared<Type>();
+    const uint64_t steps = type(types_.at(id), *t);
+    types_busy_.erase(id);
+    types_done_.emplace(id, Built{t, steps});
+    return t;
+  }
+
  private:
+  struct Deeper {
+    explicit Deeper(Reader& r) : rd(r) {
+      if (++rd.depth_ > kMaxFactsDepth) rd.fail("records and types nested too deeply");
+    }
+    ~Deeper() { --rd.depth_; }
+    Reader& rd;
+  };
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw InputError(origin_, "facts: " + what + "; re-run padguard extract");
+  }
+
+  uint64_t steps_at(size_t id) const { return types_done_.at(id).steps; }
+  static uint64_t add(uint64_t a, uint64_t b) { return a + b > kMaxNameSteps ? kMaxNameSteps + 1 : a + b; }
+
   std::shared_ptr<const Record> record(const json& j) {
     auto r = std::make_shared<Record>();
     r->kind = kind_from(j.at("kind").get<std::string>(), origin_);
     r->name = j.value("name", std::string());
-    r->byte_size = j.at("size").get<uint64_t>();
-    r->alignment = j.value("alignment", 0u);
-    r->address_size = j.value<uint8_t>("address_size", 8);
+#define PADGUARD_GET(f) r->f = j.at(#f).get<decltype(r->f)>();
+    PADGUARD_RECORD_NUMBERS(PADGUARD_GET)
+#undef PADGUARD_GET
     if (j.contains("decl")) r->decl = loc_from(j["decl"]);
     for (const json& mj : j.at("members")) r->members.push_back(member(mj));
     if (j.contains("nested")) {
       for (const json& nj : j["nested"]) {
         NestedType n;
         n.after_members = nj.at("after").get<size_t>();
-        if (nj.contains("record")) n.record = get(nj["record"].get<size_t>());
+        if (nj.contains("record")) n.record = record_at(nj["record"].get<size_t>());
         if (nj.contains("enum")) n.enumeration = enum_from(nj["enum"]);
         r->nested_types.push_back(std::move(n));
       }
@@ -149,56 +246,99 @@ class Reader {
   Member member(const json& j) {
     Member m;
     m.name = j.at("name").get<std::string>();
-    const json& t = j.at("type");
-    m.spelling.modifiers = t.value("modifiers", std::string());
-    m.spelling.keyword = t.value("keyword", std::string());
-    m.spelling.type = t.value("type", std::string());
-    m.spelling.prefix = t.value("prefix", std::string());
-    m.spelling.suffix = t.value("suffix", std::string());
-    m.bit_offset = j.at("bit_offset").get<uint64_t>();
-    m.byte_size = j.at("size").get<uint64_t>();
-    m.bit_size = j.value("bit_size", 0u);
-    m.unit_size = j.value<uint64_t>("unit_size", 0);
-    m.alignment = j.value("alignment", 0u);
-    if (j.contains("dims")) m.dims = j["dims"].get<std::vector<uint64_t>>();
-    m.natural_alignment = j.value("natural_alignment", 1u);
-    if (j.contains("inline_record")) m.inline_record = get(j["inline_record"].get<size_t>());
-    if (j.contains("inline_enum")) m.inline_enum = enum_from(j["inline_enum"]);
-    m.inline_via_pointer = j.value("inline_via_pointer", false);
-    if (j.contains("direct_struct")) m.direct_struct = get(j["direct_struct"].get<size_t>());
+    const size_t tid = j.at("type").get<size_t>();
+    m.type = type_at(tid);
+    if (steps_at(tid) > kMaxNameSteps) fail("a member's type name is too complex");
+#define PADGUARD_GET(f) m.f = j.value(#f, m.f);
+    PADGUARD_MEMBER_NUMBERS(PADGUARD_GET)
+#undef PADGUARD_GET
+    if (j.contains("direct_struct")) m.direct_struct = record_at(j["direct_struct"].get<size_t>());
     if (j.contains("decl")) m.decl = loc_from(j["decl"]);
     return m;
   }
 
+  // Fills `t`; returns its spelling steps (as the builder counts them).
+  uint64_t type(const json& j, Type& t) {
+    t.kind = value_of(kTypeKinds, j.at("kind").get<std::string>(), origin_);
+    t.name = j.value("name", std::string());
+    t.byte_size = j.value<uint64_t>("byte_size", 0);
+    t.alignment = j.value("alignment", 1u);
+    if (j.contains("qualifier")) t.qualifier = value_of(kQualifiers, j["qualifier"].get<std::string>(), origin_);
+    if (j.contains("record_kind")) t.record_kind = kind_from(j["record_kind"].get<std::string>(), origin_);
+    t.reference = j.value("reference", false);
+    t.variadic = j.value("variadic", false);
+    t.prototyped = j.value("prototyped", false);
+    if (j.contains("dims")) t.dims = j["dims"].get<std::vector<uint64_t>>();
+    uint64_t steps = 1;
+    if (j.contains("target")) {
+      const size_t id = j["target"].get<size_t>();
+      t.target = type_at(id);
+      if (t.kind != TypeKind::Typedef) steps = add(steps, steps_at(id));
+    } else if (t.kind == TypeKind::Pointer || t.kind == TypeKind::Array || t.kind == TypeKind::Typedef ||
+               t.kind == TypeKind::Qualified || t.kind == TypeKind::Function) {
+      t.target = void_type();
+    }
+    if (j.contains("params")) {
+      for (const json& p : j["params"]) {
+        const size_t id = p.at(1).get<size_t>();
+        t.params.push_back(Param{p.at(0).get<std::string>(), type_at(id)});
+        steps = add(steps, steps_at(id));
+      }
+    }
+    if (j.contains("record")) t.record = record_at(j["record"].get<size_t>());
+    if (j.contains("enum")) t.enumeration = enum_from(j["enum"]);
+    return steps;
+  }
+
+  struct Built {
+    TypeRef type;
+    uint64_t steps = 1;
+  };
+  const json& records_;
   const json& types_;
   const std::string& origin_;
-  std::unordered_map<size_t, std::shared_ptr<const Record>> done_;
-  std::unordered_set<size_t> busy_;
+  std::unordered_map<size_t, std::shared_ptr<const Record>> records_done_;
+  std::unordered_set<size_t> records_busy_;
+  std::unordered_map<size_t, Built> types_done_;
+  std::unordered_set<size_t> types_busy_;
+  int depth_ = 0;
 };
+
+// A facts file of another major version: named, with the way out.
+void check_version(const json& j, const std::string& origin) {
+  const std::string version = j.value("schema_version", std::string());
+  const std::string major = version.substr(0, version.find('.'));
+  const std::string ours = std::string(kSchemaVersion).substr(0, std::string(kSchemaVersion).find('.'));
+  if (major == ours) return;
+  if (major == "1")
+    throw InputError(origin, fmt::format("facts schema_version '{}' (version 1, types as pahole spellings) is no "
+                                         "longer read; re-run padguard extract on the ELF file to regenerate it",
+                                         version));
+  throw InputError(origin, fmt::format("facts schema_version '{}' is not supported (this padguard reads {}.x); "
+                                       "re-run padguard extract with this padguard", version, ours));
+}
 
 }  // namespace
 
 json facts_json(const std::string& source, uint32_t address_size, const std::vector<const Record*>& records) {
   Writer w;
   json ids = json::array();
-  for (const Record* r : records) ids.push_back(w.id(*r));
-  return json{{"schema_version", kSchemaVersion}, {"kind", "facts"}, {"source", source},
-              {"address_size", address_size},     {"records", ids},  {"types", w.take()}};
+  for (const Record* r : records) ids.push_back(w.record_id(*r));
+  return json{{"schema_version", kSchemaVersion}, {"kind", "facts"},   {"source", source},
+              {"address_size", address_size},     {"records", ids},    {"record_table", w.take_records()},
+              {"types", w.take_types()}};
 }
 
 RecordSet records_from_facts(const json& j, const std::string& origin) {
   try {
     if (!j.is_object() || j.value("kind", std::string()) != "facts")
       throw InputError(origin, "not a padguard facts file (no \"kind\": \"facts\"); make one with padguard extract");
-    const std::string version = j.value("schema_version", std::string());
-    if (version.substr(0, version.find('.')) != std::string(kSchemaVersion).substr(0, 1))
-      throw InputError(origin, fmt::format("facts schema_version '{}' is not supported (this padguard reads {}.x); "
-                                           "re-extract it with this padguard", version, kSchemaVersion[0]));
+    check_version(j, origin);
     RecordSet set;
     set.source = origin;
     set.address_size = j.value("address_size", 8u);
-    Reader rd(j.at("types"), origin);
-    for (const json& id : j.at("records")) set.records.push_back(rd.get(id.get<size_t>()));
+    Reader rd(j.at("record_table"), j.at("types"), origin);
+    for (const json& id : j.at("records")) set.records.push_back(rd.record_at(id.get<size_t>()));
     return set;
   } catch (const json::exception& e) {
     throw InputError(origin, fmt::format("malformed facts file ({}); re-extract it with padguard extract", e.what()));

@@ -1,6 +1,6 @@
-// Interprets RawDie values into model Records. Type spellings follow pahole
-// 1.24's rules (dwarves_fprintf.c behaviour, re-derived from its output): see
-// docs/pahole-notes.md.
+// Interprets RawDie values into model Records and Types: member offsets,
+// bitfields, array dimensions, sizes and pahole's natural alignment. Types are
+// structure here; report/type_name.cpp spells them (docs/pahole-notes.md).
 #include "padguard/model_builder.hpp"
 
 #include <dwarf.h>
@@ -173,31 +173,6 @@ class UnitModel {
 
   // ---- sizes and alignment -------------------------------------------------
 
-  uint64_t type_size(std::optional<DieRef> t, int depth = 0) {
-    if (depth > kMaxTypeDepth) fail("type reference loop", t ? t->die().offset : 0);
-    if (!t) return 0;
-    const RawDie& d = t->die();
-    switch (d.tag) {
-      case DW_TAG_pointer_type:
-      case DW_TAG_reference_type:
-      case DW_TAG_rvalue_reference_type:
-      case DW_TAG_ptr_to_member_type:
-        return d.byte_size.value_or(unit_.address_size);
-      case DW_TAG_array_type: {
-        uint64_t n = type_size(target(d), depth + 1);
-        for (uint64_t dim : array_dims(*t))
-          if (__builtin_mul_overflow(n, dim, &n) || n > kMaxBytes) fail("implausible array size", d.offset);
-        return n;
-      }
-      case DW_TAG_subroutine_type:
-        return 0;
-      default:
-        if (d.byte_size) return *d.byte_size;
-        if (d.type) return type_size(target(d), depth + 1);
-        return 0;
-    }
-  }
-
   std::optional<DieRef> strip(std::optional<DieRef> t) {
     for (int depth = 0; t && is_modifier(t->die().tag); ++depth) {
       if (depth > kMaxTypeDepth) fail("type reference loop", t->die().offset);
@@ -274,183 +249,194 @@ class UnitModel {
     return !(m.tag == DW_TAG_member && m.declaration && m.external);
   }
 
-  // ---- type names (pahole's tag__name) ------------------------------------
+  // ---- types ---------------------------------------------------------------
 
-  std::string tag_name(std::optional<DieRef> t, int depth = 0) {
-    if (depth > kMaxTypeDepth) fail("type reference loop", t ? t->die().offset : 0);
-    if (++name_steps_ > kMaxNameSteps) fail("type name too complex", t ? t->die().offset : 0);
-    if (!t) return "void";
+  // The model type of a DIE, built once per unit and reach. A chain that
+  // comes back to a DIE still being built is a reference loop (DWARF types
+  // form a DAG once named records are referred to by name).
+  // Reach::Layout is a member's own type; Reach::Reference what a pointer,
+  // parameter or return type names. A typedef reached only by reference
+  // keeps no target: reading it would read, for every pointer to a typedef,
+  // the record behind it, which neither spelling nor layout needs.
+  enum class Reach : uint8_t { Layout, Reference };
+
+  TypeRef type_of(std::optional<DieRef> t, int depth, Reach reach) {
+    if (!t) return void_type();
     const RawDie& d = t->die();
+    // One node per DIE for both reaches (a Layout type serves references too).
+    BuiltType& b = types_[d.offset];
+    if (b.layout) return b.layout;
+    if (reach == Reach::Reference && b.reference) return b.reference;
+    if (depth > kMaxTypeDepth || b.busy) fail("type reference loop", d.offset);
+    b.busy = true;
+    auto ty = std::make_shared<Type>();
+    const uint64_t steps = fill_type(*ty, *t, depth, reach);
+    BuiltType& done = types_[d.offset];  // `b` may have moved: the map grew
+    done.busy = false;
+    done.steps = steps;
+    (reach == Reach::Layout ? done.layout : done.reference) = ty;
+    return ty;
+  }
+
+  // How much text spelling the type takes, in pahole's name-building steps
+  // (saturating): a type graph that shares nodes per level would otherwise
+  // spell exponentially long names (found by fuzzing, issue 7).
+  uint64_t steps_of(std::optional<DieRef> t) const {
+    if (!t) return 1;
+    auto it = types_.find(t->die().offset);
+    return it == types_.end() ? 1 : it->second.steps;
+  }
+
+  static uint64_t add_steps(uint64_t a, uint64_t b) { return a + b > kMaxNameSteps ? kMaxNameSteps + 1 : a + b; }
+
+  static Qualifier qualifier_of(uint32_t tag) {
+    switch (tag) {
+      case DW_TAG_const_type: return Qualifier::Const;
+      case DW_TAG_volatile_type: return Qualifier::Volatile;
+      case DW_TAG_atomic_type: return Qualifier::Atomic;
+      default: return Qualifier::Restrict;
+    }
+  }
+
+  static RecordKind record_kind_of(uint32_t tag) {
+    return tag == DW_TAG_union_type ? RecordKind::Union
+           : tag == DW_TAG_class_type ? RecordKind::Class
+                                      : RecordKind::Struct;
+  }
+
+  // Fills `ty` from the DIE; returns its spelling steps.
+  uint64_t fill_type(Type& ty, DieRef t, int depth, Reach reach) {
+    const RawDie& d = t.die();
+    if (d.name) ty.name = d.name;
+    const std::optional<DieRef> target_die = target(d);
+    auto with_target = [&](Reach r) {
+      ty.target = type_of(target_die, depth + 1, r);
+      return add_steps(1, steps_of(target_die));
+    };
+    uint64_t steps = 1;
     switch (d.tag) {
       case DW_TAG_base_type:
-        return d.name ? d.name : "nameless base type!";
+        ty.kind = TypeKind::Base;
+        break;
       case DW_TAG_pointer_type:
-        return ptr_name(d, "*", depth);
       case DW_TAG_reference_type:
-        return ptr_name(d, "&", depth);
-      case DW_TAG_volatile_type:
+        ty.kind = TypeKind::Pointer;
+        ty.reference = d.tag == DW_TAG_reference_type;
+        steps = with_target(Reach::Reference);
+        break;
       case DW_TAG_const_type:
+      case DW_TAG_volatile_type:
       case DW_TAG_restrict_type:
       case DW_TAG_atomic_type:
-      case DW_TAG_unspecified_type: {
-        std::string inner = tag_name(target(d), depth + 1);
-        const char* prefix = d.tag == DW_TAG_volatile_type ? "volatile "
-                             : d.tag == DW_TAG_const_type  ? "const "
-                             : d.tag == DW_TAG_atomic_type ? "_Atomic "
-                                                           : "";
-        const char* suffix = d.tag == DW_TAG_restrict_type ? " restrict" : "";
-        return prefix + inner + suffix + " ";
-      }
+        ty.kind = TypeKind::Qualified;
+        ty.qualifier = qualifier_of(d.tag);
+        steps = with_target(reach);
+        break;
+      case DW_TAG_unspecified_type:
+        ty.kind = TypeKind::Unspecified;
+        steps = with_target(reach);
+        break;
+      case DW_TAG_typedef:
+        ty.kind = TypeKind::Typedef;
+        if (reach == Reach::Layout) with_target(reach);  // spelled by its own name
+        break;
       case DW_TAG_array_type:
-        return tag_name(target(d), depth + 1);
+        ty.kind = TypeKind::Array;
+        ty.dims = array_dims(t);
+        steps = with_target(reach);
+        break;
       case DW_TAG_subroutine_type:
-        return ftype_string(*t, "", false, depth + 1);
-      default: {
-        const char* prefix = d.tag == DW_TAG_enumeration_type ? "enum "
-                             : d.tag == DW_TAG_structure_type ? "struct "
-                             : d.tag == DW_TAG_class_type     ? "class "
-                             : d.tag == DW_TAG_union_type     ? "union "
-                                                              : "";
-        return std::string(prefix) + (d.name ? d.name : "");
-      }
-    }
-  }
-
-  std::string ptr_name(const RawDie& d, const char* suffix, int depth) {
-    if (!d.type) return std::string("void ") + suffix;
-    std::optional<DieRef> t = target(d);
-    const char* const_pointer = "";
-    if (t->die().tag == DW_TAG_const_type && t->die().type) {
-      std::optional<DieRef> next = target(t->die());
-      if (next->die().tag == DW_TAG_pointer_type) {
-        const_pointer = "const ";
-        t = next;
-      }
-    }
-    return tag_name(t, depth + 1) + " " + const_pointer + suffix;
-  }
-
-  // pahole's ftype__fprintf with an empty type column: "ret (*name)(params)".
-  std::string ftype_string(DieRef fn, const std::string& name, bool is_pointer, int depth) {
-    return tag_name(target(fn.die()), depth + 1) + " (" + (is_pointer ? "*" : "") + name + ")" +
-           params_string(fn, depth);
-  }
-
-  std::string params_string(DieRef fn, int depth) {
-    std::string out = "(";
-    bool first = true, unspecified = false;
-    for_children(fn, [&](DieRef c) {
-      const RawDie& p = c.die();
-      if (p.tag == DW_TAG_unspecified_parameters) {
-        unspecified = true;
-        return;
-      }
-      if (p.tag != DW_TAG_formal_parameter) return;
-      if (!first) out += ", ";
-      first = false;
-      std::string pname = p.name ? p.name : "";
-      std::optional<DieRef> t = target(p);
-      if (t && t->die().tag == DW_TAG_pointer_type && t->die().type) {
-        std::optional<DieRef> pt = target(t->die());
-        if (pt->die().tag == DW_TAG_subroutine_type) {
-          out += ftype_string(*pt, pname, true, depth + 1);
-          return;
-        }
-      }
-      out += tag_name(t, depth + 1);
-      if (!pname.empty()) out += " " + pname;
-    });
-    if (first)
-      out += "void)";
-    else if (unspecified)
-      out += ", ...)";
-    else
-      out += ")";
-    return out;
-  }
-
-  // ---- members -------------------------------------------------------------
-
-  // Fills the spelling (pahole's type__fprintf) and inline type of a member
-  // whose type is `t`. Returns array dimensions through `m.dims`.
-  void spell(Member& m, std::optional<DieRef> t, int depth) {
-    if (depth > kMaxTypeDepth) fail("type reference loop", t ? t->die().offset : 0);
-    if (!t) {
-      m.spelling.type = "void";
-      return;
-    }
-    const RawDie& d = t->die();
-    switch (d.tag) {
-      case DW_TAG_pointer_type: {
-        if (d.type) {
-          DieRef pt = get(*d.type);
-          if (pt.die().tag == DW_TAG_subroutine_type) {
-            m.spelling.type += tag_name(target(pt.die()), depth + 1);
-            m.spelling.prefix = "(*";
-            m.spelling.suffix = ")" + params_string(pt, depth + 1);
-            return;
-          }
-          const uint32_t ptag = pt.die().tag;
-          if ((is_record_tag(ptag) || ptag == DW_TAG_enumeration_type) && pt.die().name == nullptr) {
-            m.inline_via_pointer = true;
-            if (ptag == DW_TAG_enumeration_type)
-              m.inline_enum = enumeration(pt);
-            else
-              m.inline_record = record(pt, depth + 1);
-            return;
-          }
-        }
-        m.spelling.type += tag_name(t, depth + 1);
-        return;
-      }
-      case DW_TAG_const_type:
-      case DW_TAG_atomic_type:
-        m.spelling.modifiers += d.tag == DW_TAG_const_type ? "const " : "_Atomic ";
-        if (d.type) {
-          spell(m, target(d), depth + 1);
-        } else {
-          m.spelling.type += "void";
-        }
-        return;
-      case DW_TAG_array_type: {
-        std::vector<uint64_t> dims = array_dims(*t);
-        std::optional<DieRef> elem = target(d);
-        if (!dims.empty() && dims[0] == 0 && elem && elem->die().tag == DW_TAG_const_type)
-          elem = target(elem->die());
-        spell(m, elem, depth + 1);
-        m.dims.insert(m.dims.begin(), dims.begin(), dims.end());
-        return;
-      }
+        ty.kind = TypeKind::Function;
+        steps = function(ty, t, with_target(Reach::Reference), depth);
+        break;
       case DW_TAG_structure_type:
       case DW_TAG_class_type:
       case DW_TAG_union_type:
-        if (d.name) {
-          m.spelling.keyword = d.tag == DW_TAG_union_type   ? "union"
-                               : d.tag == DW_TAG_class_type ? "class"
-                                                            : "struct";
-          m.spelling.type = d.name;
-        } else {
-          m.inline_record = record(*t, depth + 1);
-        }
-        return;
+        ty.kind = TypeKind::Record;
+        ty.record_kind = record_kind_of(d.tag);
+        if (!d.name) ty.record = record(t, depth + 1);
+        break;
       case DW_TAG_enumeration_type:
-        if (d.name) {
-          m.spelling.keyword = "enum";
-          m.spelling.type = d.name;
-        } else {
-          m.inline_enum = enumeration(*t);
-        }
-        return;
-      case DW_TAG_subroutine_type:
-        m.spelling.type += tag_name(target(d), depth + 1);
-        m.spelling.prefix = "(";
-        m.spelling.suffix = ")" + params_string(*t, depth + 1);
-        return;
+        ty.kind = TypeKind::Enum;
+        if (!d.name) ty.enumeration = enumeration(t);
+        break;
+      default:  // rvalue references, pointers to members: spelled by name
+        ty.kind = TypeKind::Unknown;
+        if (d.type) ty.target = type_of(target_die, depth + 1, reach);
+        break;
+    }
+    ty.byte_size = byte_size(ty, d);
+    ty.alignment = alignment(ty, d);
+    return steps;
+  }
+
+  // Parameters of a subroutine type; returns the spelling steps.
+  uint64_t function(Type& ty, DieRef fn, uint64_t steps, int depth) {
+    ty.prototyped = fn.die().prototyped;
+    for_children(fn, [&](DieRef c) {
+      const RawDie& p = c.die();
+      if (p.tag == DW_TAG_unspecified_parameters) ty.variadic = true;
+      if (p.tag != DW_TAG_formal_parameter) return;
+      const std::optional<DieRef> pt = target(p);
+      ty.params.push_back(Param{p.name ? p.name : "", type_of(pt, depth + 1, Reach::Reference)});
+      steps = add_steps(steps, steps_of(pt));
+    });
+    return steps;
+  }
+
+  // pahole's natural alignment from the built parts; a named record's is its
+  // definition's (0 here: computing it would read every struct a pointer
+  // reaches). Member::natural_alignment is always exact.
+  uint32_t alignment(const Type& ty, const RawDie& d) const {
+    switch (ty.kind) {
+      case TypeKind::Pointer:
+        return unit_.address_size;
+      case TypeKind::Base:
+      case TypeKind::Enum: {
+        uint64_t a = d.byte_size.value_or(0);
+        if (unit_.machine == EM_386 && a > 4) a = 4;  // see natural_alignment()
+        return a ? static_cast<uint32_t>(a) : 1;
+      }
+      case TypeKind::Typedef:
+      case TypeKind::Qualified:
+      case TypeKind::Array:
+        return ty.target ? ty.target->alignment : 0;
+      case TypeKind::Record: {
+        if (!ty.record) return 0;
+        uint32_t a = 1;
+        for (const Member& m : ty.record->members) a = std::max(a, m.natural_alignment);
+        return a;
+      }
+      case TypeKind::Unknown:
+        return d.tag == DW_TAG_rvalue_reference_type ? unit_.address_size : 1;
       default:
-        m.spelling.type += tag_name(t, depth + 1);
-        return;
+        return 1;
     }
   }
+
+  // sizeof, from the DIE and its already built target.
+  uint64_t byte_size(const Type& ty, const RawDie& d) {
+    switch (d.tag) {
+      case DW_TAG_pointer_type:
+      case DW_TAG_reference_type:
+      case DW_TAG_rvalue_reference_type:
+      case DW_TAG_ptr_to_member_type:
+        return d.byte_size.value_or(unit_.address_size);
+      case DW_TAG_array_type: {
+        uint64_t n = ty.target->byte_size;
+        for (uint64_t dim : ty.dims)
+          if (__builtin_mul_overflow(n, dim, &n) || n > kMaxBytes) fail("implausible array size", d.offset);
+        return n;
+      }
+      case DW_TAG_subroutine_type:
+        return 0;
+      default:
+        if (d.byte_size) return *d.byte_size;
+        return ty.target ? ty.target->byte_size : 0;
+    }
+  }
+
+  // ---- members -------------------------------------------------------------
 
   std::shared_ptr<const EnumType> enumeration(DieRef e) {
     auto out = std::make_shared<EnumType>();
@@ -475,12 +461,13 @@ class UnitModel {
   Member member(DieRef md, int depth) {
     const RawDie& d = md.die();
     Member m;
-    name_steps_ = 0;
     if (d.name) m.name = d.name;
     m.decl = loc(d);
     m.alignment = static_cast<uint32_t>(d.alignment.value_or(0));
     std::optional<DieRef> t = target(d);
-    m.byte_size = type_size(t);
+    m.type = type_of(t, depth + 1, Reach::Layout);
+    if (steps_of(t) > kMaxNameSteps) fail("type name too complex", d.offset);
+    m.byte_size = m.type->byte_size;
     m.natural_alignment = natural_alignment(t);
     if (d.bit_size && *d.bit_size > 0) {
       m.bit_size = static_cast<uint32_t>(*d.bit_size);
@@ -501,7 +488,6 @@ class UnitModel {
         m.bit_offset > kMaxBytes * 8 || d.bit_size.value_or(0) > UINT32_MAX)
       fail("implausible member size or offset", d.offset);
     if (t && is_struct_tag(t->die().tag)) m.direct_struct = record(*t, depth + 1);
-    spell(m, t, depth + 1);
     return m;
   }
 
@@ -511,9 +497,7 @@ class UnitModel {
     if (auto it = records_.find(d.offset); it != records_.end()) return it->second;
     if (!building_.insert(d.offset).second) fail("record contains itself", d.offset);
     auto r = std::make_shared<Record>();
-    r->kind = d.tag == DW_TAG_union_type   ? RecordKind::Union
-              : d.tag == DW_TAG_class_type ? RecordKind::Class
-                                           : RecordKind::Struct;
+    r->kind = record_kind_of(d.tag);
     if (d.name) r->name = d.name;
     r->byte_size = d.byte_size.value_or(0);
     if (r->byte_size > kMaxBytes) fail("implausible record size", d.offset);
@@ -537,7 +521,7 @@ class UnitModel {
     // Lines the record prints with its inline types expanded.
     uint64_t lines = r->members.size() + r->nested_types.size();
     for (const Member& m : r->members)
-      if (m.inline_record) lines += expanded_[m.inline_record.get()];
+      if (const Record* ir = m.inline_record()) lines += expanded_[ir];
     for (const NestedType& n : r->nested_types)
       if (n.record) lines += expanded_[n.record.get()];
     if (lines > kMaxExpandedMembers) fail("anonymous types nested too often", d.offset);
@@ -556,7 +540,12 @@ class UnitModel {
   std::unordered_map<uint64_t, uint32_t> natural_;
   std::unordered_set<uint64_t> building_;
   std::unordered_map<const Record*, uint64_t> expanded_;
-  uint64_t name_steps_ = 0;
+  struct BuiltType {
+    TypeRef layout, reference;  // by Reach
+    uint64_t steps = 1;         // spelling steps (equal for both), saturating past kMaxNameSteps
+    bool busy = false;          // being built: reaching it again is a loop
+  };
+  std::unordered_map<uint64_t, BuiltType> types_;
 };
 
 }  // namespace

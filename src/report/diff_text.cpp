@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "padguard/report_text.hpp"
+#include "padguard/type_name.hpp"
 
 namespace padguard {
 
@@ -61,7 +62,7 @@ std::string member_line(const MemberDiff& m) {
         parts.push_back(fmt::format("resized {} -> {}", size_text(*m.old_m), size_text(*m.new_m)));
         break;
       case Change::Retyped:
-        parts.push_back(fmt::format("retyped '{}' -> '{}'", m.old_m->type, m.new_m->type));
+        parts.push_back(fmt::format("retyped '{}' -> '{}'", type_text(*m.old_m->type), type_text(*m.new_m->type)));
         break;
       case Change::Bitfield:
         parts.push_back(fmt::format("bitfield {} -> {} bits", m.old_m->bit_size, m.new_m->bit_size));
@@ -85,7 +86,7 @@ std::string member_line(const MemberDiff& m) {
   }
   std::string words;
   for (const std::string& p : parts) words += (words.empty() ? "" : ", ") + p;
-  return fmt::format("    {} ({}, {}): {}{}\n", cur.path, cur.type, size_text(cur), words, loc_text(cur));
+  return fmt::format("    {} ({}, {}): {}{}\n", cur.path, type_text(*cur.type), size_text(cur), words, loc_text(cur));
 }
 
 bool only_shifted(const MemberDiff& m) { return m.changes.size() == 1 && m.changes[0] == Change::Shifted; }

@@ -2,6 +2,7 @@
 #include "padguard/json.hpp"
 
 #include "padguard/diff.hpp"
+#include "padguard/type_name.hpp"
 
 namespace padguard {
 
@@ -25,7 +26,7 @@ json opt_stats(const std::optional<RecordStats>& s) { return s ? stats_json(*s) 
 json flat_json(const FlatMember& m) {
   return json{{"key", m.key},
               {"path", m.path},
-              {"type", m.type},
+              {"type", type_text(*m.type)},
               {"offset", m.bit_offset / 8},
               {"bit_offset", m.bit_offset},
               {"bit_size", m.bit_size},

@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "padguard/layout.hpp"
+#include "padguard/type_name.hpp"
 
 namespace padguard {
 
@@ -69,10 +70,10 @@ class Printer {
  private:
   // pahole's array_type__fprintf dimension rule: "[]" only for a zero-sized
   // dimension of the last of several members, outside unions.
-  std::string dims(const Member& m, const Conf& c) {
+  std::string dims(const MemberShape& shape, const Conf& c) {
     std::string s;
     const bool single = c.last_member && c.first_member;
-    for (uint64_t d : m.dims) {
+    for (uint64_t d : shape.dims) {
       if (d != 0 || !c.last_member || single || c.union_member)
         s += fmt::format("[{}]", d);
       else
@@ -82,8 +83,7 @@ class Printer {
   }
 
   // type__fprintf for a type that is not printed inline.
-  std::string spelled(const Member& m, const std::string& name, const Conf& c) {
-    const TypeSpelling& sp = m.spelling;
+  std::string spelled(const MemberSpelling& sp, const std::string& name, const Conf& c) {
     int width = c.type_spacing - static_cast<int>(sp.modifiers.size());
     std::string s = sp.modifiers;
     if (!sp.keyword.empty()) {
@@ -91,7 +91,7 @@ class Printer {
     } else {
       s += pad_right(sp.type, width);
     }
-    return s + " " + sp.prefix + name + sp.suffix + dims(m, c);
+    return s + " " + sp.prefix + name + sp.suffix + dims(sp.shape, c);
   }
 
   void cacheline_boundary(const Conf& c, uint64_t offset) {
@@ -123,13 +123,15 @@ class Printer {
 
     const std::string align_attr =
         m.alignment ? fmt::format(" __attribute__((__aligned__({})))", m.alignment) : "";
-    const bool inline_type = m.inline_record || m.inline_enum;
-    if (inline_type && m.dims.empty() && !m.inline_via_pointer && m.spelling.modifiers.empty()) {
+    const MemberSpelling sp = spell_member(*m.type);
+    const MemberShape& shape = sp.shape;
+    const bool inline_type = shape.inline_record || shape.inline_enum;
+    if (inline_type && shape.dims.empty() && !shape.via_pointer && sp.modifiers.empty()) {
       bool packed = false;
-      if (m.inline_record) {
-        packed = inline_record(*m.inline_record, sconf, forced_packed, "");
+      if (shape.inline_record) {
+        packed = inline_record(*shape.inline_record, sconf, forced_packed, "");
       } else {
-        inline_enum(*m.inline_enum, sconf, "");
+        inline_enum(*shape.inline_enum, sconf, "");
       }
       if (!m.name.empty()) out_ += " " + m.name;
       if (m.is_bitfield()) out_ += fmt::format(":{}", m.bit_size);
@@ -148,28 +150,28 @@ class Printer {
       Conf ic = sconf;
       std::string suffix = m.name;
       bool keep_stats = false;
-      if (m.inline_via_pointer) {
+      if (shape.via_pointer) {
         ic.type_spacing -= 8;
         ic.base_offset = 0;  // offsets inside print relative to the pointee
         suffix = "* " + m.name;
-      } else if (!m.spelling.modifiers.empty()) {
+      } else if (!sp.modifiers.empty()) {
         // "const struct {...}": pahole prints the qualifier, narrows the
         // columns by its width, keeps the enclosing statistics setting, and
         // loses the member name (we keep a name when there is one).
-        ic.type_spacing -= static_cast<int>(m.spelling.modifiers.size());
+        ic.type_spacing -= static_cast<int>(sp.modifiers.size());
         keep_stats = true;
       }
       std::string saved;
       saved.swap(out_);
-      out_ += m.inline_via_pointer ? "" : m.spelling.modifiers;
-      if (m.inline_record)
-        inline_record(*m.inline_record, ic, forced_packed, suffix, keep_stats);
+      out_ += shape.via_pointer ? "" : sp.modifiers;
+      if (shape.inline_record)
+        inline_record(*shape.inline_record, ic, forced_packed, suffix, keep_stats);
       else
-        inline_enum(*m.inline_enum, ic, suffix);
+        inline_enum(*shape.inline_enum, ic, suffix);
       out_.swap(saved);
-      text = saved + dims(m, sconf);
+      text = saved + dims(shape, sconf);
     } else {
-      text = spelled(m, m.name, sconf);
+      text = spelled(sp, m.name, sconf);
     }
     if (m.is_bitfield()) text += fmt::format(":{}", m.bit_size);
     text += align_attr + ";";
@@ -297,7 +299,7 @@ class Printer {
             out_ += fmt::format("\n{}/* Force alignment to the next boundary: */\n", tabs(cc.indent));
             bitfield_size = 0;
           }
-          out_ += tabs(cc.indent) + spelled(m, "", cc) + fmt::format(":{};\n", bitfield_size);
+          out_ += tabs(cc.indent) + spelled(spell_member(*m.type), "", cc) + fmt::format(":{};\n", bitfield_size);
         }
         if (ml.byte_offset < last_l->byte_offset ||
             (ml.byte_offset == last_l->byte_offset && !last->is_bitfield() && m.is_bitfield())) {
@@ -364,12 +366,13 @@ class Printer {
         // terabytes would print forever, so stop after kMaxForcePadding lines.
         constexpr uint64_t kMaxForcePadding = 4096;
         uint64_t lines = 0;
+        const MemberSpelling last_sp = spell_member(*last->type);
         for (uint64_t added = 0; added < l.padding; added += size, ++lines) {
           if (lines == kMaxForcePadding) {
             out_ += fmt::format("{}/* ... {} more bytes of padding */\n", tabs(cc.indent), l.padding - added);
             break;
           }
-          out_ += tabs(cc.indent) + spelled(*last, "", cc) + fmt::format(":{};\n", size * 8);
+          out_ += tabs(cc.indent) + spelled(last_sp, "", cc) + fmt::format(":{};\n", size * 8);
         }
       }
     }

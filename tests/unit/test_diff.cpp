@@ -7,6 +7,8 @@
 
 #include "padguard/diff.hpp"
 
+#include "model_types.hpp"
+
 using namespace padguard;
 
 namespace {
@@ -14,7 +16,7 @@ namespace {
 Member mem(const std::string& name, const std::string& type, uint64_t off, uint64_t size, uint32_t align = 0) {
   Member m;
   m.name = name;
-  m.spelling.type = type;
+  m.type = test::base(type, size);
   m.bit_offset = off * 8;
   m.byte_size = size;
   m.natural_alignment = align ? align : static_cast<uint32_t>(std::min<uint64_t>(size, 8));
@@ -32,7 +34,7 @@ Member bits(const std::string& name, uint64_t bit_off, uint32_t width) {
 Member inline_rec(const std::string& name, std::shared_ptr<Record> r, uint64_t off) {
   Member m;
   m.name = name;
-  m.inline_record = r;
+  m.type = test::anon_record(r);
   m.bit_offset = off * 8;
   m.byte_size = r->byte_size;
   m.natural_alignment = 8;
@@ -211,4 +213,21 @@ TEST_CASE("diff_sets lists added and removed structs and missing names", "[diff]
   const DiffResult some = diff_sets(a, b, {"task", "nope", "gone"});
   CHECK(some.records[1].status == RecordStatus::Missing);
   CHECK(some.missing() == std::vector<std::string>{"nope", "gone"});
+}
+
+TEST_CASE("retyped compares type structure; a grown named struct is only resized", "[diff][fast]") {
+  Member a = mem("x", "int", 0, 4), b = mem("x", "long", 0, 8);
+  auto old_r = rec("t", 8, {a});
+  auto new_r = rec("t", 8, {b});
+  RecordDiff d = diff_records(*old_r, *new_r);
+  REQUIRE(d.members.size() == 1);
+  CHECK(d.members[0].has(Change::Retyped));
+  CHECK(d.members[0].has(Change::Resized));
+  Member s1 = mem("in", "x", 0, 4), s2 = mem("in", "x", 0, 8);
+  s1.type = test::named_record("inner", 4);
+  s2.type = test::named_record("inner", 8);
+  d = diff_records(*rec("t", 8, {s1}), *rec("t", 8, {s2}));
+  REQUIRE(d.members.size() == 1);
+  CHECK(d.members[0].has(Change::Resized));
+  CHECK_FALSE(d.members[0].has(Change::Retyped));
 }

@@ -7,6 +7,8 @@
 #include "padguard/json.hpp"
 #include "padguard/pahole_text.hpp"
 
+#include "model_types.hpp"
+
 using namespace padguard;
 using nlohmann::json;
 
@@ -15,7 +17,7 @@ namespace {
 Member mem(const std::string& name, const std::string& type, uint64_t off, uint64_t size) {
   Member m;
   m.name = name;
-  m.spelling.type = type;
+  m.type = test::base(type, size);
   m.bit_offset = off * 8;
   m.byte_size = size;
   m.natural_alignment = static_cast<uint32_t>(size > 8 ? 8 : size);
@@ -46,23 +48,22 @@ std::shared_ptr<Record> rich() {
   bf.bit_size = 5;
   bf.unit_size = 4;
   Member un;
-  un.inline_record = u;
+  un.type = test::anon_record(u);
   un.bit_offset = 8 * 8;
   un.byte_size = 8;
   un.natural_alignment = 8;
   Member ds = mem("in", "inner", 16, 12);
-  ds.spelling.keyword = "struct";
+  ds.type = test::named_record("inner", 12);
   ds.direct_struct = inner;
   ds.alignment = 4;
   Member arr = mem("name", "char", 28, 4);
-  arr.dims = {2, 2};
+  arr.type = test::array(test::base("char", 1), {2, 2});
   arr.natural_alignment = 1;
   Member fp = mem("cb", "void", 32, 8);
-  fp.spelling.prefix = "(*";
-  fp.spelling.suffix = ")(int)";
-  fp.spelling.modifiers = "const ";
+  fp.type = test::qualified(Qualifier::Const,
+                            test::pointer(test::function(void_type(), {Param{"", test::base("int", 4)}})));
   Member e = mem("e", "", 40, 4);
-  e.inline_enum = en;
+  e.type = test::anon_enum(en);
   r->members = {bf, un, ds, arr, fp, e};
   r->nested_types.push_back(NestedType{2, inner, nullptr});
   r->nested_types.push_back(NestedType{6, nullptr, en});
@@ -82,7 +83,7 @@ TEST_CASE("facts round trip: records print exactly as before", "[json][facts][fa
   CHECK(render_pahole(*back.records[0], po) == render_pahole(*r, po));
   CHECK(dump_json(facts_json("t.o", 8, {back.records[0].get()})) == dump_json(j));
   // The direct struct is shared, not copied, and is stored once.
-  CHECK(j["types"].size() == 3);
+  CHECK(j["record_table"].size() == 3);
 }
 
 TEST_CASE("facts files of another kind or major version are refused", "[json][facts][fast]") {
@@ -91,13 +92,21 @@ TEST_CASE("facts files of another kind or major version are refused", "[json][fa
   wrong_kind["kind"] = "layout";
   CHECK_THROWS_AS(records_from_facts(wrong_kind, "f.json"), InputError);
   json wrong_version = j;
-  wrong_version["schema_version"] = "2.0";
+  wrong_version["schema_version"] = "3.0";
   CHECK_THROWS_AS(records_from_facts(wrong_version, "f.json"), InputError);
+  json v1 = j;
+  v1["schema_version"] = "1.0";
+  CHECK_THROWS_WITH(records_from_facts(v1, "f.json"),
+                    Catch::Contains("f.json") && Catch::Contains("'1.0'") && Catch::Contains("re-run padguard extract"));
+  json loop = j;
+  loop["types"][0]["target"] = 0;  // a type that is its own target
+  loop["types"][0]["kind"] = "pointer";
+  CHECK_THROWS_AS(records_from_facts(loop, "f.json"), InputError);
   json dangling = j;
   dangling["records"] = json::array({99});
   CHECK_THROWS_AS(records_from_facts(dangling, "f.json"), InputError);
   json broken = j;
-  broken["types"][0].erase("members");
+  broken["record_table"][0].erase("members");
   CHECK_THROWS_AS(records_from_facts(broken, "f.json"), InputError);
 }
 

@@ -4,6 +4,8 @@
 #include "padguard/layout.hpp"
 #include "padguard/pahole_text.hpp"
 
+#include "model_types.hpp"
+
 using namespace padguard;
 
 namespace {
@@ -11,7 +13,7 @@ namespace {
 Member plain(const char* name, const char* type, uint64_t byte_off, uint64_t size) {
   Member m;
   m.name = name;
-  m.spelling.type = type;
+  m.type = test::base(type, size);
   m.bit_offset = byte_off * 8;
   m.byte_size = size;
   m.natural_alignment = static_cast<uint32_t>(size);
@@ -21,7 +23,7 @@ Member plain(const char* name, const char* type, uint64_t byte_off, uint64_t siz
 Member bitfield(const char* name, uint64_t bit_off, uint32_t bits, uint64_t unit) {
   Member m;
   m.name = name;
-  m.spelling.type = "unsigned int";
+  m.type = test::base("unsigned int", unit);
   m.bit_offset = bit_off;
   m.bit_size = bits;
   m.byte_size = unit;
@@ -123,7 +125,7 @@ TEST_CASE("pahole text of a hand-built struct", "[pahole]") {
 
 TEST_CASE("cacheline markers name the boundary a member starts after", "[pahole]") {
   Record r = make("big", 136, {plain("a", "char", 0, 100), plain("b", "long int", 128, 8)});
-  r.members[0].dims = {100};
+  r.members[0].type = test::array(test::base("char", 1), {100});
   r.members[0].byte_size = 100;
   const std::string text = render_pahole(r, PaholeOptions{});
   CHECK(text.find("/* --- cacheline 2 boundary (128 bytes) --- */") != std::string::npos);

@@ -6,6 +6,8 @@
 #include "padguard/error.hpp"
 #include "padguard/rules.hpp"
 
+#include "model_types.hpp"
+
 using namespace padguard;
 
 namespace {
@@ -13,7 +15,7 @@ namespace {
 Member mem(const std::string& name, uint64_t off, uint64_t size) {
   Member m;
   m.name = name;
-  m.spelling.type = size == 8 ? "long" : "int";
+  m.type = test::base(size == 8 ? "long" : "int", size);
   m.bit_offset = off * 8;
   m.byte_size = size;
   m.natural_alignment = static_cast<uint32_t>(size);
@@ -33,7 +35,7 @@ std::shared_ptr<Record> rec(const std::string& name, uint64_t size, std::vector<
 
 Member anon_union(std::vector<Member> ms, uint64_t off, uint64_t size) {
   Member m;
-  m.inline_record = rec("", size, std::move(ms), 0, RecordKind::Union);
+  m.type = test::anon_record(rec("", size, std::move(ms), 0, RecordKind::Union));
   m.bit_offset = off * 8;
   m.byte_size = size;
   m.natural_alignment = 8;

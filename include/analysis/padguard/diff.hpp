@@ -23,7 +23,7 @@ struct FlatMember {
   // Display path naming the enclosing inline records
   // ("<anon union #1>.rcu_users").
   std::string path;
-  std::string type;         // spelled type, e.g. "struct rcu_head", "char[16]"
+  TypeRef type = void_type();  // the member's type (report/ spells it)
   uint64_t bit_offset = 0;  // absolute, from the start of the top-level record
   uint32_t bit_size = 0;    // bitfield width, 0 when not a bitfield
   uint64_t byte_size = 0;   // sizeof the member's type
@@ -155,8 +155,5 @@ RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOpti
 // that order; one absent from a side is Added/Removed, from both Missing.
 DiffResult diff_sets(const RecordSet& old_s, const RecordSet& new_s,
                      const std::vector<std::string>& names, const DiffOptions& o = {});
-
-// The spelled type of a member: "struct rcu_head", "char[16]", "void (*)(int)".
-std::string member_type(const Member& m);
 
 }  // namespace padguard

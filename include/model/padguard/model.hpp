@@ -1,12 +1,14 @@
-// The layout model: facts read from DWARF about records (structs, unions,
-// classes) and their members. Holds no conclusions (holes, padding): those are
-// computed by analysis/layout from these facts.
+// The layout model: facts read from debug info about records (structs,
+// unions, classes), their members and the members' types, held as structure
+// (no spelling: report/ spells types at print time). Holds no conclusions
+// (holes, padding): those are computed by analysis/layout from these facts.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace padguard {
@@ -20,46 +22,81 @@ struct SourceLoc {
 enum class RecordKind { Struct, Union, Class };
 
 struct Record;
+struct Type;
+using TypeRef = std::shared_ptr<const Type>;
 
-// An anonymous enumeration used as a member type, printed inline.
+// An enumeration type's definition (anonymous ones are printed inline).
 struct EnumType {
   std::string name;
   uint64_t byte_size = 4;
   std::vector<std::pair<std::string, int64_t>> enumerators;
 };
 
-// How the member's type is spelled, pahole style:
-//   <modifiers><keyword> <type> <prefix><name><suffix><dims>
-// e.g. modifiers "const ", keyword "struct", type "inner"; or type "int",
-// prefix "(*", suffix ")(int, void *)" for a function pointer. The parts are
-// kept apart because pahole pads each of them to its own column width.
-struct TypeSpelling {
-  std::string modifiers;  // "const ", "_Atomic " applied at the top level
-  std::string keyword;    // "struct", "union", "enum", "class" for named records
-  std::string type;       // the name, or the whole type name without keyword
-  std::string prefix;
-  std::string suffix;
-  bool operator==(const TypeSpelling&) const = default;
-  // The type as one readable string, e.g. "const struct inner".
-  std::string full() const;
+enum class TypeKind : uint8_t {
+  Void,         // no type (DWARF: DW_AT_type absent)
+  Base,         // int, char, _Bool: `name`
+  Pointer,      // `target` is the pointee; `reference` for a C++ lvalue reference
+  Array,        // `target` is the element; `dims` outermost first
+  Typedef,      // `name`, `target`
+  Qualified,    // `qualifier` applied to `target`
+  Record,       // struct/union/class `name` (empty: anonymous, then `record` is its definition)
+  Enum,         // `name` (empty: anonymous, then `enumeration` is its definition)
+  Function,     // `target` returns, `params`, `variadic`, `prototyped`
+  Unspecified,  // DW_TAG_unspecified_type (decltype(nullptr)): `name`, optional `target`
+  Unknown,      // a type padguard does not model (rvalue reference, pointer to member): `name`
 };
+
+enum class Qualifier : uint8_t { Const, Volatile, Restrict, Atomic };
+
+struct Param {
+  std::string name;  // empty when unnamed
+  TypeRef type;
+};
+
+// One type. Types are shared (a unit's members refer to the same `int`) and
+// never null in a built model: "no type" is a Void type (void_type()).
+struct Type {
+  TypeKind kind = TypeKind::Void;
+  Qualifier qualifier = Qualifier::Const;  // Qualified
+  RecordKind record_kind = RecordKind::Struct;  // Record
+  bool reference = false;   // Pointer: C++ `&`
+  bool variadic = false;    // Function: `...`
+  bool prototyped = false;  // Function
+  std::string name;
+  uint64_t byte_size = 0;   // sizeof; 0 for void, functions, incomplete and unknown types
+  // pahole's natural alignment (typedefs, qualifiers and arrays see through to
+  // their target; pointer = address size; record = max over its members);
+  // 0 for a named record (and typedefs of one): its definition has it, and a
+  // reference is not read that far. Member::natural_alignment is always set.
+  uint32_t alignment = 1;
+  // Pointer, Array, Typedef, Qualified, Function (return), Unspecified. A
+  // DWARF typedef reached only through a pointer, parameter or return type
+  // has none (null; its byte_size and alignment are then 0): the reader does
+  // not follow it that far, and neither spelling nor layout needs it.
+  TypeRef target;
+  std::vector<uint64_t> dims;  // Array; 0 for a zero-length/flexible dimension
+  std::vector<Param> params;   // Function
+  // Anonymous records and enums only: a named one is referred to by name
+  // (its definition is a record of the RecordSet in its own right), so that a
+  // pointer to `struct task_struct` does not pull in the type graph.
+  std::shared_ptr<const Record> record;
+  std::shared_ptr<const EnumType> enumeration;
+
+  bool is_anonymous_record() const { return kind == TypeKind::Record && name.empty() && record; }
+  bool is_anonymous_enum() const { return kind == TypeKind::Enum && name.empty() && enumeration; }
+};
+
+// The shared Void type.
+const TypeRef& void_type();
 
 struct Member {
   std::string name;          // empty for an anonymous member
-  TypeSpelling spelling;
+  TypeRef type = void_type();
   uint64_t bit_offset = 0;   // from the start of the enclosing record, in bits
   uint32_t bit_size = 0;     // bitfield width; 0 when not a bitfield
   uint64_t byte_size = 0;    // sizeof the member's type (whole array)
   uint64_t unit_size = 0;    // bitfield storage unit: sizeof the declared type
   uint32_t alignment = 0;    // DW_AT_alignment of the member; 0 when absent
-  // Array dimensions, outermost first; 0 for a zero-length/flexible dimension.
-  std::vector<uint64_t> dims;
-  // Anonymous struct/union type, printed inline (with its own name, if any,
-  // kept in `inline_record->name`).
-  std::shared_ptr<const Record> inline_record;
-  std::shared_ptr<const EnumType> inline_enum;
-  // The member is a pointer to that anonymous type ("struct {...} * name").
-  bool inline_via_pointer = false;
   // pahole's "natural alignment" of the member's type (typedefs and
   // qualifiers stripped): pointer = address size, base/enum = its size,
   // record = max over its members, array = its element's. Never 0.
@@ -71,7 +108,19 @@ struct Member {
 
   bool is_bitfield() const { return bit_size != 0; }
   uint64_t byte_offset() const { return bit_offset / 8; }
+  // The anonymous record or enum pahole prints inline for this member: its
+  // type, under top-level const/_Atomic and arrays, or behind one pointer.
+  const Record* inline_record() const;
+  const EnumType* inline_enum() const;
+  // The inline record is the member's storage itself (no array, no pointer):
+  // its members are the member's, as in C's anonymous members.
+  const Record* embedded_record() const;
 };
+
+// Member's numeric layout facts, listed once: the model comparison
+// (compare.hpp) and the facts file are generated from this list.
+#define PADGUARD_MEMBER_NUMBERS(X) \
+  X(bit_offset) X(bit_size) X(byte_size) X(unit_size) X(alignment) X(natural_alignment)
 
 // A type definition found among a record's members in DWARF (clang nests
 // anonymous types there; pahole prints them again where they appear).
@@ -94,6 +143,8 @@ struct Record {
   bool is_union() const { return kind == RecordKind::Union; }
 };
 
+#define PADGUARD_RECORD_NUMBERS(X) X(byte_size) X(alignment) X(address_size)
+
 // Every named record of one input, in first-definition order, one per name.
 struct RecordSet {
   std::string source;  // file name the records were read from
@@ -104,5 +155,17 @@ struct RecordSet {
 };
 
 const char* kind_keyword(RecordKind k);
+
+// What a member's type looks like where pahole prints it: the type with
+// top-level const/_Atomic and array levels taken off. Computed by one walk.
+struct MemberShape {
+  std::vector<const Type*> modifiers;  // top-level Qualified (const/_Atomic), outermost first
+  std::vector<uint64_t> dims;          // array dimensions, outermost first
+  const Type* core = nullptr;          // what remains (never null)
+  bool via_pointer = false;            // core is a Pointer to an anonymous record/enum
+  const Record* inline_record = nullptr;
+  const EnumType* inline_enum = nullptr;
+};
+MemberShape member_shape(const Type& t);
 
 }  // namespace padguard
