@@ -14,6 +14,7 @@
 
 #include "padguard/error.hpp"
 #include "padguard/regular_file.hpp"
+#include "dwarf/unit_kinds.hpp"
 
 namespace padguard {
 
@@ -169,6 +170,7 @@ ElfFacts check_elf_file(const std::string& path, bool list_headers) {
     throw InputError(path, "truncated or corrupt ELF header; re-copy or rebuild the file");
 
   ElfFacts facts;
+  bool dwo = false;  // .debug_info.dwo and friends: a split-DWARF .dwo file
   facts.is_64 = ident[EI_CLASS] == ELFCLASS64;
   facts.big_endian = ident[EI_DATA] == ELFDATA2MSB;
   facts.relocatable = eh.e_type == ET_REL;
@@ -195,8 +197,15 @@ ElfFacts check_elf_file(const std::string& path, bool list_headers) {
     }
     if (name == nullptr) continue;
     std::string_view n(name);
-    if ((n == ".debug_info" || n == ".zdebug_info") && sh.sh_type != SHT_NOBITS && sh.sh_size > 0)
+    const bool present = sh.sh_type != SHT_NOBITS && sh.sh_size > 0;
+    if ((n == ".debug_info" || n == ".zdebug_info") && present) {
+      // Several in one object: gcc put type units in COMDAT groups
+      // (-fdebug-types-section with DWARF 5).
+      if (facts.has_debug_info) throw InputError(path, dwarf::kTypeUnits);
       facts.has_debug_info = true;
+    }
+    if ((n == ".debug_types" || n == ".zdebug_types") && present) throw InputError(path, dwarf::kTypeUnits);
+    if (n.size() > 4 && n.substr(n.size() - 4) == ".dwo" && present) dwo = true;
     // By name whatever the type: libdwarf picks sections by name (a fuzzed
     // .rel.debug_rnglists renamed .debug_rnglists crashed it too); .dwo too.
     if (list_headers && (n.substr(0, 15) == ".debug_rnglists" || n.substr(0, 15) == ".debug_loclists") &&
@@ -207,6 +216,7 @@ ElfFacts check_elf_file(const std::string& path, bool list_headers) {
                            facts.big_endian);
     }
   }
+  if (dwo && !facts.has_debug_info) throw InputError(path, dwarf::kDwoFile);
   if (!facts.has_debug_info) throw InputError(path, kNoDebugFix);
   if (eh.e_type != ET_REL && eh.e_type != ET_EXEC && eh.e_type != ET_DYN && eh.e_type != ET_CORE)
     throw InputError(path, "corrupt ELF header (unknown file type " + std::to_string(eh.e_type) +

@@ -1,0 +1,145 @@
+"""Input detection and the inputs padguard refuses (issue 11's input seam,
+issue 10's split DWARF and type units, issue 12's non-regular files): each
+case ends in exit 2 with one stderr line naming the file and the reason, or
+reads the file; never a hang, never exit 0 with nothing read. Every DWARF case
+runs with both backends."""
+import json
+import os
+import shutil
+import stat
+import subprocess
+
+import pytest
+
+PADGUARD = os.environ["PADGUARD"]
+BACKENDS = ("libdw", "libdwarf")
+SOURCE = "struct point { int x; char c; long y; };\nstruct point p;\nint main(void) { return 0; }\n"
+SPLIT = "split DWARF: the types are in .dwo files"
+TYPE_UNITS = "type units (-fdebug-types-section)"
+
+
+def padguard(*args, timeout=20):
+    r = subprocess.run([PADGUARD, *args], capture_output=True, text=True, timeout=timeout)
+    return r.returncode, r.stdout, r.stderr
+
+
+def assert_refused(path, must, *args):
+    rc, out, err = padguard(*args, str(path))
+    lines = err.strip().splitlines()
+    assert rc == 2 and out == "", (rc, out, err)
+    assert len(lines) == 1 and lines[0].startswith(f"padguard: {path}: ") and must in lines[0], err
+
+
+def compile_c(tmp_path, name, flags, link=False):
+    if shutil.which("gcc") is None:
+        pytest.skip("SKIPPED LOUDLY: gcc not installed")
+    src = tmp_path / "point.c"
+    src.write_text(SOURCE)
+    out = tmp_path / name
+    cmd = ["gcc", "-g", *flags, str(src), "-o", str(out)] if link else ["gcc", "-g", *flags, "-c", str(src), "-o", str(out)]
+    subprocess.run(cmd, check=True, cwd=tmp_path)
+    return out
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fifo_is_refused_without_blocking(tmp_path, backend):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert_refused(fifo, "is a FIFO", "layout", "--backend", backend)
+
+
+@pytest.mark.parametrize("command", (["crosscheck"], ["extract", "-o", "/dev/null"]))
+def test_fifo_is_refused_by_other_commands(tmp_path, command):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    rc, out, err = padguard(*command, str(fifo))
+    assert rc == 2 and "is a FIFO" in err, (rc, out, err)
+
+
+def test_fifo_in_diff_is_refused(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    rc, out, err = padguard("diff", str(fifo), str(fifo))
+    assert rc == 2 and f"padguard: {fifo}: is a FIFO" in err, (rc, out, err)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_directory_is_refused(tmp_path, backend):
+    assert_refused(tmp_path, "is a directory", "layout", "--backend", backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_device_is_refused(backend):
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert_refused("/dev/null", "is a device", "layout", "--backend", backend)
+
+
+def test_missing_file_is_named(tmp_path):
+    assert_refused(tmp_path / "nope.o", "cannot open", "layout")
+
+
+def test_ar_archive_is_named(tmp_path):
+    archive = tmp_path / "lib.a"
+    archive.write_bytes(b"!<arch>\n")
+    assert_refused(archive, "ar archive", "layout")
+
+
+@pytest.mark.parametrize("prefix", (b"", b"\xef\xbb\xbf", b"\xef\xbb\xbf \n\t"), ids=("plain", "bom", "bom-blanks"))
+def test_facts_with_or_without_bom_are_read(tmp_path, prefix):
+    obj = compile_c(tmp_path, "point.o", [])
+    facts = tmp_path / "facts.json"
+    rc, _, err = padguard("extract", str(obj), "-o", str(facts))
+    assert rc == 0, err
+    with_prefix = tmp_path / "prefixed.json"
+    with_prefix.write_bytes(prefix + facts.read_bytes())
+    rc_a, out_a, err_a = padguard("layout", "-C", "point", str(with_prefix))
+    rc_b, out_b, _ = padguard("layout", "-C", "point", str(obj))
+    assert rc_a == 0 and rc_b == 0, err_a
+    assert out_a == out_b and "struct point {" in out_a
+
+
+def test_bom_alone_is_not_an_input(tmp_path):
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf\n")
+    assert_refused(bom, "not an ELF file", "layout")
+
+
+# (name, gcc flags, link, expected reason)
+REFUSED = [
+    ("skeleton-dwarf5.o", ["-gdwarf-5", "-gsplit-dwarf"], False, SPLIT),
+    ("skeleton-dwarf4.o", ["-gdwarf-4", "-gsplit-dwarf"], False, SPLIT),  # DW_AT_GNU_dwo_name
+    ("skeleton-dwarf5-exe", ["-gdwarf-5", "-gsplit-dwarf"], True, SPLIT),
+    ("types-dwarf4.o", ["-gdwarf-4", "-fdebug-types-section"], False, TYPE_UNITS),  # .debug_types
+    ("types-dwarf5.o", ["-gdwarf-5", "-fdebug-types-section"], False, TYPE_UNITS),  # COMDAT .debug_info
+    ("types-dwarf4-exe", ["-gdwarf-4", "-fdebug-types-section"], True, TYPE_UNITS),
+    ("types-dwarf5-exe", ["-gdwarf-5", "-fdebug-types-section"], True, TYPE_UNITS),  # DW_UT_type
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name,flags,link,reason", REFUSED, ids=[r[0] for r in REFUSED])
+def test_types_elsewhere_are_refused(tmp_path, backend, name, flags, link, reason):
+    f = compile_c(tmp_path, name, flags, link)
+    assert_refused(f, reason, "layout", "--backend", backend)
+
+
+def test_types_elsewhere_fail_the_gate(tmp_path):
+    f = compile_c(tmp_path, "split.o", ["-gdwarf-5", "-gsplit-dwarf"])
+    rc, out, err = padguard("check", "--no-growth", "all", str(f), str(f))
+    assert rc == 2 and SPLIT in err, (rc, out, err)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("version", ("4", "5"))
+def test_dwo_file_is_refused(tmp_path, backend, version):
+    compile_c(tmp_path, "point.o", [f"-gdwarf-{version}", "-gsplit-dwarf"])
+    dwo = tmp_path / "point.dwo"
+    assert dwo.exists()
+    assert_refused(dwo, "split-DWARF .dwo file", "layout", "--backend", backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_plain_object_still_reads(tmp_path, backend):
+    f = compile_c(tmp_path, "point.o", ["-gdwarf-5"])
+    rc, out, err = padguard("layout", "--backend", backend, str(f))
+    assert rc == 0 and "struct point {" in out and "/* size: 16" in out, (rc, out, err)
