@@ -317,6 +317,12 @@ class Evaluator {
 
   RuleResult size_rule(const Rule& r, const std::vector<std::string>& names) const {
     RuleResult res{r, Verdict::Pass, "", {}, std::nullopt};
+    if (names.empty()) {  // a rule that checked nothing never passes
+      res.verdict = Verdict::Error;
+      res.detail = fmt::format("no struct is defined in both {} and {}: nothing to check", old_s_.source,
+                               new_s_.source);
+      return res;
+    }
     std::vector<std::string> errors, fails;
     std::string single;
     for (const std::string& n : names) {
@@ -476,13 +482,41 @@ std::vector<std::string> structs_needed(const std::vector<Rule>& rules, const Ch
   return names;
 }
 
+namespace {
+
+// A rule over every struct of a side that has none checks nothing: that is
+// an unreadable input, not a pass (split DWARF skeletons, type units, an
+// empty facts file).
+std::optional<std::string> nothing_readable(const std::vector<Rule>& rules, const std::vector<std::string>& rows,
+                                            const RecordSet& old_s, const RecordSet& new_s) {
+  const bool everything = std::any_of(rules.begin(), rules.end(), [&](const Rule& r) {
+    return r.target == "all" || (r.target.empty() && rows.empty());
+  });
+  if (!everything) return std::nullopt;
+  for (const RecordSet* s : {&old_s, &new_s})
+    if (s->records.empty())
+      return fmt::format("no struct definitions readable in {}: no complete struct or union type (split-DWARF "
+                         ".dwo files and DWARF type units are not read; an empty facts file has none); rebuild "
+                         "with -g but without -gsplit-dwarf or -fdebug-types-section",
+                         s->source);
+  return std::nullopt;
+}
+
+}  // namespace
+
 ConfigResult evaluate_config(const std::vector<Rule>& rules, const RecordSet& old_s, const RecordSet& new_s,
                              const CheckOptions& o) {
+  std::vector<std::string> rows = row_names(rules, o);
+  if (auto why = nothing_readable(rules, rows, old_s, new_s)) return error_config("", old_s.source, new_s.source, *why);
   Evaluator ev(old_s, new_s, o);
   ConfigResult cr;
   cr.old_source = old_s.source;
   cr.new_source = new_s.source;
-  std::vector<std::string> rows = row_names(rules, o);
+  for (const std::string& n : o.names) {
+    const Pair p = ev.pair(n);
+    if (!p.old_r && !p.new_r) cr.unknown_names.push_back(n);
+  }
+  if (!cr.unknown_names.empty()) cr.verdict = Verdict::Error;
 
   std::vector<std::vector<std::string>> scopes;
   for (const Rule& r : rules) {
@@ -559,6 +593,7 @@ CheckSummary summarize(const std::vector<ConfigResult>& configs) {
       continue;
     }
     ++s.checked;
+    s.rule_errors += c.unknown_names.size();
     for (const RuleResult& rr : c.results) {
       ++s.checks;
       s.failed += rr.verdict == Verdict::Fail;

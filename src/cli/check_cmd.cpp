@@ -257,9 +257,10 @@ int run_check(const CheckCmdOptions& o) {
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   for (const ConfigResult& c : res.configs)
-    if (c.status != ConfigStatus::Checked && !c.allowed)
-      std::fprintf(stderr, "padguard: %s%s: %s\n", c.label.empty() ? "" : ("[" + c.label + "] ").c_str(),
-                   config_status_title(c.status), c.detail.c_str());
+    if (c.status != ConfigStatus::Checked && !c.allowed) {
+      if (c.label.empty()) std::fprintf(stderr, "padguard: %s\n", c.detail.c_str());
+      else std::fprintf(stderr, "padguard: [%s] %s: %s\n", c.label.c_str(), config_status_title(c.status), c.detail.c_str());
+    }
 
   if (!o.junit.empty()) {
     std::ofstream f(o.junit, std::ios::binary | std::ios::trunc);

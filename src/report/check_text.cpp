@@ -81,6 +81,13 @@ std::string status_text(const ConfigResult& c) {
 
 std::string plural(size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
 
+// A struct the user asked to see (-C) that neither side defines: a typo.
+std::string unknown_name_line(const ConfigResult& c, const std::string& name) {
+  const std::string prefix = c.label.empty() ? "" : "[" + c.label + "] ";
+  return fmt::format("ERROR {}-C {}: no struct or union named '{}' in {} nor in {}; check the spelling\n", prefix,
+                     name, name, c.old_source, c.new_source);
+}
+
 std::string verdict_line(const CheckResult& r) {
   if (r.rules.empty()) return "verdict: ERROR (no rules given)\n";
   const CheckSummary& n = r.summary;
@@ -114,6 +121,8 @@ std::string matrix_text(const CheckResult& r) {
     for (const RuleResult& rr : c.results)
       if (rr.verdict != Verdict::Pass) out += result_line(rr, c.label), any = true;
   for (const ConfigResult& c : r.configs)
+    for (const std::string& n : c.unknown_names) out += unknown_name_line(c, n), any = true;
+  for (const ConfigResult& c : r.configs)
     if (c.status != ConfigStatus::Checked) out += fmt::format("[{}] {}\n", c.label, status_text(c)), any = true;
   if (any) out += "\n";
   return out;
@@ -124,6 +133,7 @@ std::string single_text(const CheckResult& r) {
   std::string out = fmt::format("padguard check: {} -> {}\n", c.old_source, c.new_source);
   if (c.status != ConfigStatus::Checked) return out + status_text(c) + "\n";
   for (const RuleResult& rr : c.results) out += result_line(rr, "");
+  for (const std::string& n : c.unknown_names) out += unknown_name_line(c, n);
   for (const StructRow& s : c.structs)
     if (s.slack_loss)
       out += fmt::format("note  {}: hidden growth, tail padding {} -> {} with sizeof {} unchanged ({} bytes of slack "

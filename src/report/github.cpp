@@ -69,6 +69,12 @@ std::string render_github(const CheckResult& r, const GithubOptions& o) {
         out += annotation(c.label, rr.rule.spec(), fmt::format("{}: {}", verdict_name(rr.verdict), rr.detail),
                           rr.where, o);
   }
+  for (const ConfigResult& c : r.configs)
+    for (const std::string& n : c.unknown_names)
+      out += annotation(c.label, "-C " + n,
+                        fmt::format("ERROR: no struct or union named '{}' in {} nor in {}", n, c.old_source,
+                                    c.new_source),
+                        std::nullopt, o);
   if (r.rules.empty()) out += annotation("", "usage", "no rules given", std::nullopt, o);
   const CheckSummary& n = r.summary;
   out += fmt::format("padguard check: {} ({} of {} rule checks did not pass, {} of {} config{} not checked",

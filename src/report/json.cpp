@@ -111,6 +111,7 @@ json config_json(const ConfigResult& c) {
          {"detail", c.detail},  {"allowed", c.allowed},  {"structs", rows},
          {"results", results}};
   if (!c.log.empty()) j["log"] = c.log;
+  if (!c.unknown_names.empty()) j["unknown_names"] = c.unknown_names;
   // "error" predates "status": kept for readers of schema 1.0.
   if (c.status != ConfigStatus::Checked) j["error"] = c.detail;
   return j;

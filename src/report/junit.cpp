@@ -36,6 +36,8 @@ bool as_skipped(const ConfigResult& c) { return c.status == ConfigStatus::Skippe
 Counts count(const ConfigResult& c) {
   Counts n;
   if (c.status != ConfigStatus::Checked) return as_skipped(c) ? Counts{1, 0, 0, 1} : Counts{1, 0, 1, 0};
+  n.tests += c.unknown_names.size();
+  n.errors += c.unknown_names.size();
   for (const RuleResult& rr : c.results) {
     ++n.tests;
     n.failures += rr.verdict == Verdict::Fail;
@@ -76,6 +78,10 @@ std::string suite(const ConfigResult& c) {
       out += fmt::format("      <system-out>{}</system-out>\n", xml(rr.detail));
     out += "    </testcase>\n";
   }
+  for (const std::string& u : c.unknown_names)
+    out += fmt::format("    <testcase classname=\"{}\" name=\"-C {}\">\n      <error message=\"no struct or union named "
+                       "'{}' in either input\" type=\"input\"/>\n    </testcase>\n",
+                       xml(cls), xml(u), xml(u));
   return out + "  </testsuite>\n";
 }
 

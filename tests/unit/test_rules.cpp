@@ -233,3 +233,32 @@ TEST_CASE("config status names round-trip", "[rules][status][fast]") {
   CHECK(std::string(config_status_title(ConfigStatus::BuildFailed)) == "BUILD-FAILED");
   CHECK_FALSE(config_status_from_name("built"));
 }
+
+TEST_CASE("a rule that checked nothing is an error, never a pass", "[rules][empty][fast]") {
+  const RecordSet empty = set_of("skeleton.o", {});
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+           {"no-growth", "all"}, {"no-new-holes", "all"}, {"max-slack-loss", "0"}}) {
+    const ConfigResult both = run(flag, value, empty, empty);
+    CHECK(both.status == ConfigStatus::Error);
+    CHECK(both.verdict == Verdict::Error);
+    CHECK(both.detail.find("no struct definitions readable in skeleton.o") != std::string::npos);
+    CHECK(run(flag, value, before(), empty).status == ConfigStatus::Error);  // one side empty is enough
+  }
+  // Both sides have structs, none in common: the rule has nothing to check.
+  const RecordSet other = set_of("other.o", {rec("u", 8, {mem("x", 0, 8)})});
+  const ConfigResult none = run("no-growth", "all", before(), other);
+  CHECK(none.status == ConfigStatus::Checked);
+  CHECK(none.verdict == Verdict::Error);
+  CHECK(none.results[0].verdict == Verdict::Error);
+  // A struct on neither side, named by a rule or by -C, is an error naming it.
+  const ConfigResult missing = run("no-growth", "nosuch");
+  CHECK(missing.verdict == Verdict::Error);
+  CHECK(missing.results[0].detail.find("'nosuch'") != std::string::npos);
+  CheckOptions o;
+  o.names = {"nosuch"};
+  const ConfigResult shown = evaluate_config(parse_rule("no-growth", "t", "x"), before(), after(), o);
+  CHECK(shown.results[0].verdict == Verdict::Pass);
+  CHECK(shown.unknown_names == std::vector<std::string>{"nosuch"});
+  CHECK(shown.verdict == Verdict::Error);
+  CHECK(make_check_result(parse_rule("no-growth", "t", "x"), {shown}, o, false).verdict == Verdict::Error);
+}

@@ -84,6 +84,7 @@ struct ConfigResult {
   bool allowed = false;  // named by --allow-skip: shown, but not held against the verdict
   std::vector<StructRow> structs;
   std::vector<RuleResult> results;  // parallel to rules; empty unless Checked
+  std::vector<std::string> unknown_names;  // -C names defined on neither side: an error
   Verdict verdict = Verdict::Pass;
 };
 
@@ -91,7 +92,7 @@ struct ConfigResult {
 struct CheckSummary {
   size_t checks = 0;       // rule results over checked configs
   size_t failed = 0;       // of which FAIL
-  size_t rule_errors = 0;  // of which ERROR (a struct or member missing)
+  size_t rule_errors = 0;  // of which ERROR (a struct or member missing), plus unknown -C names
   size_t errors = 0;       // rule_errors plus the not-checked configs that were not allowed
   size_t configs = 0;      // every config, checked or not
   size_t checked = 0;      // configs with status Checked
