@@ -10,10 +10,11 @@
 #include "commands.hpp"
 #include "padguard/error.hpp"
 #include "padguard/facts.hpp"
-#include "padguard/json.hpp"
-#include "padguard/report_ci.hpp"
+#include "padguard/render.hpp"
 #include "padguard/report_text.hpp"
+#include "padguard/rule_table.hpp"
 #include "padguard/rules.hpp"
+#include "policy.hpp"
 
 namespace padguard::cli {
 
@@ -128,12 +129,10 @@ std::vector<Rule> gather_rules(const CheckCmdOptions& o) {
   std::vector<Rule> rules;
   if (!o.policy.empty())
     for (Rule& r : parse_policy_toml(read_text(o.policy), o.policy)) rules.push_back(std::move(r));
-  const std::pair<const char*, const std::vector<std::string>*> flags[] = {
-      {"no-growth", &o.no_growth},   {"max-growth", &o.max_growth},     {"max-cachelines", &o.max_cachelines},
-      {"disjoint", &o.disjoint},     {"no-new-holes", &o.no_new_holes}, {"max-slack-loss", &o.max_slack_loss}};
-  for (const auto& [name, values] : flags)
-    for (const std::string& v : *values)
-      for (Rule& r : parse_rule(name, v, std::string("--") + name)) rules.push_back(std::move(r));
+  const auto table = rule_table();
+  for (size_t i = 0; i < table.size() && i < o.rule_values.size(); ++i)
+    for (const std::string& v : o.rule_values[i])
+      for (Rule& r : parse_rule(table[i].name, v, std::string("--") + table[i].name)) rules.push_back(std::move(r));
   if (rules.empty())
     throw InputError("", "check: no rules given; pass e.g. --no-growth task_struct or --policy FILE");
   return rules;
@@ -197,19 +196,12 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
       "check", "gate on layout rules between builds (exit 0 all hold, 1 a rule failed, 2 usage/input error)");
   add_common(*sub, o.common);
   sub->add_option("--policy", o.policy, "TOML policy whose keys are the rule flag names");
-  sub->add_option("--no-growth", o.no_growth, "NAME[,NAME...] or 'all': sizeof must not grow")
-      ->allow_extra_args(false);
-  sub->add_option("--max-growth", o.max_growth, "NAME=N: sizeof may grow by at most N bytes")
-      ->allow_extra_args(false);
-  sub->add_option("--max-cachelines", o.max_cachelines, "NAME=N: at most N cachelines after the change")
-      ->allow_extra_args(false);
-  sub->add_option("--disjoint", o.disjoint, "STRUCT.a,STRUCT.b: the two members share no byte after the change")
-      ->allow_extra_args(false);
-  sub->add_option("--no-new-holes", o.no_new_holes, "NAME[,NAME...] or 'all': no more holes nor hole bytes")
-      ->allow_extra_args(false);
-  sub->add_option("--max-slack-loss", o.max_slack_loss,
-                  "N or NAME=N: at most N bytes of tail padding consumed while sizeof is unchanged")
-      ->allow_extra_args(false);
+  const auto table = rule_table();
+  o.rule_values.resize(table.size());
+  for (size_t i = 0; i < table.size(); ++i)
+    sub->add_option(std::string("--") + table[i].name, o.rule_values[i],
+                    std::string(table[i].argument) + ": " + table[i].help)
+        ->allow_extra_args(false);
   sub->add_option("-C,--class_name", o.names, "also show these structs in the table")->delimiter(',')->allow_extra_args(false);
   sub->add_option("--pair", o.pairs, "LABEL=OLD:NEW, repeatable: check every config, one table and verdict")
       ->allow_extra_args(false);
@@ -220,8 +212,7 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
       ->delimiter(',')->allow_extra_args(false);
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
-  sub->add_option("--format", o.format, "text (default), json or github")
-      ->check(CLI::IsMember({"text", "json", "github"}));
+  add_format(*sub, o.format, ResultKind::Check);
   sub->add_option("--junit", o.junit, "also write JUnit XML here, one test case per rule and config");
   sub->add_option("--source-root", o.source_root,
                   "github format: make declaration paths relative to this directory (default: .)");
@@ -244,27 +235,18 @@ int run_check(const CheckCmdOptions& o) {
   for (const PairSpec& p : pairs) configs.push_back(run_pair(p, rules, co, lo));
   const CheckResult res = make_check_result(rules, std::move(configs), co, pairs.size() > 1 || !pairs[0].label.empty());
 
-  std::string out;
-  if (o.format == "json") {
-    out = dump_json(check_json(res));
-  } else if (o.format == "github") {
-    GithubOptions go;
-    go.source_root = o.source_root.empty() ? "" : std::filesystem::absolute(o.source_root).lexically_normal().string();
-    out = render_github(res, go);
-  } else {
-    out = render_check_text(res);
-  }
+  RenderOptions ro;
+  ro.source_root = o.source_root.empty() ? "" : std::filesystem::absolute(o.source_root).lexically_normal().string();
+  const std::string out = render(res, format_of(o.format, ResultKind::Check), ro);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   for (const ConfigResult& c : res.configs)
-    if (c.status != ConfigStatus::Checked && !c.allowed) {
-      if (c.label.empty()) std::fprintf(stderr, "padguard: %s\n", c.detail.c_str());
-      else std::fprintf(stderr, "padguard: [%s] %s: %s\n", c.label.c_str(), config_status_title(c.status), c.detail.c_str());
-    }
+    if (c.status != ConfigStatus::Checked && !c.allowed)
+      std::fprintf(stderr, "padguard: %s\n", config_status_line(c).c_str());
 
   if (!o.junit.empty()) {
     std::ofstream f(o.junit, std::ios::binary | std::ios::trunc);
-    f << render_junit(res);
+    f << render(res, Format::Junit, ro);
     f.close();
     if (!f) throw InputError(o.junit, "cannot write the JUnit report; check the directory exists and is writable");
   }
