@@ -90,7 +90,11 @@ std::string rule_detail(const RuleResult& rr, const ConfigResult& c) {
     return s;
   };
   if (!errors.empty()) return join(errors, SIZE_MAX);
-  if (rr.checked == 1 && rr.findings.size() == 1) return finding(rr.findings[0], rr.rule, c);
+  if (rr.checked == 1 && rr.findings.size() == 1) {
+    const Finding& f = rr.findings[0];
+    const bool named = rr.rule.target == f.subject || f.problem != Problem::None;
+    return (named ? "" : f.subject + " ") + finding(f, rr.rule, c);
+  }
   if (!fails.empty()) return fmt::format("{} of {} structs: {}", fails.size(), rr.checked, join(fails, 10));
   return fmt::format("{} struct{} checked", rr.checked, rr.checked == 1 ? "" : "s");
 }
