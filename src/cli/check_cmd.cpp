@@ -1,6 +1,7 @@
 // `padguard check`: rules (flags and/or a TOML policy) over one OLD NEW pair
 // or many labelled pairs (--pair, --manifest). Exit 0 all hold, 1 a rule
 // failed, 2 usage or input error; an input error never passes.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,29 +10,80 @@
 #include "commands.hpp"
 #include "padguard/error.hpp"
 #include "padguard/facts.hpp"
-#include "padguard/json.hpp"
-#include "padguard/report_ci.hpp"
+#include "padguard/render.hpp"
 #include "padguard/report_text.hpp"
+#include "padguard/rule_table.hpp"
 #include "padguard/rules.hpp"
+#include "policy.hpp"
 
 namespace padguard::cli {
 
 namespace {
 
+// A labelled pair to check, or (status != Checked) a config the producer of
+// a manifest could not build: it becomes a row of its own.
 struct PairSpec {
   std::string label, old_file, new_file;
+  ConfigStatus status = ConfigStatus::Checked;
+  std::string message, log;
+  std::string origin;  // "--pair" or "MANIFEST:LINE", for duplicate-label errors
 };
+
+PairSpec checked_pair(std::string label, std::string old_file, std::string new_file) {
+  PairSpec p;
+  p.label = std::move(label);
+  p.old_file = std::move(old_file);
+  p.new_file = std::move(new_file);
+  return p;
+}
 
 PairSpec parse_pair(const std::string& spec, const std::string& origin) {
   const size_t eq = spec.find('=');
   const size_t colon = eq == std::string::npos ? std::string::npos : spec.find(':', eq + 1);
   if (eq == 0 || eq == std::string::npos || colon == std::string::npos || colon == eq + 1 || colon + 1 == spec.size())
     throw InputError(origin, "expected LABEL=OLD:NEW, got '" + spec + "' (e.g. x86_64=before.o:after.o)");
-  return {spec.substr(0, eq), spec.substr(eq + 1, colon - eq - 1), spec.substr(colon + 1)};
+  return checked_pair(spec.substr(0, eq), spec.substr(eq + 1, colon - eq - 1), spec.substr(colon + 1));
 }
 
-// One pair per line: "LABEL OLD NEW" or "LABEL=OLD:NEW"; '#' starts a
-// comment. Relative paths are relative to the manifest's directory.
+std::vector<std::string> words_of(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> w;
+  for (std::string x; in >> x;) w.push_back(x);
+  return w;
+}
+
+std::string trim_ws(std::string s) {
+  const size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+// "LABEL !STATUS MESSAGE...": the message is the rest of the line, verbatim
+// ('#' is no comment there: compiler errors quote "#include"); a trailing
+// "(log: PATH)" is split off.
+PairSpec status_line(const std::string& line, const std::string& where) {
+  std::istringstream in(line);
+  PairSpec p;
+  std::string st;
+  in >> p.label >> st;
+  const std::optional<ConfigStatus> s = config_status_from_name(st.substr(1));
+  if (!s || *s == ConfigStatus::Checked)
+    throw InputError(where, "unknown status '" + st + "'; known: !build-failed, !skipped, !error");
+  p.status = *s;
+  std::string rest;
+  std::getline(in, rest);
+  p.message = trim_ws(rest);
+  const std::string tag = "(log: ";
+  if (const size_t at = p.message.rfind(tag); at != std::string::npos && p.message.back() == ')') {
+    p.log = trim_ws(p.message.substr(at + tag.size(), p.message.size() - at - tag.size() - 1));
+    p.message = trim_ws(p.message.substr(0, at));
+  }
+  return p;
+}
+
+// One pair per line: "LABEL OLD NEW", "LABEL=OLD:NEW" or "LABEL !STATUS
+// MESSAGE"; '#' starts a comment. Relative paths are relative to the
+// manifest's directory.
 std::vector<PairSpec> read_manifest(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError(path, "cannot open the manifest; check the path");
@@ -42,17 +94,23 @@ std::vector<PairSpec> read_manifest(const std::string& path) {
   std::vector<PairSpec> out;
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
-    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    std::istringstream words(line);
-    std::vector<std::string> w;
-    for (std::string x; words >> x;) w.push_back(x);
-    if (w.empty()) continue;
     const std::string where = path + ":" + std::to_string(n);
-    PairSpec p = w.size() == 3 ? PairSpec{w[0], w[1], w[2]}
+    std::vector<std::string> w = words_of(line);
+    if (w.size() >= 2 && w[0][0] != '#' && w[1][0] == '!') {
+      out.push_back(status_line(line, where));
+      out.back().origin = where;
+      continue;
+    }
+    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    w = words_of(line);
+    if (w.empty()) continue;
+    PairSpec p = w.size() == 3 ? checked_pair(w[0], w[1], w[2])
                  : w.size() == 1 ? parse_pair(w[0], where)
-                                 : throw InputError(where, "expected 'LABEL OLD NEW' or 'LABEL=OLD:NEW'");
+                                 : throw InputError(where, "expected 'LABEL OLD NEW', 'LABEL=OLD:NEW' or "
+                                                           "'LABEL !build-failed|!skipped|!error MESSAGE'");
     p.old_file = resolve(p.old_file);
     p.new_file = resolve(p.new_file);
+    p.origin = where;
     out.push_back(p);
   }
   if (out.empty()) throw InputError(path, "the manifest lists no pairs");
@@ -71,12 +129,10 @@ std::vector<Rule> gather_rules(const CheckCmdOptions& o) {
   std::vector<Rule> rules;
   if (!o.policy.empty())
     for (Rule& r : parse_policy_toml(read_text(o.policy), o.policy)) rules.push_back(std::move(r));
-  const std::pair<const char*, const std::vector<std::string>*> flags[] = {
-      {"no-growth", &o.no_growth},   {"max-growth", &o.max_growth},     {"max-cachelines", &o.max_cachelines},
-      {"disjoint", &o.disjoint},     {"no-new-holes", &o.no_new_holes}, {"max-slack-loss", &o.max_slack_loss}};
-  for (const auto& [name, values] : flags)
-    for (const std::string& v : *values)
-      for (Rule& r : parse_rule(name, v, std::string("--") + name)) rules.push_back(std::move(r));
+  const auto table = rule_table();
+  for (size_t i = 0; i < table.size() && i < o.rule_values.size(); ++i)
+    for (const std::string& v : o.rule_values[i])
+      for (Rule& r : parse_rule(table[i].name, v, std::string("--") + table[i].name)) rules.push_back(std::move(r));
   if (rules.empty())
     throw InputError("", "check: no rules given; pass e.g. --no-growth task_struct or --policy FILE");
   return rules;
@@ -84,18 +140,27 @@ std::vector<Rule> gather_rules(const CheckCmdOptions& o) {
 
 std::vector<PairSpec> gather_pairs(const CheckCmdOptions& o) {
   std::vector<PairSpec> pairs;
-  for (const std::string& p : o.pairs) pairs.push_back(parse_pair(p, "--pair"));
+  for (const std::string& p : o.pairs) {
+    pairs.push_back(parse_pair(p, "--pair"));
+    pairs.back().origin = "--pair " + p;
+  }
   if (!o.manifest.empty())
     for (PairSpec& p : read_manifest(o.manifest)) pairs.push_back(std::move(p));
+  for (size_t i = 0; i < pairs.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (pairs[i].label == pairs[j].label)
+        throw InputError(pairs[i].origin, "duplicate config label '" + pairs[i].label + "' (first at " +
+                                              pairs[j].origin + "); give every config its own label");
   if (!o.files.empty() && !pairs.empty())
     throw InputError("", "check: give OLD NEW or --pair/--manifest, not both");
-  if (o.files.size() == 2) pairs.push_back({"", o.files[0], o.files[1]});
+  if (o.files.size() == 2) pairs.push_back(checked_pair("", o.files[0], o.files[1]));
   else if (pairs.empty()) throw InputError("", "check: give OLD NEW, or labelled pairs with --pair LABEL=OLD:NEW");
   return pairs;
 }
 
 ConfigResult run_pair(const PairSpec& p, const std::vector<Rule>& rules, const CheckOptions& co,
                       const LoadOptions& lo) {
+  if (p.status != ConfigStatus::Checked) return status_config(p.label, p.status, p.message, p.log);
   try {
     const RecordSet old_s = load_input(p.old_file, lo);
     const RecordSet new_s = load_input(p.new_file, lo);
@@ -107,6 +172,23 @@ ConfigResult run_pair(const PairSpec& p, const std::vector<Rule>& rules, const C
   }
 }
 
+// --allow-skip names labels of the run (a typo must not go unnoticed) or "all".
+void set_allow_skip(const std::vector<std::string>& given, const std::vector<PairSpec>& pairs, CheckOptions& co) {
+  for (const std::string& l : given) {
+    if (l == "all") {
+      co.allow_all_skips = true;
+      continue;
+    }
+    const bool known = std::any_of(pairs.begin(), pairs.end(), [&](const PairSpec& p) { return p.label == l; });
+    if (!known) {
+      std::string labels;
+      for (const PairSpec& p : pairs) labels += (labels.empty() ? "" : ", ") + p.label;
+      throw InputError("--allow-skip", "no config labelled '" + l + "'; labels: " + labels);
+    }
+    co.allow_skip.push_back(l);
+  }
+}
+
 }  // namespace
 
 void add_check(CLI::App& app, CheckCmdOptions& o) {
@@ -114,27 +196,23 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
       "check", "gate on layout rules between builds (exit 0 all hold, 1 a rule failed, 2 usage/input error)");
   add_common(*sub, o.common);
   sub->add_option("--policy", o.policy, "TOML policy whose keys are the rule flag names");
-  sub->add_option("--no-growth", o.no_growth, "NAME[,NAME...] or 'all': sizeof must not grow")
-      ->allow_extra_args(false);
-  sub->add_option("--max-growth", o.max_growth, "NAME=N: sizeof may grow by at most N bytes")
-      ->allow_extra_args(false);
-  sub->add_option("--max-cachelines", o.max_cachelines, "NAME=N: at most N cachelines after the change")
-      ->allow_extra_args(false);
-  sub->add_option("--disjoint", o.disjoint, "STRUCT.a,STRUCT.b: the two members share no byte after the change")
-      ->allow_extra_args(false);
-  sub->add_option("--no-new-holes", o.no_new_holes, "NAME[,NAME...] or 'all': no more holes nor hole bytes")
-      ->allow_extra_args(false);
-  sub->add_option("--max-slack-loss", o.max_slack_loss,
-                  "N or NAME=N: at most N bytes of tail padding consumed while sizeof is unchanged")
-      ->allow_extra_args(false);
+  const auto table = rule_table();
+  o.rule_values.resize(table.size());
+  for (size_t i = 0; i < table.size(); ++i)
+    sub->add_option(std::string("--") + table[i].name, o.rule_values[i],
+                    std::string(table[i].argument) + ": " + table[i].help)
+        ->allow_extra_args(false);
   sub->add_option("-C,--class_name", o.names, "also show these structs in the table")->delimiter(',')->allow_extra_args(false);
   sub->add_option("--pair", o.pairs, "LABEL=OLD:NEW, repeatable: check every config, one table and verdict")
       ->allow_extra_args(false);
-  sub->add_option("--manifest", o.manifest, "file of pairs, one per line: LABEL OLD NEW");
+  sub->add_option("--manifest", o.manifest,
+                  "file of pairs, one per line: LABEL OLD NEW, or LABEL !build-failed|!skipped|!error MESSAGE");
+  sub->add_option("--allow-skip", o.allow_skip,
+                  "LABEL[,LABEL...] or 'all': these configs may go unchecked (still shown) without failing the gate")
+      ->delimiter(',')->allow_extra_args(false);
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
-  sub->add_option("--format", o.format, "text (default), json or github")
-      ->check(CLI::IsMember({"text", "json", "github"}));
+  add_format(*sub, o.format, ResultKind::Check);
   sub->add_option("--junit", o.junit, "also write JUnit XML here, one test case per rule and config");
   sub->add_option("--source-root", o.source_root,
                   "github format: make declaration paths relative to this directory (default: .)");
@@ -147,6 +225,7 @@ int run_check(const CheckCmdOptions& o) {
   CheckOptions co;
   co.cacheline_size = o.cacheline;
   co.names = o.names;
+  set_allow_skip(o.allow_skip, pairs, co);
   LoadOptions lo;
   lo.backend = o.common.backend_kind();
   lo.threads = o.common.threads;
@@ -156,24 +235,18 @@ int run_check(const CheckCmdOptions& o) {
   for (const PairSpec& p : pairs) configs.push_back(run_pair(p, rules, co, lo));
   const CheckResult res = make_check_result(rules, std::move(configs), co, pairs.size() > 1 || !pairs[0].label.empty());
 
-  std::string out;
-  if (o.format == "json") {
-    out = dump_json(check_json(res));
-  } else if (o.format == "github") {
-    GithubOptions go;
-    go.source_root = o.source_root.empty() ? "" : std::filesystem::absolute(o.source_root).lexically_normal().string();
-    out = render_github(res, go);
-  } else {
-    out = render_check_text(res);
-  }
+  RenderOptions ro;
+  ro.source_root = o.source_root.empty() ? "" : std::filesystem::absolute(o.source_root).lexically_normal().string();
+  const std::string out = render(res, format_of(o.format, ResultKind::Check), ro);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   for (const ConfigResult& c : res.configs)
-    if (!c.error.empty()) std::fprintf(stderr, "padguard: %s\n", c.error.c_str());
+    if (c.status != ConfigStatus::Checked && !c.allowed)
+      std::fprintf(stderr, "padguard: %s\n", config_status_line(c).c_str());
 
   if (!o.junit.empty()) {
     std::ofstream f(o.junit, std::ios::binary | std::ios::trunc);
-    f << render_junit(res);
+    f << render(res, Format::Junit, ro);
     f.close();
     if (!f) throw InputError(o.junit, "cannot write the JUnit report; check the directory exists and is writable");
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "padguard/dwarf_source.hpp"
+#include "padguard/render.hpp"
 
 namespace padguard::cli {
 
@@ -30,6 +31,11 @@ struct LayoutOptions {
 };
 
 void add_common(CLI::App& sub, CommonOptions& o);
+
+// --format for a command: allowed values and help from the format registry.
+void add_format(CLI::App& sub, std::string& value, ResultKind kind);
+// The registered format `value` names (add_format already validated it).
+Format format_of(const std::string& value, ResultKind kind);
 void add_layout(CLI::App& app, LayoutOptions& o);
 int run_layout(const LayoutOptions& o);
 
@@ -58,10 +64,12 @@ int run_diff(const DiffCmdOptions& o);
 struct CheckCmdOptions {
   CommonOptions common;
   std::string policy;
-  std::vector<std::string> no_growth, max_growth, max_cachelines, disjoint, no_new_holes, max_slack_loss;
+  // One list of flag values per rule, parallel to rule_table().
+  std::vector<std::vector<std::string>> rule_values;
   std::vector<std::string> names;
   std::vector<std::string> pairs;  // LABEL=OLD:NEW
   std::string manifest;
+  std::vector<std::string> allow_skip;  // labels, or "all"
   unsigned cacheline = 64;
   std::string format = "text";
   std::string junit;

@@ -14,4 +14,13 @@ void add_common(CLI::App& sub, CommonOptions& o) {
   sub.add_option("-j,--jobs", o.threads, "worker threads (default: all cores); output does not depend on it");
 }
 
+void add_format(CLI::App& sub, std::string& value, ResultKind kind) {
+  sub.add_option("--format", value, format_help(kind))->check(CLI::IsMember(format_names(kind)));
+}
+
+Format format_of(const std::string& value, ResultKind kind) {
+  if (const std::optional<Format> f = parse_format(value, kind)) return *f;
+  throw InputError("--format", "unknown format '" + value + "'");
+}
+
 }  // namespace padguard::cli

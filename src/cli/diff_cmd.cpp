@@ -6,8 +6,7 @@
 #include "padguard/diff.hpp"
 #include "padguard/error.hpp"
 #include "padguard/facts.hpp"
-#include "padguard/json.hpp"
-#include "padguard/report_text.hpp"
+#include "padguard/render.hpp"
 
 namespace padguard::cli {
 
@@ -19,7 +18,7 @@ void add_diff(CLI::App& app, DiffCmdOptions& o) {
       ->delimiter(',')->allow_extra_args(false);
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
-  sub->add_option("--format", o.format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+  add_format(*sub, o.format, ResultKind::Diff);
   sub->add_option("OLD", o.old_file, "before: ELF with DWARF, or a facts file from padguard extract")->required();
   sub->add_option("NEW", o.new_file, "after: ELF with DWARF, or a facts file")->required();
 }
@@ -38,7 +37,7 @@ int run_diff(const DiffCmdOptions& o) {
     // Analysis errors (implausible records) carry no file name: add both.
     throw InputError(o.old_file + " -> " + o.new_file, e.what());
   }
-  const std::string out = o.format == "json" ? dump_json(diff_json(d)) : render_diff_text(d);
+  const std::string out = render(d, format_of(o.format, ResultKind::Diff), RenderOptions{});
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   // A struct asked for by name must be on both sides: fail closed.

@@ -4,9 +4,8 @@
 #include "commands.hpp"
 #include "padguard/error.hpp"
 #include "padguard/facts.hpp"
-#include "padguard/json.hpp"
 #include "padguard/loader.hpp"
-#include "padguard/pahole_text.hpp"
+#include "padguard/render.hpp"
 
 namespace padguard::cli {
 
@@ -16,8 +15,7 @@ void add_layout(CLI::App& app, LayoutOptions& o) {
   sub->add_option("-C,--class_name", o.names, "only these structs/unions, in this order")->delimiter(',');
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
-  sub->add_option("--format", o.format, "text (default), or json (docs/JSON.md)")
-      ->check(CLI::IsMember({"text", "json"}));
+  add_format(*sub, o.format, ResultKind::Layout);
   sub->add_option("FILE", o.file, "vmlinux, .ko or .o with DWARF, or a facts file")->required();
 }
 
@@ -27,10 +25,9 @@ int run_layout(const LayoutOptions& o) {
   lo.threads = o.common.threads;
   lo.names = o.names;
   lo.keep_layout_variants = o.names.empty();
-  lo.source_locations = o.format == "json";  // pahole's text names no files
+  const Format format = format_of(o.format, ResultKind::Layout);
+  lo.source_locations = format != Format::Text;  // pahole's text names no files
   RecordSet set = load_input(o.file, lo);
-  PaholeOptions po;
-  po.cacheline_size = o.cacheline;
   std::vector<const Record*> records;
   if (o.names.empty()) {
     for (const auto& r : set.records) records.push_back(r.get());
@@ -42,11 +39,9 @@ int run_layout(const LayoutOptions& o) {
       records.push_back(r);
     }
   }
-  std::string out;
-  if (o.format == "json")
-    out = dump_json(layout_json(set.source, records, o.cacheline));
-  else
-    out = render_pahole(records, po, o.common.threads);
+  RenderOptions ro;
+  ro.threads = o.common.threads;
+  const std::string out = render(LayoutView{set.source, records, o.cacheline}, format, ro);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }

@@ -1,11 +1,15 @@
 // Text verdict of `padguard check`: for a single pair one line per rule; for
 // labelled pairs (a config matrix) one table row per config and struct, then
-// the rules that did not pass, then one overall verdict line.
+// the rules that did not pass, then one overall verdict line. Names are
+// escaped (esc::text): a struct name cannot forge a line.
 #include <fmt/format.h>
 
 #include <algorithm>
 
+#include "escape.hpp"
+#include "padguard/rule_table.hpp"
 #include "padguard/report_text.hpp"
+#include "sentences.hpp"
 
 namespace padguard {
 
@@ -13,7 +17,7 @@ namespace {
 
 using Row = std::vector<std::string>;
 
-// Rows shorter than the header (error rows) let their last cell overflow.
+// Rows shorter than the header (status rows) let their last cell overflow.
 std::string render_table(const std::vector<Row>& rows) {
   std::vector<size_t> width;
   for (const Row& r : rows)
@@ -32,107 +36,109 @@ std::string render_table(const std::vector<Row>& rows) {
   return out;
 }
 
-std::vector<std::string> rule_headers(const std::vector<Rule>& rules) {
-  std::vector<std::string> h;
-  for (size_t i = 0; i < rules.size(); ++i) {
-    const std::string k = rule_kind_name(rules[i].kind);
-    size_t n = 1;
-    for (size_t j = 0; j < i; ++j) n += rules[j].kind == rules[i].kind;
-    h.push_back(n == 1 ? k : fmt::format("{}#{}", k, n));
-  }
-  return h;
+std::string plural(size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
+
+std::string result_line(const RuleResult& rr, const ConfigResult& c) {
+  std::string where;
+  const Finding* f = rr.first_offender();
+  if (f && f->where && !f->where->file.empty()) where = fmt::format("  [{}:{}]", f->where->file, f->where->line);
+  const std::string prefix = c.label.empty() ? "" : "[" + c.label + "] ";
+  return esc::text(fmt::format("{:<5} {}{}: {}{}", verdict_name(rr.verdict), prefix, rr.rule.spec(),
+                               sentences::rule_detail(rr, c), where)) +
+         "\n";
+}
+
+std::string unknown_name_line(const ConfigResult& c, const std::string& name) {
+  const std::string prefix = c.label.empty() ? "" : "[" + c.label + "] ";
+  return esc::text(fmt::format("ERROR {}-C {}: {}", prefix, name, sentences::unknown_name(c, name))) + "\n";
+}
+
+std::string verdict_line(const CheckResult& r) {
+  if (r.rules.empty()) return "verdict: ERROR (no rules given)\n";
+  const CheckSummary& n = r.summary;
+  std::string s = fmt::format("verdict: {} ({}", verdict_name(r.verdict), plural(n.checks, "rule check"));
+  if (r.configs.size() > 1 || r.matrix) s += " over " + plural(n.configs, "config");
+  s += fmt::format(", {} failed, {}", n.failed, plural(n.errors, "error"));
+  if (n.allowed) s += fmt::format(", {} not checked as allowed", plural(n.allowed, "config"));
+  if (n.checked == 0) s += ", no config checked";
+  return s + ")\n";
 }
 
 std::string arrow(uint64_t a, uint64_t b) { return a == b ? std::to_string(a) : fmt::format("{} -> {}", a, b); }
 
-Row struct_row(const std::string& label, const StructRow& s) {
-  Row r{label, s.name};
+Row struct_row(const ConfigResult& c, const StructRow& s) {
+  Row r{esc::text(c.label), esc::text(s.name)};
   if (!s.old_stats || !s.new_stats) {
-    r.push_back("ERROR: " + s.error);
+    r.push_back(esc::text("ERROR: " + sentences::missing_struct(s.name, s.problem, c)));
     return r;
   }
   const RecordStats& a = *s.old_stats;
   const RecordStats& b = *s.new_stats;
-  const int64_t delta = static_cast<int64_t>(b.size) - static_cast<int64_t>(a.size);
-  r.push_back(fmt::format("{} -> {} ({:+})", a.size, b.size, delta));
+  r.push_back(fmt::format("{} -> {} ({:+})", a.size, b.size, signed_delta(a.size, b.size)));
   r.push_back(arrow(a.cachelines, b.cachelines));
   r.push_back(arrow(a.sum_holes, b.sum_holes));
   std::string pad = arrow(a.padding, b.padding);
   if (s.slack_loss) pad += fmt::format(" (hidden +{}, {} left)", s.slack_loss, b.padding);
   r.push_back(pad);
-  for (const std::string& c : s.rule_cells) r.push_back(c);
+  for (const std::optional<Verdict>& v : s.cells) r.push_back(v ? verdict_name(*v) : "-");
   return r;
 }
 
-std::string result_line(const RuleResult& rr, const std::string& label) {
-  std::string where;
-  if (rr.where && !rr.where->file.empty()) where = fmt::format("  [{}:{}]", rr.where->file, rr.where->line);
-  const std::string prefix = label.empty() ? "" : "[" + label + "] ";
-  return fmt::format("{:<5} {}{}: {}{}\n", verdict_name(rr.verdict), prefix, rr.rule.spec(), rr.detail, where);
-}
-
-std::string verdict_line(const CheckResult& r) {
-  if (r.rules.empty()) return "verdict: ERROR (no rules given)\n";
-  size_t fails = 0, errors = 0, total = 0;
-  for (const ConfigResult& c : r.configs) {
-    if (!c.error.empty()) {
-      ++errors;
-      continue;
-    }
-    for (const RuleResult& rr : c.results) {
-      ++total;
-      fails += rr.verdict == Verdict::Fail;
-      errors += rr.verdict == Verdict::Error;
-    }
-  }
-  std::string s = fmt::format("verdict: {} ({} rule check{}", verdict_name(r.verdict), total, total == 1 ? "" : "s");
-  if (r.configs.size() > 1 || r.matrix) s += fmt::format(" over {} config{}", r.configs.size(), r.configs.size() == 1 ? "" : "s");
-  s += fmt::format(", {} failed, {} error{})\n", fails, errors, errors == 1 ? "" : "s");
-  return s;
+std::string problems(const CheckResult& r) {
+  std::string out;
+  for (const ConfigResult& c : r.configs)
+    for (const RuleResult& rr : c.results)
+      if (rr.verdict != Verdict::Pass) out += result_line(rr, c);
+  for (const ConfigResult& c : r.configs)
+    for (const std::string& n : c.unknown_names) out += unknown_name_line(c, n);
+  for (const ConfigResult& c : r.configs)
+    if (c.status != ConfigStatus::Checked) out += esc::text(fmt::format("[{}] {}", c.label, sentences::status(c))) + "\n";
+  return out.empty() ? out : out + "\n";
 }
 
 std::string matrix_text(const CheckResult& r) {
   std::string out = "rules:\n";
   const std::vector<std::string> heads = rule_headers(r.rules);
-  for (size_t i = 0; i < r.rules.size(); ++i) out += fmt::format("  {:<16} {}\n", heads[i], r.rules[i].spec());
+  for (size_t i = 0; i < r.rules.size(); ++i)
+    out += esc::text(fmt::format("  {:<16} {}", heads[i], r.rules[i].spec())) + "\n";
   std::vector<Row> rows;
   Row head{"CONFIG", "STRUCT", "SIZE", "CACHELINES", "HOLES", "TAIL PAD"};
   head.insert(head.end(), heads.begin(), heads.end());
   rows.push_back(head);
   for (const ConfigResult& c : r.configs) {
-    if (!c.error.empty()) {
-      rows.push_back({c.label, "-", "ERROR: " + c.error});
+    if (c.status != ConfigStatus::Checked) {
+      rows.push_back({esc::text(c.label), "-", esc::text(sentences::status(c))});
       continue;
     }
-    for (const StructRow& s : c.structs) rows.push_back(struct_row(c.label, s));
-    if (c.structs.empty()) rows.push_back({c.label, "-", "(no struct named; see rule lines)"});
+    for (const StructRow& s : c.structs) rows.push_back(struct_row(c, s));
+    if (c.structs.empty()) rows.push_back({esc::text(c.label), "-", "(no struct named; see rule lines)"});
   }
-  out += "\n" + render_table(rows) + "\n";
-  bool any = false;
-  for (const ConfigResult& c : r.configs)
-    for (const RuleResult& rr : c.results)
-      if (rr.verdict != Verdict::Pass) out += result_line(rr, c.label), any = true;
-  for (const ConfigResult& c : r.configs)
-    if (!c.error.empty()) out += fmt::format("ERROR [{}] {}\n", c.label, c.error), any = true;
-  if (any) out += "\n";
-  return out;
+  return out + "\n" + render_table(rows) + "\n" + problems(r);
 }
 
 std::string single_text(const CheckResult& r) {
   const ConfigResult& c = r.configs.front();
-  std::string out = fmt::format("padguard check: {} -> {}\n", c.old_source, c.new_source);
-  if (!c.error.empty()) return out + fmt::format("ERROR {}\n", c.error);
-  for (const RuleResult& rr : c.results) out += result_line(rr, "");
+  std::string out = esc::text(fmt::format("padguard check: {} -> {}", c.old_source, c.new_source)) + "\n";
+  if (c.status != ConfigStatus::Checked) return out + esc::text(sentences::status(c)) + "\n";
+  for (const RuleResult& rr : c.results) out += result_line(rr, c);
+  for (const std::string& n : c.unknown_names) out += unknown_name_line(c, n);
   for (const StructRow& s : c.structs)
-    if (s.slack_loss)
-      out += fmt::format("note  {}: hidden growth, tail padding {} -> {} with sizeof {} unchanged ({} bytes of slack "
-                         "lost, {} left)\n",
-                         s.name, s.old_stats->padding, s.new_stats->padding, s.new_stats->size, s.slack_loss,
-                         s.new_stats->padding);
+    if (s.slack_loss) out += esc::text("note  " + sentences::hidden_growth(s)) + "\n";
   return out;
 }
 
 }  // namespace
+
+std::vector<std::string> rule_headers(const std::vector<Rule>& rules) {
+  std::vector<std::string> h;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const std::string k(rules[i].name());
+    size_t n = 1;
+    for (size_t j = 0; j < i; ++j) n += rules[j].def == rules[i].def;
+    h.push_back(n == 1 ? k : fmt::format("{}#{}", k, n));
+  }
+  return h;
+}
 
 std::string render_check_text(const CheckResult& r) {
   std::string out;
@@ -141,6 +147,11 @@ std::string render_check_text(const CheckResult& r) {
   else if (!r.configs.empty())
     out = single_text(r);
   return out + verdict_line(r);
+}
+
+std::string config_status_line(const ConfigResult& c) {
+  if (c.label.empty() && c.status == ConfigStatus::Error) return esc::text(sentences::not_checked_reason(c));
+  return esc::text(fmt::format("[{}] {}", c.label, sentences::status(c)));
 }
 
 }  // namespace padguard

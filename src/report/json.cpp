@@ -2,7 +2,9 @@
 #include "padguard/json.hpp"
 
 #include "padguard/diff.hpp"
+#include "padguard/rule_table.hpp"
 #include "padguard/type_name.hpp"
+#include "sentences.hpp"
 
 namespace padguard {
 
@@ -83,33 +85,75 @@ json record_diff_json(const RecordDiff& d) {
 }
 
 json rule_json(const Rule& r) {
-  json j{{"kind", rule_kind_name(r.kind)}, {"target", r.target}, {"spec", r.spec()}};
-  if (r.kind == RuleKind::Disjoint) j["members"] = json::array({r.member_a, r.member_b});
-  if (r.kind == RuleKind::MaxGrowth || r.kind == RuleKind::MaxCachelines || r.kind == RuleKind::MaxSlackLoss)
-    j["limit"] = r.limit;
+  json j{{"kind", r.name()}, {"target", r.target}, {"spec", r.spec()}};
+  switch (r.def->shape) {
+    case ArgShape::MemberPair: j["members"] = json::array({r.member_a, r.member_b}); break;
+    case ArgShape::NamedLimits:
+    case ArgShape::LimitOrNamedLimits: j["limit"] = r.limit; break;
+    case ArgShape::Names: break;
+  }
   return j;
+}
+
+template <class T>
+json opt(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+json finding_json(const Finding& f) {
+  json spans = json::array();
+  for (const MemberSpan& m : f.spans) spans.push_back(json{{"member", m.member}, {"begin", m.begin}, {"end", m.end}});
+  json j{{"subject", f.subject},         {"unit", unit_name(f.unit)},   {"old", opt(f.old_value)},
+         {"new", opt(f.new_value)},       {"limit", opt(f.limit)},       {"delta", opt(f.delta)},
+         {"verdict", verdict_name(f.verdict)}, {"problem", problem_name(f.problem)},
+         {"where", f.where ? loc_json(*f.where) : json(nullptr)}};
+  if (!f.spans.empty()) j["spans"] = spans;
+  if (!f.missing_member.empty()) j["missing_member"] = f.missing_member;
+  return j;
+}
+
+json cell_json(const std::optional<Verdict>& v) { return v ? verdict_name(*v) : "-"; }
+
+json struct_row_json(const StructRow& s, const ConfigResult& c) {
+  json cells = json::array();
+  for (const auto& v : s.cells) cells.push_back(cell_json(v));
+  json row{{"name", s.name},     {"old", opt_stats(s.old_stats)}, {"new", opt_stats(s.new_stats)},
+           {"slack_loss", s.slack_loss}, {"hidden_growth", s.slack_loss > 0}, {"rules", cells}};
+  if (s.old_stats && s.new_stats) row["size_delta"] = signed_delta(s.old_stats->size, s.new_stats->size);
+  if (s.problem != Problem::None) {
+    row["problem"] = problem_name(s.problem);
+    row["error"] = sentences::missing_struct(s.name, s.problem, c);
+  }
+  return row;
+}
+
+json result_json(const RuleResult& r, const ConfigResult& c) {
+  json findings = json::array();
+  for (const Finding& f : r.findings) findings.push_back(finding_json(f));
+  const Finding* off = r.first_offender();
+  return json{{"rule", r.rule.spec()},
+              {"verdict", verdict_name(r.verdict)},
+              {"checked", r.checked},
+              {"findings", findings},
+              {"detail", sentences::rule_detail(r, c)},
+              {"offenders", r.offenders()},
+              {"where", off && off->where ? loc_json(*off->where) : json(nullptr)}};
 }
 
 json config_json(const ConfigResult& c) {
   json rows = json::array();
-  for (const StructRow& s : c.structs) {
-    json row{{"name", s.name},     {"old", opt_stats(s.old_stats)}, {"new", opt_stats(s.new_stats)},
-             {"slack_loss", s.slack_loss}, {"hidden_growth", s.slack_loss > 0}, {"rules", s.rule_cells}};
-    if (s.old_stats && s.new_stats)
-      row["size_delta"] = static_cast<int64_t>(s.new_stats->size) - static_cast<int64_t>(s.old_stats->size);
-    if (!s.error.empty()) row["error"] = s.error;
-    rows.push_back(row);
-  }
+  for (const StructRow& s : c.structs) rows.push_back(struct_row_json(s, c));
   json results = json::array();
-  for (const RuleResult& r : c.results)
-    results.push_back(json{{"rule", r.rule.spec()},
-                           {"verdict", verdict_name(r.verdict)},
-                           {"detail", r.detail},
-                           {"offenders", r.offenders},
-                           {"where", r.where ? loc_json(*r.where) : json(nullptr)}});
-  json j{{"label", c.label}, {"old", c.old_source}, {"new", c.new_source}, {"verdict", verdict_name(c.verdict)},
-         {"structs", rows},  {"results", results}};
-  if (!c.error.empty()) j["error"] = c.error;
+  for (const RuleResult& r : c.results) results.push_back(result_json(r, c));
+  const bool checked = c.status == ConfigStatus::Checked;
+  json j{{"label", c.label},    {"old", c.old_source},   {"new", c.new_source},
+         {"verdict", verdict_name(c.verdict)}, {"status", config_status_name(c.status)},
+         {"detail", checked ? "" : sentences::not_checked_reason(c)}, {"allowed", c.allowed},
+         {"structs", rows},     {"results", results}};
+  if (!c.log.empty()) j["log"] = c.log;
+  if (!c.unknown_names.empty()) j["unknown_names"] = c.unknown_names;
+  // "error" predates "status": kept for readers of schema 1.0.
+  if (!checked) j["error"] = j["detail"];
   return j;
 }
 
@@ -149,8 +193,12 @@ json check_json(const CheckResult& r) {
   for (const Rule& x : r.rules) rules.push_back(rule_json(x));
   json configs = json::array();
   for (const ConfigResult& c : r.configs) configs.push_back(config_json(c));
+  const CheckSummary& n = r.summary;
+  json summary{{"checks", n.checks},   {"failed", n.failed},   {"rule_errors", n.rule_errors},
+               {"errors", n.errors},   {"configs", n.configs}, {"checked", n.checked},
+               {"not_checked", n.not_checked}, {"allowed", n.allowed}};
   return json{{"schema_version", kSchemaVersion}, {"kind", "check"}, {"verdict", verdict_name(r.verdict)},
-              {"cacheline_size", r.cacheline_size}, {"rules", rules}, {"configs", configs}};
+              {"cacheline_size", r.cacheline_size}, {"rules", rules}, {"configs", configs}, {"summary", summary}};
 }
 
 std::string dump_json(const json& j, bool compact) { return j.dump(compact ? -1 : 2, ' ', false, json::error_handler_t::replace) + "\n"; }

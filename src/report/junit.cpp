@@ -1,38 +1,29 @@
 // JUnit XML for a check result, the dialect Jenkins/GitLab/GitHub test
 // reporters read: <testsuites> of <testsuite> (a config) of <testcase> (a
-// rule). No timestamps or durations, so the output is reproducible.
+// rule). No timestamps or durations, so the output is reproducible. Every
+// string goes through esc::xml: no raw control character, no markup.
 #include <fmt/format.h>
 
+#include "escape.hpp"
 #include "padguard/report_ci.hpp"
+#include "sentences.hpp"
 
 namespace padguard {
 
 namespace {
 
-std::string xml(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
-        else out += c;
-    }
-  }
-  return out;
-}
-
 struct Counts {
-  size_t tests = 0, failures = 0, errors = 0;
+  size_t tests = 0, failures = 0, errors = 0, skipped = 0;
 };
+
+// Skipped configs, and any the user allowed, are <skipped>; the rest <error>.
+bool as_skipped(const ConfigResult& c) { return c.status == ConfigStatus::Skipped || c.allowed; }
 
 Counts count(const ConfigResult& c) {
   Counts n;
-  if (!c.error.empty()) return {1, 0, 1};
+  if (c.status != ConfigStatus::Checked) return as_skipped(c) ? Counts{1, 0, 0, 1} : Counts{1, 0, 1, 0};
+  n.tests += c.unknown_names.size();
+  n.errors += c.unknown_names.size();
   for (const RuleResult& rr : c.results) {
     ++n.tests;
     n.failures += rr.verdict == Verdict::Fail;
@@ -41,29 +32,42 @@ Counts count(const ConfigResult& c) {
   return n;
 }
 
+// The one test case of a config that was not checked.
+std::string status_case(const ConfigResult& c, const std::string& cls) {
+  const char* name = c.status == ConfigStatus::Error ? "load inputs" : "build";
+  const char* tag = as_skipped(c) ? "skipped" : "error";
+  return fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n      <{} message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
+                     esc::xml(cls), name, tag, esc::xml(sentences::status(c)), config_status_name(c.status));
+}
+
+std::string rule_case(const ConfigResult& c, const RuleResult& rr, const std::string& cls) {
+  const std::string detail = esc::xml(sentences::rule_detail(rr, c));
+  std::string out = fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n", esc::xml(cls), esc::xml(rr.rule.spec()));
+  if (rr.verdict == Verdict::Fail)
+    out += fmt::format("      <failure message=\"{}\" type=\"{}\"/>\n", detail, esc::xml(rr.rule.name()));
+  else if (rr.verdict == Verdict::Error)
+    out += fmt::format("      <error message=\"{}\" type=\"input\"/>\n", detail);
+  else
+    out += fmt::format("      <system-out>{}</system-out>\n", detail);
+  return out + "    </testcase>\n";
+}
+
 std::string suite(const ConfigResult& c) {
   const Counts n = count(c);
   const std::string name = c.label.empty() ? "padguard check" : "padguard check " + c.label;
   const std::string cls = c.label.empty() ? "padguard" : "padguard." + c.label;
-  std::string out = fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\">\n",
-                                xml(name), n.tests, n.failures, n.errors);
+  std::string out =
+      fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+                  esc::xml(name), n.tests, n.failures, n.errors, n.skipped);
   out += fmt::format("    <properties>\n      <property name=\"old\" value=\"{}\"/>\n"
                      "      <property name=\"new\" value=\"{}\"/>\n    </properties>\n",
-                     xml(c.old_source), xml(c.new_source));
-  if (!c.error.empty()) {
-    out += fmt::format("    <testcase classname=\"{}\" name=\"load inputs\">\n", xml(cls));
-    out += fmt::format("      <error message=\"{}\" type=\"input\"/>\n    </testcase>\n", xml(c.error));
-  }
-  for (const RuleResult& rr : c.results) {
-    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n", xml(cls), xml(rr.rule.spec()));
-    if (rr.verdict == Verdict::Fail)
-      out += fmt::format("      <failure message=\"{}\" type=\"{}\"/>\n", xml(rr.detail), rule_kind_name(rr.rule.kind));
-    else if (rr.verdict == Verdict::Error)
-      out += fmt::format("      <error message=\"{}\" type=\"input\"/>\n", xml(rr.detail));
-    else
-      out += fmt::format("      <system-out>{}</system-out>\n", xml(rr.detail));
-    out += "    </testcase>\n";
-  }
+                     esc::xml(c.old_source), esc::xml(c.new_source));
+  if (c.status != ConfigStatus::Checked) out += status_case(c, cls);
+  for (const RuleResult& rr : c.results) out += rule_case(c, rr, cls);
+  for (const std::string& u : c.unknown_names)
+    out += fmt::format("    <testcase classname=\"{}\" name=\"-C {}\">\n      <error message=\"{}\" type=\"input\"/>\n"
+                       "    </testcase>\n",
+                       esc::xml(cls), esc::xml(u), esc::xml(sentences::unknown_name(c, u)));
   return out + "  </testsuite>\n";
 }
 
@@ -73,11 +77,11 @@ std::string render_junit(const CheckResult& r) {
   Counts total;
   for (const ConfigResult& c : r.configs) {
     const Counts n = count(c);
-    total.tests += n.tests, total.failures += n.failures, total.errors += n.errors;
+    total.tests += n.tests, total.failures += n.failures, total.errors += n.errors, total.skipped += n.skipped;
   }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"padguard check\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n", total.tests,
-                     total.failures, total.errors);
+  out += fmt::format("<testsuites name=\"padguard check\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+                     total.tests, total.failures, total.errors, total.skipped);
   for (const ConfigResult& c : r.configs) out += suite(c);
   return out + "</testsuites>\n";
 }

@@ -1,9 +1,10 @@
 // Human-readable renderings of analysis results: the diff report and the
-// check verdict (one line per rule, or a table across configs). Pure: they
-// return text, the CLI writes it.
+// check verdict (one line per rule, or a table across configs), as text and
+// as GitHub-flavoured markdown. Pure: they return text, the CLI writes it.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "padguard/diff.hpp"
 #include "padguard/rules.hpp"
@@ -16,5 +17,19 @@ std::string render_diff_text(const DiffResult& d);
 // One line per rule with PASS/FAIL and its numbers; with several configs (or
 // labelled ones) a table first. Ends with the overall verdict line.
 std::string render_check_text(const CheckResult& r);
+
+// The check as a markdown table (one row per config and struct), the rules
+// that did not pass as a list, and the verdict; every name escaped.
+std::string render_check_markdown(const CheckResult& r);
+
+// The diff as a markdown table, one row per changed struct.
+std::string render_diff_markdown(const DiffResult& d);
+
+// Column headers for the rules: the rule name, "#2" etc. when repeated.
+std::vector<std::string> rule_headers(const std::vector<Rule>& rules);
+
+// One line (no newline, escaped for a terminal) on why a config was not
+// checked, for stderr: "[riscv] BUILD-FAILED: ..." or, unlabelled, the error.
+std::string config_status_line(const ConfigResult& c);
 
 }  // namespace padguard

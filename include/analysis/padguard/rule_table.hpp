@@ -1,0 +1,54 @@
+// The rule table: every rule `check` knows is one row here (name, argument
+// shape, help, unit, evaluate). CLI flags, TOML policy keys, the unknown-rule
+// error, the JSON schema's enum and README's rules table derive from it or
+// are checked against it (tests/unit/test_rule_table.cpp).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "padguard/diff.hpp"
+#include "padguard/rules.hpp"
+
+namespace padguard {
+
+// How a rule's argument is spelled (flag value; TOML value types follow).
+enum class ArgShape {
+  Names,              // NAME[,NAME...] or all
+  NamedLimits,        // NAME=N[,NAME=N...]
+  LimitOrNamedLimits, // N (over the structs the check names) or NAME=N
+  MemberPair,         // STRUCT.a,STRUCT.b
+};
+
+// One struct, both sides present, for a rule's evaluate.
+struct RuleInput {
+  const Rule& rule;
+  const Record& old_r;
+  const Record& new_r;
+  const RecordStats& old_stats;
+  const RecordStats& new_stats;
+  uint32_t cacheline_size;
+};
+
+struct RuleDef {
+  const char* name;      // flag (--NAME) and policy key
+  ArgShape shape;
+  const char* argument;  // e.g. "NAME[,NAME...]|all", for help and docs
+  const char* help;      // one line: what must hold
+  Unit unit;
+  // The finding for one struct: numbers and verdict (Pass/Fail, or Error
+  // with a Problem). subject, stats and where are filled in by the caller
+  // unless evaluate sets where itself.
+  Finding (*evaluate)(const RuleInput&);
+};
+
+std::span<const RuleDef> rule_table();
+const RuleDef* find_rule(std::string_view name);  // nullptr if unknown
+std::string known_rule_names();                   // "no-growth, max-growth, ..."
+
+// new - old, saturated to the int64 range (sizes are unsigned).
+int64_t signed_delta(uint64_t old_v, uint64_t new_v);
+
+}  // namespace padguard

@@ -1,0 +1,189 @@
+// The rule table and each rule's evaluate function: one struct, both sides
+// present, to a Finding (numbers and a verdict, no prose). A new rule is one
+// evaluate function and one row of kRules, plus its tests.
+#include "padguard/rule_table.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+
+namespace padguard {
+
+int64_t signed_delta(uint64_t old_v, uint64_t new_v) {
+  constexpr uint64_t kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  if (new_v >= old_v) return static_cast<int64_t>(std::min(new_v - old_v, kMax));
+  return -static_cast<int64_t>(std::min(old_v - new_v, kMax));
+}
+
+namespace {
+
+Finding measure(const RuleInput& in, uint64_t old_v, uint64_t new_v, bool fail) {
+  Finding f;
+  f.unit = in.rule.def->unit;
+  f.old_value = old_v;
+  f.new_value = new_v;
+  f.delta = signed_delta(old_v, new_v);
+  if (in.rule.def->shape != ArgShape::Names) f.limit = in.rule.limit;
+  f.verdict = fail ? Verdict::Fail : Verdict::Pass;
+  return f;
+}
+
+// Unsigned growth: never wraps, whatever the limit (limits may be >= 2^63).
+bool grew_by_more_than(uint64_t old_v, uint64_t new_v, uint64_t limit) {
+  return new_v > old_v && new_v - old_v > limit;
+}
+
+// The declaration most likely responsible for a change: the first added,
+// resized or moved member, else the struct itself.
+SourceLoc blame(const RuleInput& in) {
+  const RecordDiff d = diff_records(in.old_r, in.new_r, {in.cacheline_size});
+  for (Change c : {Change::Added, Change::Resized, Change::Moved, Change::Retyped})
+    for (const MemberDiff& m : d.members)
+      if (m.has(c) && m.new_m && !m.new_m->decl.file.empty()) return m.new_m->decl;
+  return in.new_r.decl;
+}
+
+SourceLoc last_member(const Record& r) {
+  const FlatRecord f = flatten(r);
+  for (auto it = f.members.rbegin(); it != f.members.rend(); ++it)
+    if (!it->decl.file.empty()) return it->decl;
+  return r.decl;
+}
+
+Finding no_growth(const RuleInput& in) {
+  Finding f = measure(in, in.old_stats.size, in.new_stats.size, in.new_stats.size > in.old_stats.size);
+  if (f.verdict == Verdict::Fail) f.where = blame(in);
+  return f;
+}
+
+Finding max_growth(const RuleInput& in) {
+  const uint64_t a = in.old_stats.size, b = in.new_stats.size;
+  Finding f = measure(in, a, b, grew_by_more_than(a, b, in.rule.limit));
+  if (f.verdict == Verdict::Fail) f.where = blame(in);
+  return f;
+}
+
+Finding max_cachelines(const RuleInput& in) {
+  Finding f = measure(in, in.old_stats.cachelines, in.new_stats.cachelines, in.new_stats.cachelines > in.rule.limit);
+  if (f.verdict == Verdict::Fail) f.where = blame(in);
+  return f;
+}
+
+// More holes, or more hole bytes: either is a new hole.
+Finding no_new_holes(const RuleInput& in) {
+  const RecordStats &a = in.old_stats, &b = in.new_stats;
+  Finding f = measure(in, a.nr_holes, b.nr_holes, b.nr_holes > a.nr_holes || b.sum_holes > a.sum_holes);
+  if (f.verdict == Verdict::Fail) f.where = blame(in);
+  return f;
+}
+
+// old/new are the tail padding; the loss counts only while sizeof holds.
+Finding max_slack_loss(const RuleInput& in) {
+  const uint64_t loss = slack_loss(in.old_stats, in.new_stats);
+  Finding f = measure(in, in.old_stats.padding, in.new_stats.padding, loss > in.rule.limit);
+  if (f.verdict == Verdict::Fail) f.where = last_member(in.new_r);
+  return f;
+}
+
+// ---- member pairs ---------------------------------------------------------
+
+using Ranges = std::vector<std::pair<uint64_t, uint64_t>>;  // [begin, end) bytes
+
+bool under(const std::string& key, const std::string& name) {
+  return key == name ||
+         (key.size() > name.size() && key.compare(0, name.size(), name) == 0 && key[name.size()] == '.');
+}
+
+bool names(const FlatMember& m, const std::string& name) { return under(m.key, name) || under(m.path, name); }
+
+// The member by C access path (or display path); a named inline record
+// stands for all of its leaves.
+Ranges bytes_of(const FlatRecord& f, const std::string& name) {
+  Ranges out;
+  for (const FlatMember& m : f.members)
+    if (names(m, name)) out.emplace_back(m.begin_byte(), m.end_byte());
+  return out;
+}
+
+std::optional<SourceLoc> decl_of(const FlatRecord& f, const std::string& name) {
+  for (const FlatMember& m : f.members)
+    if (names(m, name) && !m.decl.file.empty()) return m.decl;
+  return std::nullopt;
+}
+
+// Bytes both range sets cover, counted once (ranges are bounded by sizeof).
+uint64_t overlap(const Ranges& a, const Ranges& b) {
+  std::set<uint64_t> bytes_a, common;
+  for (auto [x, y] : a)
+    for (uint64_t i = x; i < y; ++i) bytes_a.insert(i);
+  for (auto [x, y] : b)
+    for (uint64_t i = x; i < y; ++i)
+      if (bytes_a.count(i)) common.insert(i);
+  return common.size();
+}
+
+MemberSpan span(const std::string& member, const Ranges& r) {
+  MemberSpan s{member, std::numeric_limits<uint64_t>::max(), 0};
+  for (auto [x, y] : r) s.begin = std::min(s.begin, x), s.end = std::max(s.end, y);
+  return s;
+}
+
+Finding disjoint(const RuleInput& in) {
+  const Rule& r = in.rule;
+  const FlatRecord fn = flatten(in.new_r);
+  const Ranges a = bytes_of(fn, r.member_a), b = bytes_of(fn, r.member_b);
+  Finding f;
+  f.unit = Unit::BytesShared;
+  f.limit = 0;
+  if (a.empty() || b.empty()) {
+    f.verdict = Verdict::Error;
+    f.problem = Problem::NoMember;
+    f.missing_member = a.empty() ? r.member_a : r.member_b;
+    return f;
+  }
+  f.new_value = overlap(a, b);
+  f.spans = {span(r.member_a, a), span(r.member_b, b)};
+  const FlatRecord fo = flatten(in.old_r);
+  const Ranges oa = bytes_of(fo, r.member_a), ob = bytes_of(fo, r.member_b);
+  if (!oa.empty() && !ob.empty()) {
+    f.old_value = overlap(oa, ob);
+    f.delta = signed_delta(*f.old_value, *f.new_value);
+  }
+  f.verdict = *f.new_value ? Verdict::Fail : Verdict::Pass;
+  if (f.verdict == Verdict::Fail) f.where = decl_of(fn, r.member_a);
+  return f;
+}
+
+// The order of this table is the order of the flags in --help and of rules
+// given as flags.
+constexpr RuleDef kRules[] = {
+    {"no-growth", ArgShape::Names, "NAME[,NAME...]|all", "sizeof must not grow", Unit::Bytes, no_growth},
+    {"max-growth", ArgShape::NamedLimits, "NAME=N", "sizeof may grow by at most N bytes", Unit::Bytes, max_growth},
+    {"max-cachelines", ArgShape::NamedLimits, "NAME=N", "at most N cachelines after the change", Unit::Cachelines,
+     max_cachelines},
+    {"disjoint", ArgShape::MemberPair, "STRUCT.a,STRUCT.b", "the two members share no byte after the change",
+     Unit::BytesShared, disjoint},
+    {"no-new-holes", ArgShape::Names, "NAME[,NAME...]|all", "no more holes nor hole bytes", Unit::Holes,
+     no_new_holes},
+    {"max-slack-loss", ArgShape::LimitOrNamedLimits, "N|NAME=N",
+     "at most N bytes of tail padding consumed while sizeof is unchanged (hidden growth)", Unit::TailPadding,
+     max_slack_loss},
+};
+
+}  // namespace
+
+std::span<const RuleDef> rule_table() { return kRules; }
+
+const RuleDef* find_rule(std::string_view name) {
+  for (const RuleDef& d : kRules)
+    if (name == d.name) return &d;
+  return nullptr;
+}
+
+std::string known_rule_names() {
+  std::string s;
+  for (const RuleDef& d : kRules) s += (s.empty() ? "" : ", ") + std::string(d.name);
+  return s;
+}
+
+}  // namespace padguard

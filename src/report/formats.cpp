@@ -1,0 +1,102 @@
+// The format registry: one row per output format, naming the renderer of
+// each result type it supports. Adding a format = its renderer file, one
+// Format enumerator (render.hpp) and one row here.
+#include <stdexcept>
+
+#include "padguard/json.hpp"
+#include "padguard/pahole_text.hpp"
+#include "padguard/render.hpp"
+#include "padguard/report_ci.hpp"
+#include "padguard/report_text.hpp"
+
+namespace padguard {
+
+namespace {
+
+std::string check_text(const CheckResult& r, const RenderOptions&) { return render_check_text(r); }
+std::string check_json_text(const CheckResult& r, const RenderOptions&) { return dump_json(check_json(r)); }
+std::string check_github(const CheckResult& r, const RenderOptions& o) { return render_github(r, {o.source_root}); }
+std::string check_junit(const CheckResult& r, const RenderOptions&) { return render_junit(r); }
+std::string check_md(const CheckResult& r, const RenderOptions&) { return render_check_markdown(r); }
+
+std::string diff_text(const DiffResult& d, const RenderOptions&) { return render_diff_text(d); }
+std::string diff_json_text(const DiffResult& d, const RenderOptions&) { return dump_json(diff_json(d)); }
+std::string diff_md(const DiffResult& d, const RenderOptions&) { return render_diff_markdown(d); }
+
+std::string layout_text(const LayoutView& v, const RenderOptions& o) {
+  PaholeOptions po;
+  po.cacheline_size = v.cacheline_size;
+  return render_pahole(v.records, po, o.threads);
+}
+std::string layout_json_text(const LayoutView& v, const RenderOptions&) {
+  return dump_json(layout_json(v.source, v.records, v.cacheline_size));
+}
+
+// Order: --help lists them so; the first is each command's default.
+constexpr FormatInfo kFormats[] = {
+    {Format::Text, "text", "human-readable (default)", check_text, diff_text, layout_text},
+    {Format::Json, "json", "docs/JSON.md", check_json_text, diff_json_text, layout_json_text},
+    {Format::Github, "github", "GitHub Actions annotations", check_github, nullptr, nullptr},
+    {Format::Junit, "junit", "JUnit XML", check_junit, nullptr, nullptr},
+    {Format::Markdown, "markdown", "GitHub-flavoured markdown", check_md, diff_md, nullptr},
+};
+
+bool supports(const FormatInfo& f, ResultKind k) {
+  switch (k) {
+    case ResultKind::Check: return f.check != nullptr;
+    case ResultKind::Diff: return f.diff != nullptr;
+    case ResultKind::Layout: return f.layout != nullptr;
+  }
+  return false;
+}
+
+[[noreturn]] void unsupported(Format f, const char* what) {
+  throw std::logic_error(std::string("format ") + format_info(f).name + " cannot render a " + what);
+}
+
+}  // namespace
+
+std::span<const FormatInfo> format_registry() { return kFormats; }
+
+const FormatInfo& format_info(Format f) {
+  for (const FormatInfo& i : kFormats)
+    if (i.format == f) return i;
+  throw std::logic_error("unregistered format");
+}
+
+std::optional<Format> parse_format(std::string_view name, ResultKind kind) {
+  for (const FormatInfo& i : kFormats)
+    if (name == i.name && supports(i, kind)) return i.format;
+  return std::nullopt;
+}
+
+std::vector<std::string> format_names(ResultKind kind) {
+  std::vector<std::string> out;
+  for (const FormatInfo& i : kFormats)
+    if (supports(i, kind)) out.push_back(i.name);
+  return out;
+}
+
+std::string format_help(ResultKind kind) {
+  std::string s;
+  for (const FormatInfo& i : kFormats)
+    if (supports(i, kind)) s += (s.empty() ? "" : ", ") + std::string(i.name) + " (" + i.help + ")";
+  return s;
+}
+
+std::string render(const CheckResult& r, Format f, const RenderOptions& o) {
+  if (!format_info(f).check) unsupported(f, "check result");
+  return format_info(f).check(r, o);
+}
+
+std::string render(const DiffResult& r, Format f, const RenderOptions& o) {
+  if (!format_info(f).diff) unsupported(f, "diff");
+  return format_info(f).diff(r, o);
+}
+
+std::string render(const LayoutView& r, Format f, const RenderOptions& o) {
+  if (!format_info(f).layout) unsupported(f, "layout");
+  return format_info(f).layout(r, o);
+}
+
+}  // namespace padguard

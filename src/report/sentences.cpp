@@ -1,0 +1,134 @@
+// Sentences for check results; see sentences.hpp. Wording is part of the
+// text/GitHub/JUnit goldens (fixtures/diff/goldens).
+#include "sentences.hpp"
+
+#include <fmt/format.h>
+
+#include "padguard/rule_table.hpp"
+
+namespace padguard::sentences {
+
+std::string missing_struct(const std::string& name, Problem p, const ConfigResult& c) {
+  if (p == Problem::MissingBoth)
+    return fmt::format("struct '{}' not found in {} nor in {}", name, c.old_source, c.new_source);
+  return fmt::format("struct '{}' not found in {}", name, p == Problem::MissingOld ? c.old_source : c.new_source);
+}
+
+namespace {
+
+std::string missing(const Finding& f, const Rule& r, const ConfigResult& c) {
+  switch (f.problem) {
+    case Problem::MissingBoth:
+    case Problem::MissingOld:
+    case Problem::MissingNew: return missing_struct(f.subject, f.problem, c);
+    case Problem::NoMember:
+      return fmt::format("struct {} in {} has no member '{}'; name it by its C access path (anonymous unions are "
+                         "transparent, e.g. rcu_users)",
+                         r.target, c.new_source, f.missing_member);
+    case Problem::NothingInCommon:
+      return fmt::format("no struct is defined in both {} and {}: nothing to check", c.old_source, c.new_source);
+    case Problem::None: break;
+  }
+  return "";
+}
+
+std::string sharing(uint64_t n) { return n ? fmt::format("share {} byte{}", n, n == 1 ? "" : "s") : "share no byte"; }
+
+std::string shared_text(const Finding& f) {
+  const MemberSpan& a = f.spans.at(0);
+  const MemberSpan& b = f.spans.at(1);
+  std::string s = fmt::format("{} [{}, {}) and {} [{}, {}): {}", a.member, a.begin, a.end, b.member, b.begin, b.end,
+                              sharing(f.new_value.value_or(0)));
+  if (f.old_value) s += fmt::format(" (before: {})", sharing(*f.old_value));
+  return s;
+}
+
+std::string padding_text(const Finding& f) {
+  const RecordStats& a = *f.old_stats;
+  const RecordStats& b = *f.new_stats;
+  const uint64_t loss = slack_loss(a, b);
+  if (loss)
+    return fmt::format("tail padding {} -> {} with sizeof {} unchanged: {} bytes of slack lost (hidden growth), {} "
+                       "left, limit {}",
+                       a.padding, b.padding, b.size, loss, b.padding, f.limit.value_or(0));
+  return fmt::format("no slack lost (size {} -> {}, tail padding {} -> {}), limit {}", a.size, b.size, a.padding,
+                     b.padding, f.limit.value_or(0));
+}
+
+}  // namespace
+
+std::string finding(const Finding& f, const Rule& r, const ConfigResult& c) {
+  if (f.problem != Problem::None) return missing(f, r, c);
+  const uint64_t a = f.old_value.value_or(0), b = f.new_value.value_or(0);
+  switch (f.unit) {
+    case Unit::Bytes: {
+      std::string s = fmt::format("{} -> {} bytes ({:+})", a, b, f.delta.value_or(0));
+      return f.limit ? s + fmt::format(", limit +{}", *f.limit) : s;
+    }
+    case Unit::Cachelines:
+      return fmt::format("{} -> {} cachelines ({} bytes), limit {}", a, b, f.new_stats ? f.new_stats->size : 0,
+                         f.limit.value_or(0));
+    case Unit::Holes:
+      return fmt::format("holes {} ({} bytes) -> {} ({} bytes)", a, f.old_stats ? f.old_stats->sum_holes : 0, b,
+                         f.new_stats ? f.new_stats->sum_holes : 0);
+    case Unit::BytesShared: return shared_text(f);
+    case Unit::TailPadding: return f.old_stats && f.new_stats ? padding_text(f) : "";
+  }
+  return "";
+}
+
+std::string rule_detail(const RuleResult& rr, const ConfigResult& c) {
+  std::vector<std::string> errors, fails;
+  for (const Finding& f : rr.findings) {
+    if (f.verdict == Verdict::Error) errors.push_back(finding(f, rr.rule, c));
+    if (f.verdict == Verdict::Fail) fails.push_back(f.subject + " " + finding(f, rr.rule, c));
+  }
+  auto join = [](const std::vector<std::string>& v, size_t most) {
+    std::string s;
+    for (size_t i = 0; i < v.size() && i < most; ++i) s += (i ? "; " : "") + v[i];
+    if (v.size() > most) s += fmt::format("; and {} more", v.size() - most);
+    return s;
+  };
+  if (!errors.empty()) return join(errors, SIZE_MAX);
+  if (rr.checked == 1 && rr.findings.size() == 1) {
+    const Finding& f = rr.findings[0];
+    const bool named = rr.rule.target == f.subject || f.problem != Problem::None;
+    return (named ? "" : f.subject + " ") + finding(f, rr.rule, c);
+  }
+  if (!fails.empty()) return fmt::format("{} of {} structs: {}", fails.size(), rr.checked, join(fails, 10));
+  return fmt::format("{} struct{} checked", rr.checked, rr.checked == 1 ? "" : "s");
+}
+
+std::string not_checked_reason(const ConfigResult& c) {
+  if (!c.no_structs_in.empty())
+    return fmt::format("no struct definitions readable in {}: no complete struct or union type (split-DWARF .dwo "
+                       "files and DWARF type units are not read; an empty facts file has none); rebuild with -g "
+                       "but without -gsplit-dwarf or -fdebug-types-section",
+                       c.no_structs_in);
+  return c.detail.empty() ? "no reason given" : c.detail;
+}
+
+std::string status_message(const ConfigResult& c) {
+  std::string s = not_checked_reason(c);
+  if (!c.log.empty()) s += fmt::format(" (log: {})", c.log);
+  if (c.allowed) s += " (allowed by --allow-skip)";
+  return s;
+}
+
+std::string status(const ConfigResult& c) {
+  return fmt::format("{}: {}", config_status_title(c.status), status_message(c));
+}
+
+std::string unknown_name(const ConfigResult& c, const std::string& name) {
+  return fmt::format("no struct or union named '{}' in {} nor in {}; check the spelling", name, c.old_source,
+                     c.new_source);
+}
+
+std::string hidden_growth(const StructRow& s) {
+  return fmt::format("{}: hidden growth, tail padding {} -> {} with sizeof {} unchanged ({} bytes of slack lost, {} "
+                     "left)",
+                     s.name, s.old_stats->padding, s.new_stats->padding, s.new_stats->size, s.slack_loss,
+                     s.new_stats->padding);
+}
+
+}  // namespace padguard::sentences
