@@ -1,6 +1,7 @@
 """kernel-matrix's command line and its main list of steps."""
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -14,6 +15,7 @@ from .util import UsageError, log, fmt_secs, short_hash
 SCRIPTS_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 REPO_ROOT = os.path.dirname(SCRIPTS_DIR)
 DEFAULT_PATCH = os.path.join(SCRIPTS_DIR, "patches", "rcu_users-extraction.patch")
+DEFAULT_BEFORE_PATCH_612 = os.path.join(SCRIPTS_DIR, "patches", "rcu_users-union-6.12.patch")
 DEFAULT_PACKAGE = "linux-source-6.1"
 DEFAULT_STRUCT, DEFAULT_OBJECT = "task_struct", "kernel/fork.o"
 
@@ -41,6 +43,9 @@ def parse_args(argv):
     g.add_argument("--patch", metavar="FILE", help="patch (-p1) that makes the after tree (default "
                                                   "scripts/patches/rcu_users-extraction.patch)")
     g.add_argument("--after-src", metavar="DIR", help="ready-made after tree")
+    src.add_argument("--before-patch", metavar="FILE",
+                     help="patch applied to the before tree (default for linux-source-6.12: "
+                          "rcu_users-union-6.12.patch, since 6.12 already has the seed change)")
     what = ap.add_argument_group("what to build and check")
     what.add_argument("--config", action="append", metavar="ARCH:TARGET[+CONFIG_X=y...]",
                       help="repeatable or comma-separated (default: %s)" % ",".join(config.DEFAULT_CONFIGS))
@@ -64,6 +69,7 @@ def parse_args(argv):
     ap.add_argument("--print-pairs", action="store_true", help="build, print the manifest rows, do not check")
     ap.add_argument("--pahole", action="store_true", help="also print pahole's size/holes summary")
     ap.add_argument("--strict", action="store_true", help=argparse.SUPPRESS)  # now always on
+    ap.add_argument("--skip-host-check", action="store_true", help=argparse.SUPPRESS)  # tests' fake trees
     ap.add_argument("--install-deps", action="store_true", help="apt-get the missing host packages")
     ap.add_argument("--install-cross", action="store_true", help="apt-get the missing cross compilers")
     ap.add_argument("--check-deps", action="store_true", help="only report missing packages and exit")
@@ -109,23 +115,42 @@ def setup_host(args, configs):
         log("missing host packages: %s" % (" ".join(missing) or "none"))
         log("missing cross compilers: %s" % (" ".join(cross) or "none"))
         return 1 if missing or cross else 0
-    if missing:
+    if missing and not args.skip_host_check:
         raise UsageError("missing host packages: %s (install them, or rerun with --install-deps)" % " ".join(missing))
     return None
 
 
+def default_patches(args):
+    """(before patch, after patch): the seed change for the chosen kernel."""
+    if args.patch or args.after_src or args.before_patch:
+        return args.before_patch, args.patch
+    if not args.src and args.source_package == "linux-source-6.12":
+        return DEFAULT_BEFORE_PATCH_612, None  # 6.12 already has the change: restore the union before
+    return None, DEFAULT_PATCH
+
+
+def patch_path(p):
+    p = os.path.abspath(p)
+    if not os.path.isfile(p):
+        raise UsageError("patch %s not found" % p)
+    return p
+
+
 def get_trees(args, cache):
     if args.git:
-        if args.patch or args.after_src:
-            raise UsageError("--git gives both trees; drop --patch/--after-src")
+        if args.patch or args.after_src or args.before_patch:
+            raise UsageError("--git gives both trees; drop --patch/--before-patch/--after-src")
         return trees.git_trees(cache, args.src or ".", args.git)
-    before = trees.user_tree(args.src) if args.src else trees.package_tree(cache, args.source_package)
+    base = trees.user_tree(args.src) if args.src else trees.package_tree(cache, args.source_package)
+    before_patch, after_patch = default_patches(args)
+    before = trees.patched_tree(cache, base, patch_path(before_patch), args.rebuild) if before_patch else base
     if args.after_src:
         return before, trees.user_tree(args.after_src, "--after-src")
-    patch = os.path.abspath(args.patch or DEFAULT_PATCH)
-    if not os.path.isfile(patch):
-        raise UsageError("patch %s not found" % patch)
-    return before, trees.patched_tree(cache, before, patch, args.rebuild)
+    after = trees.patched_tree(cache, base, patch_path(after_patch), args.rebuild) if after_patch else \
+        dataclasses.replace(base, changed=[])
+    if before_patch:
+        after.changed = (after.changed or []) + before.changed
+    return before, after
 
 
 def plan_groups(args, tree, configs):
@@ -201,11 +226,7 @@ def merge(args, dirs):
     labels = {r["label"] for _, _, rows in groups for r in rows}
     allow = expand_allow_skip(args.allow_skip, labels)
     pg = report.find_padguard(REPO_ROOT)
-    roots = sorted({d["source_root"] for d in docs})
-    if len(roots) > 1:
-        log("kernel-matrix: note: shards built in different trees (%s); annotations are relative to %s"
-            % (", ".join(roots), roots[0]))
-    return report.run_checks(pg, groups, docs[0]["check_args"], roots[0], allow)
+    return report.run_checks(pg, groups, docs[0]["check_args"], None, allow)
 
 
 def expand_allow_skip(value, labels):

@@ -32,10 +32,11 @@ class ConfigRun:
             self.progress("prepare", t, "SKIPPED: " + f.message)
             return self.record_failure(f)
         self.cfg.cross = choice.prefix
+        self.stage = "prepare"
         try:
             self.build(t)
         except BuildFailed as e:
-            self.progress("build", t, "BUILD-FAILED: " + e.failure.message)
+            self.progress(self.stage, t, "BUILD-FAILED: " + e.failure.message)
             return self.record_failure(e.failure)
         return self.check(t)
 
@@ -48,6 +49,7 @@ class ConfigRun:
         if a_missing and not share:
             notes.append(a_side.prepare(self.ctx.args.rebuild))
         self.progress("prepare", t, "; ".join(dict.fromkeys(notes)) if notes else "all objects cached")
+        self.stage = "build"
         if b_missing:
             b_side.make_objects(b_missing, [self.entries[("before", o)] for o in b_missing], self.ctx.args.jobs)
         if a_missing:
