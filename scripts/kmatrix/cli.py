@@ -196,7 +196,7 @@ def main(argv):
     chosen = config.shard_indices(len(configs), shard)              # 6. this shard's configs
     out = os.path.abspath(args.out or os.path.join(cache.root, "runs", short_hash(repr(
         (argv, before.state, after.state)))))
-    check_args = ["--max-slack-loss", "0"] + args.extra
+    check_args = ["--max-slack-loss", "0"] + report.absolute_path_args(args.extra)
     fragment = report.Fragment(out, shard, [c.spec for c in configs], groups, check_args, after.path)
     ctx = Context(args=args, cache=cache, before=before, after=after, groups=groups, fragment=fragment,
                   padguard=report.find_padguard(REPO_ROOT), progress=util.Progress(len(chosen)),
@@ -226,7 +226,8 @@ def merge(args, dirs):
     labels = {r["label"] for _, _, rows in groups for r in rows}
     allow = expand_allow_skip(args.allow_skip, labels)
     pg = report.find_padguard(REPO_ROOT)
-    return report.run_checks(pg, groups, docs[0]["check_args"], None, allow)
+    extra = report.absolute_path_args(args.extra) if args.merge else []  # merge-time output options
+    return report.run_checks(pg, work, groups, docs[0]["check_args"] + extra, None, allow)
 
 
 def expand_allow_skip(value, labels):

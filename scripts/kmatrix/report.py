@@ -112,8 +112,13 @@ def load_fragments(dirs):
 
 
 def merged_groups(docs, workdir):
-    """One manifest per object group over all shards, rows in matrix order."""
+    """One manifest per object group over all shards, rows in matrix order,
+    in WORKDIR with the facts beside it: padguard runs there and sees the
+    same relative paths whatever directories the shards wrote."""
     out = []
+    facts = os.path.join(workdir, "facts")
+    shutil.rmtree(facts, ignore_errors=True)
+    os.makedirs(facts)
     for gi, g in enumerate(docs[0]["groups"]):
         rows = []
         for d in docs:
@@ -121,14 +126,25 @@ def merged_groups(docs, workdir):
                 r = dict(r)
                 for s in ("before", "after"):
                     if s in r:
-                        r[s] = os.path.join(d["_dir"], r[s])
+                        _link(os.path.join(d["_dir"], r[s]), os.path.join(workdir, r[s]))
                 rows.append(r)
         rows.sort(key=lambda r: (r["index"], r["label"]))
-        os.makedirs(workdir, exist_ok=True)
-        path = os.path.join(workdir, "manifest.g%d.txt" % gi)
-        write_manifest(path, rows, "", relative=True)
-        out.append((g, path, rows))
+        name = "manifest.g%d.txt" % gi
+        write_manifest(os.path.join(workdir, name), rows, "", relative=True)
+        out.append((g, name, rows))
     return out
+
+
+def _link(src, dst):
+    if not os.path.exists(src):
+        raise UsageError("%s is missing; the shard's directory is incomplete (re-download its artifact)" % src)
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    if os.path.exists(dst):
+        os.unlink(dst)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def find_padguard(repo_root):
@@ -151,15 +167,30 @@ def check_command(pg, manifest, group, check_args, source_root, allow_skip):
     return cmd + check_args
 
 
-def run_checks(pg, groups, check_args, source_root, allow_skip, stdout=None):
-    """One padguard check per object group; exit status = the worst (2 > 1 > 0)."""
+def absolute_path_args(args, cwd=None):
+    """padguard runs in the merge directory: make file arguments absolute."""
+    out, take = [], False
+    for a in args:
+        if take:
+            a, take = os.path.abspath(os.path.join(cwd or os.getcwd(), a)), False
+        elif a in ("--junit", "--policy"):
+            take = True
+        elif a.startswith(("--junit=", "--policy=")):
+            k, v = a.split("=", 1)
+            a = k + "=" + os.path.abspath(os.path.join(cwd or os.getcwd(), v))
+        out.append(a)
+    return out
+
+
+def run_checks(pg, workdir, groups, check_args, source_root, allow_skip, stdout=None):
+    """One padguard check per object group, run in WORKDIR; exit status = the worst (2 > 1 > 0)."""
     worst = 0
     for gi, (g, manifest, rows) in enumerate(groups):
         if len(groups) > 1:
             print("== objects %s, structs %s ==" % (" ".join(g["objects"]), " ".join(g["structs"])), flush=True)
         cmd = check_command(pg, manifest, g, check_args, source_root, allow_skip)
         log("kernel-matrix: " + " ".join(shlex.quote(c) for c in cmd))
-        rc = subprocess.run(cmd, stdout=stdout).returncode
+        rc = subprocess.run(cmd, stdout=stdout, cwd=workdir).returncode
         worst = 2 if 2 in (rc, worst) or rc not in (0, 1) else max(worst, rc)
     return worst
 

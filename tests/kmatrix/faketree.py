@@ -27,9 +27,11 @@ tinyconfig:
 	@echo "# tiny" > $(O)/.config
 olddefconfig:
 	@true
+# Like Kbuild: an O= dir right below the source refers to it as "..".
+SRCREF := $(if $(filter $(SRC),$(patsubst %/,%,$(dir $(abspath $(O))))),..,$(SRC))
 %.o: FORCE
 	@mkdir -p $(dir $(O)/$@)
-	$(CROSS_COMPILE)gcc $(M32) -gdwarf-5 -O1 -c $(KCFLAGS) -D__KMX_ARCH_$(ARCH) -I$(SRC)/include -o $(O)/$@ $(SRC)/$*.c
+	cd $(O) && $(CROSS_COMPILE)gcc $(M32) -gdwarf-5 -O1 -c $(KCFLAGS) -D__KMX_ARCH_$(ARCH) -I$(SRCREF)/include -o $@ $(SRCREF)/$*.c
 """
 
 SCRIPTS_CONFIG = r"""#!/bin/sh
@@ -70,7 +72,8 @@ FILES = {
                      "int task_size(void) { return sizeof(struct task_struct); }\n",
     "kernel/Makefile": "obj-y = fork.o exit.o\n",
     "kernel/exit.c": "int exit_fake;\n",
-    "net/core/dev.c": "#include <linux/netdevice.h>\nstruct net_device loopback_fake;\n",
+    "net/core/dev.c": "#include <linux/netdevice.h>\n#include <linux/sched.h>\nstruct net_device loopback_fake;\n"
+                      "struct task_struct *current_fake;\nint dev_task_size(void) { return sizeof(*current_fake); }\n",
     "net/core/Makefile": "obj-y += dev.o\n",
     "MAINTAINERS": "SCHEDULER\nF:\tinclude/linux/sched.h\nF:\tkernel/sched/\n\n"
                    "NETWORKING [GENERAL]\nF:\tinclude/linux/netdevice.h\nF:\tnet/\n",
