@@ -136,13 +136,19 @@ def seed_from(before_bdir, after_bdir, after_tree):
 
 
 def extract_facts(padguard, entry):
-    """padguard extract OBJECT -o facts.json; returns an error text or None."""
+    """padguard extract OBJECT -o facts.json.  Returns (error or None, note).
+    elfutils 0.188 has no MIPS relocation backend, so libdw cannot read a
+    MIPS .o: then padguard's libdwarf reader is used, and the note says so."""
     tmp = entry.facts + ".tmp"
     r = run([padguard, "extract", entry.obj, "-o", tmp], capture_output=True, text=True)
+    note = ""
+    if r.returncode != 0 and "no support library found for machine" in r.stderr:
+        r = run([padguard, "extract", "--backend", "libdwarf", entry.obj, "-o", tmp], capture_output=True, text=True)
+        note = "libdw cannot relocate this machine's objects: facts read with --backend libdwarf"
     if r.returncode != 0:
-        return (r.stderr.strip().splitlines() or ["padguard extract failed"])[0]
+        return (r.stderr.strip().splitlines() or ["padguard extract failed"])[0], note
     os.replace(tmp, entry.facts)
-    return None
+    return None, note
 
 
 def struct_names(facts_path):

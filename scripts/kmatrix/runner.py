@@ -85,11 +85,13 @@ class ConfigRun:
         return out
 
     def check(self, t):
+        notes = []
         for e in self.entries.values():
             if e.has_facts():
                 self.ctx.cache.count("facts reused")
                 continue
-            err = extract_facts(self.ctx.padguard, e)
+            err, note = extract_facts(self.ctx.padguard, e)
+            notes.append(note)
             self.ctx.cache.count("facts extracted")
             if err:
                 self.progress("check", t, "ERROR: " + err)
@@ -106,7 +108,8 @@ class ConfigRun:
                 else:
                     self.ctx.fragment.add_ok(gi, self.index, label, b.facts, a.facts)
                     self.ctx.objfiles.append((label, b.obj, a.obj))
-        self.progress("check", t, "%d row(s) with errors" % problems if problems else "facts ready")
+        detail = "%d row(s) with errors" % problems if problems else "facts ready"
+        self.progress("check", t, "; ".join([detail] + [n for n in dict.fromkeys(notes) if n]))
         return None
 
     def missing_structs(self, structs, obj, before, after):
