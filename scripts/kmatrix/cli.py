@@ -65,7 +65,7 @@ def parse_args(argv):
     ncpu = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     ap.add_argument("--jobs", "-j", type=int, default=ncpu, help="make -j (default nproc)")
     ap.add_argument("--nice", type=int, default=10, help="nice level for make (default %(default)s)")
-    ap.add_argument("--rebuild", action="store_true", help="cold: recreate the patched tree, O= dirs and objects")
+    ap.add_argument("--rebuild", action="store_true", help="cold: empty O= dirs and rebuild the objects (trees are content-addressed and kept)")
     ap.add_argument("--print-pairs", action="store_true", help="build, print the manifest rows, do not check")
     ap.add_argument("--pahole", action="store_true", help="also print pahole's size/holes summary")
     ap.add_argument("--strict", action="store_true", help=argparse.SUPPRESS)  # now always on
@@ -143,10 +143,10 @@ def get_trees(args, cache):
         return trees.git_trees(cache, args.src or ".", args.git)
     base = trees.user_tree(args.src) if args.src else trees.package_tree(cache, args.source_package)
     before_patch, after_patch = default_patches(args)
-    before = trees.patched_tree(cache, base, patch_path(before_patch), args.rebuild) if before_patch else base
+    before = trees.patched_tree(cache, base, patch_path(before_patch)) if before_patch else base
     if args.after_src:
         return before, trees.user_tree(args.after_src, "--after-src")
-    after = trees.patched_tree(cache, base, patch_path(after_patch), args.rebuild) if after_patch else \
+    after = trees.patched_tree(cache, base, patch_path(after_patch)) if after_patch else \
         dataclasses.replace(base, changed=[])
     if before_patch:
         after.changed = (after.changed or []) + before.changed
