@@ -36,6 +36,32 @@ const char* verdict_name(Verdict v) {
   return "?";
 }
 
+const char* config_status_name(ConfigStatus s) {
+  switch (s) {
+    case ConfigStatus::Checked: return "checked";
+    case ConfigStatus::BuildFailed: return "build-failed";
+    case ConfigStatus::Skipped: return "skipped";
+    case ConfigStatus::Error: return "error";
+  }
+  return "?";
+}
+
+const char* config_status_title(ConfigStatus s) {
+  switch (s) {
+    case ConfigStatus::Checked: return "CHECKED";
+    case ConfigStatus::BuildFailed: return "BUILD-FAILED";
+    case ConfigStatus::Skipped: return "SKIPPED";
+    case ConfigStatus::Error: return "ERROR";
+  }
+  return "?";
+}
+
+std::optional<ConfigStatus> config_status_from_name(std::string_view name) {
+  for (ConfigStatus s : {ConfigStatus::Checked, ConfigStatus::BuildFailed, ConfigStatus::Skipped, ConfigStatus::Error})
+    if (name == config_status_name(s)) return s;
+  return std::nullopt;
+}
+
 std::string Rule::spec() const {
   std::string s = rule_kind_name(kind);
   switch (kind) {
@@ -500,14 +526,50 @@ ConfigResult evaluate_config(const std::vector<Rule>& rules, const RecordSet& ol
 
 ConfigResult error_config(const std::string& label, const std::string& old_source, const std::string& new_source,
                           const std::string& message) {
-  ConfigResult cr;
-  cr.label = label;
+  ConfigResult cr = status_config(label, ConfigStatus::Error, message);
   cr.old_source = old_source;
   cr.new_source = new_source;
-  cr.error = message;
-  cr.verdict = Verdict::Error;
   return cr;
 }
+
+ConfigResult status_config(const std::string& label, ConfigStatus status, const std::string& message,
+                           const std::string& log) {
+  ConfigResult cr;
+  cr.label = label;
+  cr.status = status;
+  cr.detail = message;
+  cr.log = log;
+  cr.verdict = status == ConfigStatus::Checked ? Verdict::Pass : Verdict::Error;
+  return cr;
+}
+
+namespace {
+
+bool allowed(const ConfigResult& c, const CheckOptions& o) {
+  return o.allow_all_skips || std::find(o.allow_skip.begin(), o.allow_skip.end(), c.label) != o.allow_skip.end();
+}
+
+CheckSummary summarize(const std::vector<ConfigResult>& configs) {
+  CheckSummary s;
+  s.configs = configs.size();
+  for (const ConfigResult& c : configs) {
+    if (c.status != ConfigStatus::Checked) {
+      ++s.not_checked;
+      c.allowed ? ++s.allowed : ++s.errors;
+      continue;
+    }
+    ++s.checked;
+    for (const RuleResult& rr : c.results) {
+      ++s.checks;
+      s.failed += rr.verdict == Verdict::Fail;
+      s.rule_errors += rr.verdict == Verdict::Error;
+    }
+  }
+  s.errors += s.rule_errors;
+  return s;
+}
+
+}  // namespace
 
 CheckResult make_check_result(std::vector<Rule> rules, std::vector<ConfigResult> configs, const CheckOptions& o,
                               bool matrix) {
@@ -516,8 +578,11 @@ CheckResult make_check_result(std::vector<Rule> rules, std::vector<ConfigResult>
   r.configs = std::move(configs);
   r.cacheline_size = o.cacheline_size;
   r.matrix = matrix;
-  r.verdict = r.configs.empty() || r.rules.empty() ? Verdict::Error : Verdict::Pass;
-  for (const ConfigResult& c : r.configs) r.verdict = worst(r.verdict, c.verdict);
+  for (ConfigResult& c : r.configs) c.allowed = c.status != ConfigStatus::Checked && allowed(c, o);
+  r.summary = summarize(r.configs);
+  r.verdict = r.summary.checked == 0 || r.rules.empty() ? Verdict::Error : Verdict::Pass;
+  for (const ConfigResult& c : r.configs)
+    if (!c.allowed) r.verdict = worst(r.verdict, c.verdict);
   return r;
 }
 

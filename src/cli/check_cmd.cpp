@@ -1,6 +1,7 @@
 // `padguard check`: rules (flags and/or a TOML policy) over one OLD NEW pair
 // or many labelled pairs (--pair, --manifest). Exit 0 all hold, 1 a rule
 // failed, 2 usage or input error; an input error never passes.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,20 +19,70 @@ namespace padguard::cli {
 
 namespace {
 
+// A labelled pair to check, or (status != Checked) a config the producer of
+// a manifest could not build: it becomes a row of its own.
 struct PairSpec {
   std::string label, old_file, new_file;
+  ConfigStatus status = ConfigStatus::Checked;
+  std::string message, log;
+  std::string origin;  // "--pair" or "MANIFEST:LINE", for duplicate-label errors
 };
+
+PairSpec checked_pair(std::string label, std::string old_file, std::string new_file) {
+  PairSpec p;
+  p.label = std::move(label);
+  p.old_file = std::move(old_file);
+  p.new_file = std::move(new_file);
+  return p;
+}
 
 PairSpec parse_pair(const std::string& spec, const std::string& origin) {
   const size_t eq = spec.find('=');
   const size_t colon = eq == std::string::npos ? std::string::npos : spec.find(':', eq + 1);
   if (eq == 0 || eq == std::string::npos || colon == std::string::npos || colon == eq + 1 || colon + 1 == spec.size())
     throw InputError(origin, "expected LABEL=OLD:NEW, got '" + spec + "' (e.g. x86_64=before.o:after.o)");
-  return {spec.substr(0, eq), spec.substr(eq + 1, colon - eq - 1), spec.substr(colon + 1)};
+  return checked_pair(spec.substr(0, eq), spec.substr(eq + 1, colon - eq - 1), spec.substr(colon + 1));
 }
 
-// One pair per line: "LABEL OLD NEW" or "LABEL=OLD:NEW"; '#' starts a
-// comment. Relative paths are relative to the manifest's directory.
+std::vector<std::string> words_of(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> w;
+  for (std::string x; in >> x;) w.push_back(x);
+  return w;
+}
+
+std::string trim_ws(std::string s) {
+  const size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+// "LABEL !STATUS MESSAGE...": the message is the rest of the line, verbatim
+// ('#' is no comment there: compiler errors quote "#include"); a trailing
+// "(log: PATH)" is split off.
+PairSpec status_line(const std::string& line, const std::string& where) {
+  std::istringstream in(line);
+  PairSpec p;
+  std::string st;
+  in >> p.label >> st;
+  const std::optional<ConfigStatus> s = config_status_from_name(st.substr(1));
+  if (!s || *s == ConfigStatus::Checked)
+    throw InputError(where, "unknown status '" + st + "'; known: !build-failed, !skipped, !error");
+  p.status = *s;
+  std::string rest;
+  std::getline(in, rest);
+  p.message = trim_ws(rest);
+  const std::string tag = "(log: ";
+  if (const size_t at = p.message.rfind(tag); at != std::string::npos && p.message.back() == ')') {
+    p.log = trim_ws(p.message.substr(at + tag.size(), p.message.size() - at - tag.size() - 1));
+    p.message = trim_ws(p.message.substr(0, at));
+  }
+  return p;
+}
+
+// One pair per line: "LABEL OLD NEW", "LABEL=OLD:NEW" or "LABEL !STATUS
+// MESSAGE"; '#' starts a comment. Relative paths are relative to the
+// manifest's directory.
 std::vector<PairSpec> read_manifest(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError(path, "cannot open the manifest; check the path");
@@ -42,17 +93,23 @@ std::vector<PairSpec> read_manifest(const std::string& path) {
   std::vector<PairSpec> out;
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
-    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    std::istringstream words(line);
-    std::vector<std::string> w;
-    for (std::string x; words >> x;) w.push_back(x);
-    if (w.empty()) continue;
     const std::string where = path + ":" + std::to_string(n);
-    PairSpec p = w.size() == 3 ? PairSpec{w[0], w[1], w[2]}
+    std::vector<std::string> w = words_of(line);
+    if (w.size() >= 2 && w[0][0] != '#' && w[1][0] == '!') {
+      out.push_back(status_line(line, where));
+      out.back().origin = where;
+      continue;
+    }
+    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    w = words_of(line);
+    if (w.empty()) continue;
+    PairSpec p = w.size() == 3 ? checked_pair(w[0], w[1], w[2])
                  : w.size() == 1 ? parse_pair(w[0], where)
-                                 : throw InputError(where, "expected 'LABEL OLD NEW' or 'LABEL=OLD:NEW'");
+                                 : throw InputError(where, "expected 'LABEL OLD NEW', 'LABEL=OLD:NEW' or "
+                                                           "'LABEL !build-failed|!skipped|!error MESSAGE'");
     p.old_file = resolve(p.old_file);
     p.new_file = resolve(p.new_file);
+    p.origin = where;
     out.push_back(p);
   }
   if (out.empty()) throw InputError(path, "the manifest lists no pairs");
@@ -84,18 +141,27 @@ std::vector<Rule> gather_rules(const CheckCmdOptions& o) {
 
 std::vector<PairSpec> gather_pairs(const CheckCmdOptions& o) {
   std::vector<PairSpec> pairs;
-  for (const std::string& p : o.pairs) pairs.push_back(parse_pair(p, "--pair"));
+  for (const std::string& p : o.pairs) {
+    pairs.push_back(parse_pair(p, "--pair"));
+    pairs.back().origin = "--pair " + p;
+  }
   if (!o.manifest.empty())
     for (PairSpec& p : read_manifest(o.manifest)) pairs.push_back(std::move(p));
+  for (size_t i = 0; i < pairs.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (pairs[i].label == pairs[j].label)
+        throw InputError(pairs[i].origin, "duplicate config label '" + pairs[i].label + "' (first at " +
+                                              pairs[j].origin + "); give every config its own label");
   if (!o.files.empty() && !pairs.empty())
     throw InputError("", "check: give OLD NEW or --pair/--manifest, not both");
-  if (o.files.size() == 2) pairs.push_back({"", o.files[0], o.files[1]});
+  if (o.files.size() == 2) pairs.push_back(checked_pair("", o.files[0], o.files[1]));
   else if (pairs.empty()) throw InputError("", "check: give OLD NEW, or labelled pairs with --pair LABEL=OLD:NEW");
   return pairs;
 }
 
 ConfigResult run_pair(const PairSpec& p, const std::vector<Rule>& rules, const CheckOptions& co,
                       const LoadOptions& lo) {
+  if (p.status != ConfigStatus::Checked) return status_config(p.label, p.status, p.message, p.log);
   try {
     const RecordSet old_s = load_input(p.old_file, lo);
     const RecordSet new_s = load_input(p.new_file, lo);
@@ -104,6 +170,23 @@ ConfigResult run_pair(const PairSpec& p, const std::vector<Rule>& rules, const C
     return c;
   } catch (const InputError& e) {
     return error_config(p.label, p.old_file, p.new_file, e.what());
+  }
+}
+
+// --allow-skip names labels of the run (a typo must not go unnoticed) or "all".
+void set_allow_skip(const std::vector<std::string>& given, const std::vector<PairSpec>& pairs, CheckOptions& co) {
+  for (const std::string& l : given) {
+    if (l == "all") {
+      co.allow_all_skips = true;
+      continue;
+    }
+    const bool known = std::any_of(pairs.begin(), pairs.end(), [&](const PairSpec& p) { return p.label == l; });
+    if (!known) {
+      std::string labels;
+      for (const PairSpec& p : pairs) labels += (labels.empty() ? "" : ", ") + p.label;
+      throw InputError("--allow-skip", "no config labelled '" + l + "'; labels: " + labels);
+    }
+    co.allow_skip.push_back(l);
   }
 }
 
@@ -130,7 +213,11 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
   sub->add_option("-C,--class_name", o.names, "also show these structs in the table")->delimiter(',')->allow_extra_args(false);
   sub->add_option("--pair", o.pairs, "LABEL=OLD:NEW, repeatable: check every config, one table and verdict")
       ->allow_extra_args(false);
-  sub->add_option("--manifest", o.manifest, "file of pairs, one per line: LABEL OLD NEW");
+  sub->add_option("--manifest", o.manifest,
+                  "file of pairs, one per line: LABEL OLD NEW, or LABEL !build-failed|!skipped|!error MESSAGE");
+  sub->add_option("--allow-skip", o.allow_skip,
+                  "LABEL[,LABEL...] or 'all': these configs may go unchecked (still shown) without failing the gate")
+      ->delimiter(',')->allow_extra_args(false);
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
   sub->add_option("--format", o.format, "text (default), json or github")
@@ -147,6 +234,7 @@ int run_check(const CheckCmdOptions& o) {
   CheckOptions co;
   co.cacheline_size = o.cacheline;
   co.names = o.names;
+  set_allow_skip(o.allow_skip, pairs, co);
   LoadOptions lo;
   lo.backend = o.common.backend_kind();
   lo.threads = o.common.threads;
@@ -169,7 +257,9 @@ int run_check(const CheckCmdOptions& o) {
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   for (const ConfigResult& c : res.configs)
-    if (!c.error.empty()) std::fprintf(stderr, "padguard: %s\n", c.error.c_str());
+    if (c.status != ConfigStatus::Checked && !c.allowed)
+      std::fprintf(stderr, "padguard: %s%s: %s\n", c.label.empty() ? "" : ("[" + c.label + "] ").c_str(),
+                   config_status_title(c.status), c.detail.c_str());
 
   if (!o.junit.empty()) {
     std::ofstream f(o.junit, std::ios::binary | std::ios::trunc);

@@ -62,6 +62,7 @@ struct CheckCmdOptions {
   std::vector<std::string> names;
   std::vector<std::string> pairs;  // LABEL=OLD:NEW
   std::string manifest;
+  std::vector<std::string> allow_skip;  // labels, or "all"
   unsigned cacheline = 64;
   std::string format = "text";
   std::string junit;

@@ -71,24 +71,25 @@ std::string result_line(const RuleResult& rr, const std::string& label) {
   return fmt::format("{:<5} {}{}: {}{}\n", verdict_name(rr.verdict), prefix, rr.rule.spec(), rr.detail, where);
 }
 
+// "BUILD-FAILED: message (log: path) (allowed)"
+std::string status_text(const ConfigResult& c) {
+  std::string s = fmt::format("{}: {}", config_status_title(c.status), c.detail.empty() ? "no reason given" : c.detail);
+  if (!c.log.empty()) s += fmt::format(" (log: {})", c.log);
+  if (c.allowed) s += " (allowed by --allow-skip)";
+  return s;
+}
+
+std::string plural(size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
+
 std::string verdict_line(const CheckResult& r) {
   if (r.rules.empty()) return "verdict: ERROR (no rules given)\n";
-  size_t fails = 0, errors = 0, total = 0;
-  for (const ConfigResult& c : r.configs) {
-    if (!c.error.empty()) {
-      ++errors;
-      continue;
-    }
-    for (const RuleResult& rr : c.results) {
-      ++total;
-      fails += rr.verdict == Verdict::Fail;
-      errors += rr.verdict == Verdict::Error;
-    }
-  }
-  std::string s = fmt::format("verdict: {} ({} rule check{}", verdict_name(r.verdict), total, total == 1 ? "" : "s");
-  if (r.configs.size() > 1 || r.matrix) s += fmt::format(" over {} config{}", r.configs.size(), r.configs.size() == 1 ? "" : "s");
-  s += fmt::format(", {} failed, {} error{})\n", fails, errors, errors == 1 ? "" : "s");
-  return s;
+  const CheckSummary& n = r.summary;
+  std::string s = fmt::format("verdict: {} ({}", verdict_name(r.verdict), plural(n.checks, "rule check"));
+  if (r.configs.size() > 1 || r.matrix) s += " over " + plural(n.configs, "config");
+  s += fmt::format(", {} failed, {}", n.failed, plural(n.errors, "error"));
+  if (n.allowed) s += fmt::format(", {} not checked as allowed", plural(n.allowed, "config"));
+  if (n.checked == 0) s += ", no config checked";
+  return s + ")\n";
 }
 
 std::string matrix_text(const CheckResult& r) {
@@ -100,8 +101,8 @@ std::string matrix_text(const CheckResult& r) {
   head.insert(head.end(), heads.begin(), heads.end());
   rows.push_back(head);
   for (const ConfigResult& c : r.configs) {
-    if (!c.error.empty()) {
-      rows.push_back({c.label, "-", "ERROR: " + c.error});
+    if (c.status != ConfigStatus::Checked) {
+      rows.push_back({c.label, "-", status_text(c)});
       continue;
     }
     for (const StructRow& s : c.structs) rows.push_back(struct_row(c.label, s));
@@ -113,7 +114,7 @@ std::string matrix_text(const CheckResult& r) {
     for (const RuleResult& rr : c.results)
       if (rr.verdict != Verdict::Pass) out += result_line(rr, c.label), any = true;
   for (const ConfigResult& c : r.configs)
-    if (!c.error.empty()) out += fmt::format("ERROR [{}] {}\n", c.label, c.error), any = true;
+    if (c.status != ConfigStatus::Checked) out += fmt::format("[{}] {}\n", c.label, status_text(c)), any = true;
   if (any) out += "\n";
   return out;
 }
@@ -121,7 +122,7 @@ std::string matrix_text(const CheckResult& r) {
 std::string single_text(const CheckResult& r) {
   const ConfigResult& c = r.configs.front();
   std::string out = fmt::format("padguard check: {} -> {}\n", c.old_source, c.new_source);
-  if (!c.error.empty()) return out + fmt::format("ERROR {}\n", c.error);
+  if (c.status != ConfigStatus::Checked) return out + status_text(c) + "\n";
   for (const RuleResult& rr : c.results) out += result_line(rr, "");
   for (const StructRow& s : c.structs)
     if (s.slack_loss)

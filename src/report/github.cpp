@@ -39,7 +39,7 @@ std::string relative(const std::string& file, const std::string& root) {
 }
 
 std::string annotation(const std::string& label, const std::string& title, const std::string& message,
-                       const std::optional<SourceLoc>& where, const GithubOptions& o) {
+                       const std::optional<SourceLoc>& where, const GithubOptions& o, const char* level = "error") {
   std::string props;
   if (where && !where->file.empty()) {
     props = "file=" + escape_property(relative(where->file, o.source_root));
@@ -47,7 +47,15 @@ std::string annotation(const std::string& label, const std::string& title, const
     props += ",";
   }
   const std::string t = label.empty() ? "padguard " + title : fmt::format("padguard [{}] {}", label, title);
-  return fmt::format("::error {}title={}::{}\n", props, escape_property(t), escape_data(message));
+  return fmt::format("::{} {}title={}::{}\n", level, props, escape_property(t), escape_data(message));
+}
+
+// A config that was not checked: an error, or a warning when allowed.
+std::string status_annotation(const ConfigResult& c, const GithubOptions& o) {
+  std::string msg = c.detail.empty() ? "no reason given" : c.detail;
+  if (!c.log.empty()) msg += " (log: " + c.log + ")";
+  if (c.allowed) msg += " (allowed by --allow-skip)";
+  return annotation(c.label, config_status_title(c.status), msg, std::nullopt, o, c.allowed ? "warning" : "error");
 }
 
 }  // namespace
@@ -55,22 +63,19 @@ std::string annotation(const std::string& label, const std::string& title, const
 std::string render_github(const CheckResult& r, const GithubOptions& o) {
   std::string out;
   for (const ConfigResult& c : r.configs) {
-    if (!c.error.empty()) out += annotation(c.label, "input error", c.error, std::nullopt, o);
+    if (c.status != ConfigStatus::Checked) out += status_annotation(c, o);
     for (const RuleResult& rr : c.results)
       if (rr.verdict != Verdict::Pass)
         out += annotation(c.label, rr.rule.spec(), fmt::format("{}: {}", verdict_name(rr.verdict), rr.detail),
                           rr.where, o);
   }
   if (r.rules.empty()) out += annotation("", "usage", "no rules given", std::nullopt, o);
-  size_t total = 0, bad = 0, unreadable = 0;
-  for (const ConfigResult& c : r.configs) {
-    unreadable += !c.error.empty();
-    for (const RuleResult& rr : c.results) ++total, bad += rr.verdict != Verdict::Pass;
-  }
-  out += fmt::format("padguard check: {} ({} of {} rule checks did not pass, {} of {} config{} unreadable)\n",
-                     verdict_name(r.verdict), bad, total, unreadable, r.configs.size(),
-                     r.configs.size() == 1 ? "" : "s");
-  return out;
+  const CheckSummary& n = r.summary;
+  out += fmt::format("padguard check: {} ({} of {} rule checks did not pass, {} of {} config{} not checked",
+                     verdict_name(r.verdict), n.failed + n.rule_errors, n.checks,
+                     n.not_checked, n.configs, n.configs == 1 ? "" : "s");
+  if (n.allowed) out += fmt::format(", {} allowed", n.allowed);
+  return out + ")\n";
 }
 
 }  // namespace padguard

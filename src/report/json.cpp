@@ -106,9 +106,13 @@ json config_json(const ConfigResult& c) {
                            {"detail", r.detail},
                            {"offenders", r.offenders},
                            {"where", r.where ? loc_json(*r.where) : json(nullptr)}});
-  json j{{"label", c.label}, {"old", c.old_source}, {"new", c.new_source}, {"verdict", verdict_name(c.verdict)},
-         {"structs", rows},  {"results", results}};
-  if (!c.error.empty()) j["error"] = c.error;
+  json j{{"label", c.label},    {"old", c.old_source},   {"new", c.new_source},
+         {"verdict", verdict_name(c.verdict)}, {"status", config_status_name(c.status)},
+         {"detail", c.detail},  {"allowed", c.allowed},  {"structs", rows},
+         {"results", results}};
+  if (!c.log.empty()) j["log"] = c.log;
+  // "error" predates "status": kept for readers of schema 1.0.
+  if (c.status != ConfigStatus::Checked) j["error"] = c.detail;
   return j;
 }
 
@@ -148,8 +152,12 @@ json check_json(const CheckResult& r) {
   for (const Rule& x : r.rules) rules.push_back(rule_json(x));
   json configs = json::array();
   for (const ConfigResult& c : r.configs) configs.push_back(config_json(c));
+  const CheckSummary& n = r.summary;
+  json summary{{"checks", n.checks},   {"failed", n.failed},   {"rule_errors", n.rule_errors},
+               {"errors", n.errors},   {"configs", n.configs}, {"checked", n.checked},
+               {"not_checked", n.not_checked}, {"allowed", n.allowed}};
   return json{{"schema_version", kSchemaVersion}, {"kind", "check"}, {"verdict", verdict_name(r.verdict)},
-              {"cacheline_size", r.cacheline_size}, {"rules", rules}, {"configs", configs}};
+              {"cacheline_size", r.cacheline_size}, {"rules", rules}, {"configs", configs}, {"summary", summary}};
 }
 
 std::string dump_json(const json& j, bool compact) { return j.dump(compact ? -1 : 2, ' ', false, json::error_handler_t::replace) + "\n"; }

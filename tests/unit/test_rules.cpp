@@ -181,3 +181,55 @@ TEST_CASE("structs_needed limits loading unless a rule covers all", "[rules][fas
   CHECK(structs_needed(parse_rule("no-growth", "t", "x"), o) == std::vector<std::string>{"extra", "t"});
   CHECK(structs_needed(parse_rule("no-growth", "all", "x"), o).empty());
 }
+
+TEST_CASE("a config that was not checked is an ERROR row unless --allow-skip names it", "[rules][status][fast]") {
+  const std::vector<Rule> rules = parse_rule("no-growth", "t", "x");
+  auto labelled = [](ConfigResult c, const std::string& l) {
+    c.label = l;
+    return c;
+  };
+  const std::vector<ConfigResult> cs{labelled(run("no-growth", "t"), "x86_64"),
+                                     status_config("riscv", ConfigStatus::BuildFailed, "fork.c:1: error: x", "b.log"),
+                                     status_config("arm", ConfigStatus::Skipped, "no cross compiler")};
+  CheckOptions o;
+  const CheckResult strict = make_check_result(rules, cs, o, true);
+  CHECK(strict.verdict == Verdict::Error);
+  CHECK(strict.summary.configs == 3);
+  CHECK(strict.summary.checked == 1);
+  CHECK(strict.summary.not_checked == 2);
+  CHECK(strict.summary.errors == 2);
+  CHECK(strict.summary.allowed == 0);
+
+  o.allow_skip = {"riscv"};
+  const CheckResult one = make_check_result(rules, cs, o, true);
+  CHECK(one.verdict == Verdict::Error);  // arm is still not allowed
+  CHECK(one.configs[1].allowed);
+  CHECK_FALSE(one.configs[2].allowed);
+
+  o.allow_skip = {"riscv", "arm"};
+  const CheckResult both = make_check_result(rules, cs, o, true);
+  CHECK(both.verdict == Verdict::Pass);
+  CHECK(both.configs.size() == 3);  // the rows stay
+  CHECK(both.summary.allowed == 2);
+  CHECK(both.summary.errors == 0);
+
+  o.allow_skip.clear();
+  o.allow_all_skips = true;
+  CHECK(make_check_result(rules, cs, o, true).verdict == Verdict::Pass);
+  // The checked configs still decide: a failure among them is a FAIL.
+  std::vector<ConfigResult> failing = cs;
+  failing[0] = labelled(run("no-growth", "grow"), "x86_64");
+  CHECK(make_check_result(parse_rule("no-growth", "grow", "x"), failing, o, true).verdict == Verdict::Fail);
+  // Zero checked configs is never a pass, allowed or not.
+  const std::vector<ConfigResult> none{cs[1], cs[2]};
+  const CheckResult empty = make_check_result(rules, none, o, true);
+  CHECK(empty.verdict == Verdict::Error);
+  CHECK(empty.summary.checked == 0);
+}
+
+TEST_CASE("config status names round-trip", "[rules][status][fast]") {
+  for (ConfigStatus s : {ConfigStatus::Checked, ConfigStatus::BuildFailed, ConfigStatus::Skipped, ConfigStatus::Error})
+    CHECK(config_status_from_name(config_status_name(s)) == s);
+  CHECK(std::string(config_status_title(ConfigStatus::BuildFailed)) == "BUILD-FAILED");
+  CHECK_FALSE(config_status_from_name("built"));
+}

@@ -68,13 +68,35 @@ struct StructRow {
   std::vector<std::string> rule_cells;
 };
 
+// Whether a config was checked at all. Anything but Checked is a row that
+// makes the verdict ERROR unless the user allowed it (--allow-skip).
+enum class ConfigStatus { Checked, BuildFailed, Skipped, Error };
+const char* config_status_name(ConfigStatus s);   // "checked", "build-failed", "skipped", "error"
+const char* config_status_title(ConfigStatus s);  // "CHECKED", "BUILD-FAILED", "SKIPPED", "ERROR"
+std::optional<ConfigStatus> config_status_from_name(std::string_view name);
+
 struct ConfigResult {
   std::string label;  // "" for a single unlabelled pair
   std::string old_source, new_source;
-  std::string error;  // the input could not be read: an error row
+  ConfigStatus status = ConfigStatus::Checked;
+  std::string detail;  // why it was not checked (status != Checked), as reported
+  std::string log;     // the build log the manifest points at, if any
+  bool allowed = false;  // named by --allow-skip: shown, but not held against the verdict
   std::vector<StructRow> structs;
-  std::vector<RuleResult> results;  // parallel to rules; empty on error
+  std::vector<RuleResult> results;  // parallel to rules; empty unless Checked
   Verdict verdict = Verdict::Pass;
+};
+
+// The tallies every renderer prints, computed once.
+struct CheckSummary {
+  size_t checks = 0;       // rule results over checked configs
+  size_t failed = 0;       // of which FAIL
+  size_t rule_errors = 0;  // of which ERROR (a struct or member missing)
+  size_t errors = 0;       // rule_errors plus the not-checked configs that were not allowed
+  size_t configs = 0;      // every config, checked or not
+  size_t checked = 0;      // configs with status Checked
+  size_t not_checked = 0;  // configs with another status (allowed or not)
+  size_t allowed = 0;      // of which --allow-skip named
 };
 
 struct CheckResult {
@@ -82,12 +104,17 @@ struct CheckResult {
   std::vector<ConfigResult> configs;
   uint32_t cacheline_size = 64;
   bool matrix = false;  // labelled pairs: render the table
+  CheckSummary summary;
   Verdict verdict = Verdict::Pass;
 };
 
 struct CheckOptions {
   uint32_t cacheline_size = 64;
   std::vector<std::string> names;  // extra structs to show in the table
+  // Labels of configs that may go unchecked (build-failed, skipped, error)
+  // without failing the gate; allow_all_skips for every label.
+  std::vector<std::string> allow_skip;
+  bool allow_all_skips = false;
 };
 
 // The struct names a config must load; empty when a rule covers "all".
@@ -100,7 +127,12 @@ ConfigResult evaluate_config(const std::vector<Rule>& rules, const RecordSet& ol
 ConfigResult error_config(const std::string& label, const std::string& old_source,
                           const std::string& new_source, const std::string& message);
 
-// Worst verdict over the configs; no configs or no rules is an Error.
+// A config reported as not checked (e.g. by kernel-matrix: its build failed).
+ConfigResult status_config(const std::string& label, ConfigStatus status, const std::string& message,
+                           const std::string& log = "");
+
+// Worst verdict over the configs; no configs, no rules or no checked config
+// is an Error, and so is a not-checked config that o.allow_skip does not name.
 CheckResult make_check_result(std::vector<Rule> rules, std::vector<ConfigResult> configs, const CheckOptions& o,
                               bool matrix);
 
