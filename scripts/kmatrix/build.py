@@ -63,7 +63,8 @@ class Side:
                 lf.seek(start)
                 text = lf.read()
             raise BuildFailed(failures.classify_build(self.side, "%s (exit %d)" % (what, r.returncode), text,
-                                                      self.log_path, roots=[self.tree.path, self.bdir]))
+                                                      self.log_path, roots=[self.tree.path, self.bdir],
+                                                      cwd=self.bdir))
 
     def fail(self, msg):
         raise BuildFailed(failures.Failure("build-failed", "%s: %s" % (self.side, msg), log=self.log_path))

@@ -2,6 +2,7 @@
 with the first compiler error (file:line, relative to the source tree) and
 the log path, SKIPPED with the package to install, or ERROR."""
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -36,13 +37,17 @@ def relative_to(path, roots):
     return path
 
 
-def first_error(text, roots=()):
-    """The first compiler error in a build log, else the first other error line."""
+def first_error(text, roots=(), cwd=None):
+    """The first compiler error in a build log, else the first other error line.
+    Relative file names are relative to CWD (the O= dir: '../include/...')."""
     lines = text.splitlines()
     for ln in lines:
         m = _CC_ERROR.match(ln)
         if m:
-            f = relative_to(m.group("file"), roots)
+            f = m.group("file")
+            if cwd and not os.path.isabs(f):
+                f = os.path.normpath(os.path.join(cwd, f))
+            f = relative_to(f, roots)
             return f, int(m.group("line")), "%s:%s: error: %s" % (f, m.group("line"), m.group("msg").strip())
     for ln in lines:
         for pat in _OTHER:
@@ -51,9 +56,9 @@ def first_error(text, roots=()):
     return None, None, None
 
 
-def classify_build(side, what, log_text, log_path, roots=()):
+def classify_build(side, what, log_text, log_path, roots=(), cwd=None):
     """A failed make step of SIDE ('before'/'after') -> Failure(build-failed)."""
-    f, line, msg = first_error(log_text, roots)
+    f, line, msg = first_error(log_text, roots, cwd)
     if msg is None:
         tail = [ln for ln in log_text.splitlines() if ln.strip() and not ln.startswith("#")][-1:]
         msg = "%s failed%s" % (what, (": " + tail[0].strip()) if tail else "")

@@ -21,10 +21,10 @@ def test_first_error_with_file_and_line_relative_to_the_tree():
     assert f.row_message().endswith("(log: /c/logs/x.log)")
 
 
-def test_relative_kbuild_paths_stay_relative():
+def test_kbuild_paths_relative_to_the_O_dir_become_relative_to_the_tree():
     f, line, msg = failures.first_error("../include/linux/sched.h:9:3: fatal error: foo.h: No such file\n",
-                                        roots=["/c/tree"])
-    assert (f, line) == ("../include/linux/sched.h", 9)
+                                        roots=["/c/tree"], cwd="/c/tree/.kmx-x86_64-defconfig-1234")
+    assert (f, line) == ("include/linux/sched.h", 9)
     assert "fatal" not in msg and "error: foo.h: No such file" in msg
 
 
