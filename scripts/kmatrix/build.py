@@ -57,7 +57,8 @@ class Side:
             lf.write("\n# " + " ".join(shlex.quote(a) for a in args) + "\n")
             lf.flush()
             start = lf.tell()
-            r = run(args, stdout=lf, stderr=subprocess.STDOUT)
+            # C locale: ASCII quotes in compiler messages, the same rows everywhere.
+            r = run(args, stdout=lf, stderr=subprocess.STDOUT, env=dict(os.environ, LC_ALL="C"))
         if r.returncode != 0:
             with open(self.log_path, errors="replace") as lf:
                 lf.seek(start)

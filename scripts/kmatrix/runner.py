@@ -48,6 +48,8 @@ class ConfigRun:
         notes = [b_side.prepare(self.ctx.args.rebuild)] if b_missing else []
         if a_missing and not share:
             notes.append(a_side.prepare(self.ctx.args.rebuild))
+        if share:
+            notes.append("after: starts from the before O= dir")
         self.progress("prepare", t, "; ".join(dict.fromkeys(notes)) if notes else "all objects cached")
         self.stage = "build"
         if b_missing:
