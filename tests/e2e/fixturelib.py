@@ -1,13 +1,26 @@
-"""Shared helpers for end-to-end tests: compile fixtures at test time, run
-tools, count results. A missing tool is a loud failure, never a silent pass."""
+"""Shared helpers for the end-to-end tests (pytest, see conftest.py): compile
+fixtures once into a content-addressed cache under the build tree, run tools,
+collect several checks in one test. A missing tool is a loud failure, never a
+silent pass. Contract for every tests/e2e/test_*.py: $PADGUARD is the binary
+under test; cc_argv(cc, mode) and run(cmd) below."""
+import concurrent.futures
+import hashlib
 import os
 import shutil
 import subprocess
-import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+FIXTURES = os.path.join(ROOT, "fixtures", "c")
 
 COMPILERS = ("gcc", "clang")
-MODES = ("-m64", "-m32")
+MODES = ("-m64", "-m32", "-marm32")
 DWARF = ("-gdwarf-4", "-gdwarf-5")
+# Mode names in test ids: none is a substring of another, so
+# `pytest -k "m32"` selects i386 builds and `-k armhf` the arm32 ones.
+MODE_ID = {"-m64": "m64", "-m32": "m32", "-marm32": "armhf"}
+# `ld -r` for a mode's objects: the host ld links i386 too, arm32 needs binutils' cross ld.
+LD_ARGV = {"-m64": ["ld"], "-m32": ["ld", "-m", "elf_i386"], "-marm32": ["arm-linux-gnueabihf-ld"]}
 
 # task_model.c builds (suffix, extra flags): before/after the seed patch under
 # the simulated configs documented at the top of fixtures/c/task_model.c.
@@ -39,58 +52,149 @@ def cc_argv(cc, mode):
     return [cc, f"--target={CLANG_TARGET[mode]}"]
 
 
+def tools_for(compilers=COMPILERS, modes=MODES):
+    """The executables that cc_argv needs for these compilers and modes."""
+    return sorted({cc_argv(cc, m)[0] for cc in compilers for m in modes})
+
+
 def require(*tools):
+    """Fails the calling test (never skips) when a tool is missing."""
+    import pytest
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:
-        print(f"FAILED: required tool(s) missing: {', '.join(missing)} "
-              f"(run scripts/setup to install them)", file=sys.stderr)
-        print("0 passed, 1 failed")
-        sys.exit(1)
+        pytest.fail(f"required tool(s) missing: {', '.join(missing)} (run scripts/setup to install them)",
+                    pytrace=False)
+
+
+def skip_without(path, what):
+    """Data that may be absent even in CI (a vmlinux, a -dbg package): skip
+    loudly, naming what is missing and how to get it. Tools never skip: require()."""
+    import pytest
+    if not os.path.exists(path):
+        pytest.skip(f"SKIPPED, no {what}: {path} is absent")
 
 
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
 
-def build_all(fixtures_dir, workdir, compilers=COMPILERS, modes=MODES, dwarf=DWARF):
-    """Compiles every fixtures/c/*.c in every combination. Yields
-    (label, object path); raises on a compiler error."""
-    os.makedirs(workdir, exist_ok=True)
-    sources = sorted(f for f in os.listdir(fixtures_dir) if f.endswith(".c"))
-    for cc in compilers:
-        for m in modes:
-            for d in dwarf:
-                tag = f"{cc}{m}{d[1:]}".replace("-", "_")
-                for src in sources:
-                    name = src[:-2]
-                    variants = [("", [])]
-                    if name == "task_model":
-                        variants = []
-                        for cfg, flags in TASK_CONFIGS.items():
-                            variants.append((f"_{cfg}" if cfg else "", flags))
-                            variants.append((f"_{cfg}_patched" if cfg else "_patched", flags + ["-DPATCHED"]))
-                    for suffix, flags in variants:
-                        obj = os.path.join(workdir, f"{tag}_{name}{suffix}.o")
-                        if not os.path.exists(obj):
-                            r = run([*cc_argv(cc, m), "-c", "-O0", "-g", d, *flags, "-o", obj,
-                                     os.path.join(fixtures_dir, src)])
-                            if r.returncode != 0:
-                                raise RuntimeError(f"{cc} {m} {d} {src}: {r.stderr}")
-                        yield f"{cc} {m} {d} {name}{suffix}", obj
+def padguard():
+    return os.environ["PADGUARD"]
 
 
-class Tally:
+def work_root():
+    """$PADGUARD_WORKDIR, else e2e-work/ next to the padguard binary (the build tree)."""
+    return os.environ.get("PADGUARD_WORKDIR") or os.path.join(os.path.dirname(padguard()), "e2e-work")
+
+
+def work_dir(name):
+    p = os.path.join(work_root(), name)
+    os.makedirs(p, exist_ok=True)
+    return p
+
+
+class CompileError(RuntimeError):
+    pass
+
+
+def _tool_stamp(exe):
+    path = shutil.which(exe)
+    return f"{path}:{os.stat(path).st_mtime_ns}" if path else exe
+
+
+def compile_cached(argv, src, flags, ext=".o", label="obj", cwd=None):
+    """Compiles `src` with `argv + flags` (-c unless flags say otherwise) into
+    the shared cache; the file name hashes the command, the compiler binary and
+    the source text, so a changed fixture or compiler is rebuilt and suites
+    running in parallel share the objects safely (atomic rename)."""
+    src_path = os.path.join(cwd, src) if cwd else src
+    with open(src_path, "rb") as f:
+        text = f.read()
+    key = hashlib.sha1("\0".join([*argv, *flags, _tool_stamp(argv[0]), src]).encode() + text).hexdigest()[:16]
+    cache = work_dir("cache")
+    out = os.path.join(cache, f"{label}-{key}{ext}")
+    if os.path.exists(out):
+        return out
+    fd, tmp = tempfile.mkstemp(dir=cache, suffix=ext)
+    os.close(fd)
+    mode = [] if "-shared" in flags else ["-c"]
+    r = run([*argv, *mode, *flags, "-o", tmp, src], cwd=cwd)
+    if r.returncode != 0:
+        os.unlink(tmp)
+        raise CompileError(f"{' '.join([*argv, *flags, src])}: {r.stderr.strip()[:2000]}")
+    os.replace(tmp, out)
+    return out
+
+
+class Build:
+    """One compiled fixture: id parts, the object and how it was made."""
+
+    def __init__(self, cc, mode, dwarf, name, obj=None, error=None):
+        self.cc, self.mode, self.dwarf, self.name = cc, mode, dwarf, name
+        self.obj, self.error = obj, error
+
+    @property
+    def id(self):
+        return f"{self.cc}-{MODE_ID[self.mode]}-{self.dwarf[2:]}-{self.name}"
+
+    @property
+    def label(self):
+        return f"{self.cc} {self.mode} {self.dwarf} {self.name}"
+
+
+def fixture_variants(fixtures_dir=FIXTURES):
+    """(name, source, flags) for every fixtures/c/*.c; task_model.c in every
+    configuration, before and after the seed patch."""
+    out = []
+    for src in sorted(f for f in os.listdir(fixtures_dir) if f.endswith(".c")):
+        name = src[:-2]
+        path = os.path.join(fixtures_dir, src)
+        if name != "task_model":
+            out.append((name, path, []))
+            continue
+        for cfg, flags in TASK_CONFIGS.items():
+            out.append((f"{name}_{cfg}" if cfg else name, path, flags))
+            out.append((f"{name}_{cfg}_patched" if cfg else f"{name}_patched", path, flags + ["-DPATCHED"]))
+    return out
+
+
+def build_all(fixtures_dir=FIXTURES, compilers=COMPILERS, modes=MODES, dwarf=DWARF):
+    """Compiles every fixture variant in every combination, in parallel, once
+    (cached). Returns [Build]; a failed compile is a Build with .error set, so
+    the test that uses it fails with the compiler's message."""
+    jobs = [(cc, m, d, name, path, flags) for cc in compilers for m in modes for d in dwarf
+            for name, path, flags in fixture_variants(fixtures_dir)]
+
+    def one(job):
+        cc, m, d, name, path, flags = job
+        try:
+            obj = compile_cached(cc_argv(cc, m), path, ["-O0", "-g", d, *flags],
+                                 label=f"{cc}{m}{d[1:]}_{name}")
+            return Build(cc, m, d, name, obj)
+        except (CompileError, OSError) as e:
+            return Build(cc, m, d, name, error=str(e))
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(one, jobs))
+
+
+class Checks:
+    """Several checks in one test: every failure is collected and reported
+    together by done() (as the old scripts listed every FAIL line)."""
+    total = 0   # checks made in this session (printed in the summary)
+
     def __init__(self):
-        self.passed = 0
-        self.failed = 0
+        self.failures = []
+        self.count = 0
 
-    def check(self, ok, what):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print(f"FAIL: {what}")
+    def __call__(self, ok, what):
+        Checks.total += 1
+        self.count += 1
+        if not ok:
+            self.failures.append(what)
+        return ok
 
-    def finish(self):
-        print(f"{self.passed} passed, {self.failed} failed")
-        sys.exit(1 if self.failed or not self.passed else 0)
+    def done(self):
+        assert self.count > 0, "test made no checks"
+        assert not self.failures, f"{len(self.failures)} of {self.count} checks failed:\n" + \
+            "\n".join(f"FAIL: {f}" for f in self.failures)

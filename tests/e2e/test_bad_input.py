@@ -1,81 +1,118 @@
-#!/usr/bin/env python3
 """Bad input gets one line on stderr naming the file, exit code 2, no crash:
 missing file, directory, not ELF, truncated ELF, no debug info, struct not
 found. Also: compressed debug sections (-gz) are read, not refused."""
-import argparse
 import os
 import shutil
-import sys
 
-sys.path.insert(0, os.path.dirname(__file__))
-import fixturelib as fl  # noqa: E402
+import pytest
 
+import fixturelib as fl
 
-def expect_error(t, padguard, args, path, must_contain, what):
-    r = fl.run([padguard, *args])
-    lines = r.stderr.strip().splitlines()
-    ok = (r.returncode == 2 and len(lines) == 1 and lines[0].startswith("padguard: ")
-          and path in lines[0] and must_contain in lines[0] and r.stdout == "")
-    t.check(ok, f"{what}: rc={r.returncode} stderr={r.stderr!r}")
+PADGUARD = os.environ["PADGUARD"]
+SRC = os.path.join(fl.FIXTURES, "basic.c")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--padguard", required=True)
-    ap.add_argument("--fixtures", required=True)
-    ap.add_argument("--workdir", required=True)
-    a = ap.parse_args()
+def _good():
+    try:
+        return fl.compile_cached(["gcc"], SRC, ["-g", "-O0"], label="bad_input_good"), None
+    except (fl.CompileError, OSError) as e:
+        return None, f"compile basic.c: {e}"
+
+
+GOOD, GOOD_ERROR = _good()
+
+
+@pytest.fixture(scope="module")
+def good():
     fl.require("gcc", "objcopy", "pahole")
-    os.makedirs(a.workdir, exist_ok=True)
-    w = a.workdir
-    t = fl.Tally()
-    pg = a.padguard
-    src = os.path.join(a.fixtures, "basic.c")
-    good = os.path.join(w, "good.o")
-    r = fl.run(["gcc", "-c", "-g", "-O0", "-o", good, src])
-    t.check(r.returncode == 0, f"compile basic.c: {r.stderr}")
+    assert GOOD, GOOD_ERROR
+    return GOOD
 
+
+@pytest.fixture(scope="module")
+def w():
+    return fl.work_dir("bad_input")
+
+
+def expect_error(args, path, must_contain):
+    r = fl.run([PADGUARD, *args])
+    lines = r.stderr.strip().splitlines()
+    assert (r.returncode == 2 and len(lines) == 1 and lines[0].startswith("padguard: ")
+            and path in lines[0] and must_contain in lines[0] and r.stdout == ""), \
+        f"rc={r.returncode} stderr={r.stderr!r} (want exit 2, one line naming {path} with {must_contain!r})"
+
+
+def test_fixture_compiles():
+    assert GOOD, GOOD_ERROR
+
+
+def test_missing_file(w):
     missing = os.path.join(w, "does-not-exist.o")
-    expect_error(t, pg, ["layout", missing], missing, "cannot open", "missing file")
-    expect_error(t, pg, ["layout", w], w, "directory", "directory")
+    expect_error(["layout", missing], missing, "cannot open")
 
+
+def test_directory(w):
+    expect_error(["layout", w], w, "directory")
+
+
+def test_text_file(w):
     text = os.path.join(w, "notelf.txt")
     with open(text, "w") as f:
         f.write("this is not an ELF file\n")
-    expect_error(t, pg, ["layout", text], text, "not an ELF file", "text file")
+    expect_error(["layout", text], text, "not an ELF file")
+
+
+def test_empty_file(w):
     empty = os.path.join(w, "empty.o")
     open(empty, "wb").close()
-    expect_error(t, pg, ["layout", empty], empty, "not an ELF file", "empty file")
+    expect_error(["layout", empty], empty, "not an ELF file")
 
-    data = open(good, "rb").read()
-    for n in sorted({4, 16, 40, 63, 64, 100, 512, len(data) // 3, len(data) // 2, len(data) - 1}):
-        cut = os.path.join(w, f"trunc{n}.o")
-        with open(cut, "wb") as f:
-            f.write(data[:n])
-        expect_error(t, pg, ["layout", cut], cut, "truncated", f"truncated at {n} bytes")
 
+def _lengths():
+    if not GOOD:
+        return [0]
+    n = os.path.getsize(GOOD)
+    return sorted({4, 16, 40, 63, 64, 100, 512, n // 3, n // 2, n - 1})
+
+
+@pytest.mark.parametrize("n", _lengths())
+def test_truncated(good, w, n):
+    cut = os.path.join(w, f"trunc{n}.o")
+    with open(good, "rb") as f, open(cut, "wb") as g:
+        g.write(f.read()[:n])
+    expect_error(["layout", cut], cut, "truncated")
+
+
+def test_object_without_debug_info(good, w):
     nodebug = os.path.join(w, "nodebug.o")
-    r = fl.run(["gcc", "-c", "-O0", "-o", nodebug, src])
-    expect_error(t, pg, ["layout", nodebug], nodebug, "no DWARF debug info", "object without -g")
+    r = fl.run(["gcc", "-c", "-O0", "-o", nodebug, SRC])
+    assert r.returncode == 0, r.stderr
+    expect_error(["layout", nodebug], nodebug, "no DWARF debug info")
+
+
+def test_stripped_object(good, w):
     stripped = os.path.join(w, "stripped.o")
     shutil.copy(good, stripped)
-    fl.run(["objcopy", "--strip-debug", stripped])
-    expect_error(t, pg, ["layout", stripped], stripped, "CONFIG_DEBUG_INFO_DWARF5", "stripped object")
-
-    expect_error(t, pg, ["layout", "-C", "no_such_struct", good], good, "no_such_struct", "struct not found")
-    expect_error(t, pg, ["layout", "-C", "basic,no_such_struct", good], good, "no_such_struct",
-                 "one of several structs not found")
-
-    # Compressed debug sections are read and give pahole's output.
-    for flag in ("-gz", "-gz=zlib"):
-        gz = os.path.join(w, f"gz{flag[3:] or 'default'}.o")
-        r = fl.run(["gcc", "-c", "-g", "-O0", flag, "-o", gz, src])
-        t.check(r.returncode == 0, f"compile {flag}")
-        exp = fl.run(["pahole", "-F", "dwarf", "-c", "64", gz]).stdout
-        got = fl.run([pg, "layout", gz])
-        t.check(got.returncode == 0 and got.stdout == exp and exp, f"{flag}: output differs from pahole")
-    t.finish()
+    r = fl.run(["objcopy", "--strip-debug", stripped])
+    assert r.returncode == 0, r.stderr
+    expect_error(["layout", stripped], stripped, "CONFIG_DEBUG_INFO_DWARF5")
 
 
-if __name__ == "__main__":
-    main()
+def test_struct_not_found(good):
+    expect_error(["layout", "-C", "no_such_struct", good], good, "no_such_struct")
+
+
+def test_one_of_several_structs_not_found(good):
+    expect_error(["layout", "-C", "basic,no_such_struct", good], good, "no_such_struct")
+
+
+@pytest.mark.parametrize("flag", ["-gz", "-gz=zlib"])
+def test_compressed_debug_sections(good, w, flag, check):
+    """Compressed debug sections are read and give pahole's output."""
+    gz = os.path.join(w, f"gz{flag[3:] or 'default'}.o")
+    r = fl.run(["gcc", "-c", "-g", "-O0", flag, "-o", gz, SRC])
+    check(r.returncode == 0, f"compile {flag}: {r.stderr}")
+    exp = fl.run(["pahole", "-F", "dwarf", "-c", "64", gz]).stdout
+    got = fl.run([PADGUARD, "layout", gz])
+    check(got.returncode == 0 and got.stdout == exp and exp, f"{flag}: output differs from pahole")
+    check.done()

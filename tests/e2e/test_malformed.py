@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Hostile and broken input: every case ends, within a time and memory bound,
 either in one stderr line `padguard: FILE: ...` with exit 2, or (where the
 input still means something) in a correct result with exit 0. Never a signal,
@@ -11,20 +10,24 @@ type references that loop; absurd nesting (DIE tree, type chains, C source);
 huge array bounds and sizes; members beyond the record's size; exponential
 type graphs; the fuzz regression corpus (tests/fuzz/regressions) via the CLI.
 
-Hand-made DWARF is written as assembly (.uleb128 and friends) and assembled
-with `gcc -c`; ELF sections are located with the struct module."""
-import argparse
+The input files are written at collection (dwarfasm.py: hand-made DWARF as
+assembly); each case x backend is one test id, e.g.
+`pytest -k "libdwarf and truncated"`."""
 import os
 import random
 import resource
 import shutil
-import struct
 import subprocess
-import sys
 
-sys.path.insert(0, os.path.dirname(__file__))
-import fixturelib as fl  # noqa: E402
+import pytest
 
+import fixturelib as fl
+from dwarfasm import Die, Elf, Workdir, base, dwarf_asm, dwarf_asm_units, member, patched, struct_die
+
+PADGUARD = os.environ["PADGUARD"]
+BACKENDS = ("libdw", "libdwarf")
+REGRESSIONS = os.path.join(fl.ROOT, "tests", "fuzz", "regressions")
+SEED = 7
 TIMEOUT = 20          # seconds per padguard run
 MEMORY = 4000000000   # bytes of address space (RSS under ASan)
 
@@ -67,253 +70,65 @@ def describe(rc, out, err):
     return f"rc={rc} stdout={out[:200]!r} stderr={err[-600:]!r}"
 
 
+class Lazy(dict):
+    """backend -> value, computed on first use (at test time, not collection)."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        self[key] = self.fn(key)
+        return self[key]
+
+
 class Checker:
-    """Runs `padguard layout [--backend B] FILE` and judges the outcome."""
+    """Registers `padguard layout [--backend B] FILE` cases, one per backend,
+    and custom cases; each becomes a test id that judges the outcome when run."""
 
-    def __init__(self, tally, runner):
-        self.t = tally
+    def __init__(self, runner):
         self.r = runner
+        self.cases = []   # (id, fn(check))
 
-    def layout(self, path, extra=(), only=None):
+    def add(self, what, fn):
+        self.cases.append((what, fn))
+
+    def _per_backend(self, what, path, extra, only, judge):
         for b in self.r.backends:
             if only is None or b in only:
-                yield b, self.r.run(["layout", "--backend", b, *extra, path])
+                def fn(check, b=b):
+                    rc, out, err = self.r.run(["layout", "--backend", b, *extra, path])
+                    judge(check, b, rc, out, err)
+                self.add(f"{b}-{what}", fn)
 
     def error(self, what, path, must="", extra=(), only=None):
         """Unreadable input: exit 2 with one line naming the file."""
-        for b, (rc, out, err) in self.layout(path, extra, only):
+        def judge(check, b, rc, out, err):
             ok = rc == 2 and out == "" and error_line_ok(path, err, must)
-            self.t.check(ok, f"[{b}] {what}: want exit 2 + one error line{' with ' + repr(must) if must else ''}; "
-                             + describe(rc, out, err))
+            check(ok, f"[{b}] {what}: want exit 2 + one error line{' with ' + repr(must) if must else ''}; "
+                      + describe(rc, out, err))
+        self._per_backend(what, path, extra, only, judge)
 
     def ok(self, what, path, contains=(), equals=None, extra=()):
         """Meaningful input: exit 0 and the expected text."""
-        for b, (rc, out, err) in self.layout(path, extra):
+        def judge(check, b, rc, out, err):
             good = rc == 0 and all(c in out for c in contains) and (equals is None or out == equals)
-            self.t.check(good, f"[{b}] {what}: want exit 0 with {list(contains) or 'expected output'}; "
-                               + describe(rc, out, err))
+            check(good, f"[{b}] {what}: want exit 0 with {list(contains) or 'expected output'}; "
+                        + describe(rc, out, err))
+        self._per_backend(what, path, extra, None, judge)
 
     def either(self, what, path, same_as=None, extra=(), only=None):
         """Damage that may or may not matter: exit 2 with one error line, or
         exit 0 (with the undamaged output, when `same_as` is given). Never a
         crash, a hang, or any other exit status."""
-        for b, (rc, out, err) in self.layout(path, extra, only):
+        def judge(check, b, rc, out, err):
             if rc == 0:
                 good = out != "" and err == "" and (same_as is None or out == same_as[b])
             else:
                 good = rc == 2 and out == "" and error_line_ok(path, err)
-            self.t.check(good, f"[{b}] {what}: want exit 2 + one error line, or a correct exit 0; "
-                               + describe(rc, out, err))
-
-
-# ---- ELF section headers ------------------------------------------------------
-
-
-class Elf:
-    """Just enough ELF64/ELF32 little-endian parsing to find sections."""
-
-    def __init__(self, data):
-        self.data = bytes(data)
-        assert data[:4] == b"\x7fELF" and data[5] == 1, "little-endian ELF expected"
-        self.is64 = data[4] == 2
-        if self.is64:
-            (self.shoff,) = struct.unpack_from("<Q", data, 0x28)
-            self.shentsize, self.shnum, self.shstrndx = struct.unpack_from("<HHH", data, 0x3A)
-        else:
-            (self.shoff,) = struct.unpack_from("<I", data, 0x20)
-            self.shentsize, self.shnum, self.shstrndx = struct.unpack_from("<HHH", data, 0x2E)
-        self.sections = {}
-        strtab_off = self._field(self.shstrndx, "offset")
-        for i in range(self.shnum):
-            name_off = struct.unpack_from("<I", data, self.shoff + i * self.shentsize)[0]
-            end = data.index(b"\0", strtab_off + name_off)
-            name = data[strtab_off + name_off:end].decode("latin-1")
-            self.sections[name] = i
-
-    def _hdr(self, i):
-        return self.shoff + i * self.shentsize
-
-    def _layout(self, field):
-        # (offset in the section header, struct format)
-        if self.is64:
-            return {"offset": (0x18, "<Q"), "size": (0x20, "<Q"), "type": (0x04, "<I")}[field]
-        return {"offset": (0x10, "<I"), "size": (0x14, "<I"), "type": (0x04, "<I")}[field]
-
-    def _field(self, i, field):
-        off, fmt = self._layout(field)
-        return struct.unpack_from(fmt, self.data, self._hdr(i) + off)[0]
-
-    def section(self, name):
-        i = self.sections[name]
-        return self._field(i, "offset"), self._field(i, "size")
-
-    def field_pos(self, name, field):
-        """File position and struct format of a section header field."""
-        off, fmt = self._layout(field)
-        return self._hdr(self.sections[name]) + off, fmt
-
-
-def patched(data, pos, fmt, value):
-    b = bytearray(data)
-    struct.pack_into(fmt, b, pos, value)
-    return bytes(b)
-
-
-# ---- hand-written DWARF as assembly ----------------------------------------------
-
-# DWARF 5, section 7.5: tags, attributes, forms used below.
-TAG = dict(compile_unit=0x11, structure_type=0x13, union_type=0x17, member=0x0d, base_type=0x24,
-           typedef=0x16, array_type=0x01, subrange_type=0x21, const_type=0x26, volatile_type=0x35,
-           pointer_type=0x0f, subroutine_type=0x15, formal_parameter=0x05)
-AT = dict(sibling=0x01, name=0x03, byte_size=0x0b, language=0x13, producer=0x25, count=0x37,
-          upper_bound=0x2f, lower_bound=0x22, data_member_location=0x38, encoding=0x3e, type=0x49,
-          bit_size=0x0d, data_bit_offset=0x6b, prototyped=0x27)
-FORM = dict(string=0x08, data1=0x0b, data2=0x05, data4=0x06, data8=0x07, udata=0x0f, sdata=0x0d,
-            ref4=0x13, flag_present=0x19, strp=0x0e, exprloc=0x18, indirect=0x16)
-
-
-class Die:
-    def __init__(self, tag, attrs=(), children=()):
-        self.tag = tag
-        self.attrs = list(attrs)  # (attribute, form, value); ref4 value: Die or int
-        self.children = list(children)
-
-
-def base(name, size, encoding=5):
-    return Die("base_type", [("name", "string", name), ("byte_size", "data1", size),
-                             ("encoding", "data1", encoding)])
-
-
-def member(name, type_die, loc):
-    return Die("member", [("name", "string", name), ("type", "ref4", type_die),
-                          ("data_member_location", "udata", loc)])
-
-
-def struct_die(name, size, members, form="udata"):
-    attrs = [("name", "string", name)] if name else []
-    return Die("structure_type", attrs + [("byte_size", form, size)], members)
-
-
-def dwarf_asm(top, version=5, declared_version=None):
-    """Assembly for one compile unit holding `top` DIEs. `declared_version`
-    overrides the version written in the unit header (header layout follows
-    `version`)."""
-    return dwarf_asm_units([top], version, declared_version)
-
-
-def dwarf_asm_units(tops, version=5, declared_version=None):
-    """Assembly for one compile unit per list of top-level DIEs, sharing one
-    abbreviation table; DW_FORM_ref4 values refer within their own unit."""
-    labels, abbrevs, strings = {}, {}, {}
-
-    def label(d):
-        if id(d) not in labels:
-            labels[id(d)] = f".Ldie{len(labels)}"
-        return labels[id(d)]
-
-    def value(f, v, unit):
-        if f == "flag_present":
-            return []
-        if f == "string":
-            return [f'\t.string "{v}"']
-        if f in ("data1", "data2", "data4", "data8"):
-            return ["\t.%s %d" % ({"data1": "byte", "data2": "2byte", "data4": "4byte", "data8": "8byte"}[f], v)]
-        if f == "udata":
-            return [f"\t.uleb128 {v}"]
-        if f == "sdata":
-            return [f"\t.sleb128 {v}"]
-        if f == "ref4":
-            return [f"\t.4byte {label(v)} - {unit}" if isinstance(v, Die) else f"\t.4byte {v}"]
-        if f == "strp":
-            return [f"\t.4byte {strings.setdefault(v, f'.Lstr{len(strings)}')}"]
-        if f == "exprloc":  # v: the expression's bytes
-            return [f"\t.uleb128 {len(v)}"] + [f"\t.byte {b}" for b in v]
-        if f == "indirect":  # v: (actual form, value)
-            return [f"\t.uleb128 {FORM[v[0]]}"] + value(v[0], v[1], unit)
-        raise ValueError(f)
-
-    def emit(d, lines, unit):
-        key = (d.tag, bool(d.children), tuple((a, f) for a, f, _ in d.attrs))
-        code = abbrevs.setdefault(key, len(abbrevs) + 1)
-        lines.append(f"{label(d)}:\n\t.uleb128 {code}")
-        for a, f, v in d.attrs:
-            lines.extend(value(f, v, unit))
-        # Children are emitted iteratively: nesting can be very deep.
-        return d.children
-
-    units = []
-    for n, top in enumerate(tops):
-        unit, body = f".Lcu{n}", []
-        stack = [("die", Die("compile_unit", [("producer", "string", "padguard test_malformed"),
-                                              ("language", "data1", 0x0c), ("name", "string", f"hand{n}.c")],
-                             top))]
-        while stack:
-            kind, d = stack.pop()
-            if kind == "end":
-                body.append("\t.byte 0")
-                continue
-            kids = emit(d, body, unit)
-            if kids:
-                stack.append(("end", None))
-                stack.extend(("die", k) for k in reversed(kids))
-        units.append((unit, body))
-
-    # A symbol, so that the object has the symbol table libdwfl wants.
-    out = ['\t.data\n\t.globl padguard_hand\npadguard_hand:\n\t.byte 0',
-           '\t.section .debug_abbrev,"",@progbits']
-    for (tag, has_children, attrs), code in abbrevs.items():
-        out.append(f"\t.uleb128 {code}\n\t.uleb128 {TAG[tag]}\n\t.byte {1 if has_children else 0}")
-        for a, f in attrs:
-            out.append(f"\t.uleb128 {AT[a]}\n\t.uleb128 {FORM[f]}")
-        out.append("\t.byte 0, 0")
-    out.append("\t.byte 0")
-    v = declared_version if declared_version is not None else version
-    out.append('\t.section .debug_info,"",@progbits')
-    for unit, body in units:
-        out.append(f"{unit}:\n\t.4byte {unit}_end - {unit} - 4")
-        out.append(f"\t.2byte {v}")
-        if version >= 5:
-            out.append("\t.byte 1\n\t.byte 8\n\t.4byte 0")   # DW_UT_compile, address size, abbrev offset
-        else:
-            out.append("\t.4byte 0\n\t.byte 8")             # abbrev offset, address size
-        out.extend(body)
-        out.append(f"{unit}_end:")
-    if strings:
-        out.append('\t.section .debug_str,"MS",@progbits,1')
-        out.extend(f'{lbl}:\n\t.string "{text}"' for text, lbl in strings.items())
-    return "\n".join(out) + "\n"
-
-
-class Workdir:
-    def __init__(self, path):
-        self.path = path
-        os.makedirs(path, exist_ok=True)
-
-    def file(self, name, data):
-        p = os.path.join(self.path, name)
-        with open(p, "wb") as f:
-            f.write(data)
-        return p
-
-    def assemble(self, name, asm):
-        s = os.path.join(self.path, name + ".s")
-        o = os.path.join(self.path, name + ".o")
-        with open(s, "w") as f:
-            f.write(asm)
-        r = fl.run(["gcc", "-c", "-o", o, s])
-        if r.returncode != 0:
-            raise RuntimeError(f"gcc -c {s}: {r.stderr[:2000]}")
-        return o
-
-    def compile_c(self, name, source, flags=("-g", "-O0")):
-        c = os.path.join(self.path, name + ".c")
-        o = os.path.join(self.path, name + ".o")
-        with open(c, "w") as f:
-            f.write(source)
-        r = fl.run(["gcc", "-c", *flags, "-o", o, c])
-        if r.returncode != 0:
-            raise RuntimeError(f"gcc -c {c}: {r.stderr[:2000]}")
-        return o
+            check(good, f"[{b}] {what}: want exit 2 + one error line, or a correct exit 0; "
+                        + describe(rc, out, err))
+        self._per_backend(what, path, extra, only, judge)
 
 
 # ---- the cases ---------------------------------------------------------------------
@@ -544,21 +359,23 @@ def truncation_cases(c, w, good):
         c.error(f"truncated to {length} of {n} bytes", w.file(f"trunc{length}.o", data[:length]))
 
 
-def c_source_cases(c, w, r, pahole):
+def c_source_cases(c, w):
     """Deep nesting written in C, compared with pahole where padguard answers."""
     for depth, must_answer in ((20, True), (400, False)):
         src = "struct deep {\n" + "struct {\n" * depth + "int x;\n" + "};\n" * depth + "int y;\n};\nstruct deep d;\n"
         p = w.compile_c(f"deep_c{depth}", src)
-        exp = fl.run([pahole, "-F", "dwarf", "-c", "64", "-C", "deep", p]).stdout if pahole else None
-        for b in r.backends:
-            rc, out, err = r.run(["layout", "--backend", b, "-C", "deep", p])
-            if rc == 0:
-                good = exp is None or out == exp
-            else:
-                good = not must_answer and rc == 2 and error_line_ok(p, err)
-            c.t.check(good, f"[{b}] C struct with {depth} nested anonymous structs: "
+        exp = Lazy(lambda _, p=p: fl.run(["pahole", "-F", "dwarf", "-c", "64", "-C", "deep", p]).stdout)
+        for b in c.r.backends:
+            def fn(check, b=b, p=p, depth=depth, must_answer=must_answer, exp=exp):
+                rc, out, err = c.r.run(["layout", "--backend", b, "-C", "deep", p])
+                if rc == 0:
+                    good = out == exp["pahole"]
+                else:
+                    good = not must_answer and rc == 2 and error_line_ok(p, err)
+                check(good, f"[{b}] C struct with {depth} nested anonymous structs: "
                             f"want pahole's output{'' if must_answer else ' or one error line'}; "
                             + describe(rc, out, err))
+            c.add(f"{b}-C struct with {depth} nested anonymous structs", fn)
 
 
 def list_header_cases(c, w):
@@ -573,13 +390,15 @@ def list_header_cases(c, w):
     data = open(o, "rb").read()
     elf = Elf(data)
     c.ok("object with .debug_rnglists", o, contains=("struct lists {",))
-    undamaged = {b: c.r.run(["layout", "--backend", b, o])[1] for b in c.r.backends}
+    undamaged = Lazy(lambda b: c.r.run(["layout", "--backend", b, o])[1])
+
     def damaged(what, path):
         c.error(what, path, sec, only=("libdwarf",))
         c.either(what, path, same_as=undamaged, only=("libdw",))
     for sec in (".debug_rnglists", ".debug_loclists"):
         if sec not in elf.sections:
-            c.t.check(False, f"gcc -gdwarf-5 -O2 emitted no {sec}; the case tests nothing")
+            c.add(f"{sec} present", lambda check, sec=sec: check(
+                False, f"gcc -gdwarf-5 -O2 emitted no {sec}; the case tests nothing"))
             continue
         off, size = elf.section(sec)
         tag = sec[7:]
@@ -588,7 +407,7 @@ def list_header_cases(c, w):
         damaged(f"{sec} offset table past the unit", w.file(f"{tag}_cnt.o", patched(data, off + 8, "<I", 1 << 30)))
 
 
-def shallow_read_cases(c, w, pahole):
+def shallow_read_cases(c, w):
     """`layout` without -C reads a struct that a lower unit already built
     shallow (names, locations, bit sizes) to learn whether its layout is new.
     Encodings off gcc's usual path must give what libdwarf, which reads every
@@ -632,34 +451,39 @@ def shallow_read_cases(c, w, pahole):
     for what, prints, units in cases:
         tag = what.replace(" ", "_").replace("(", "").replace(")", "").replace(",", "")
         obj = w.assemble(f"shallow_{tag}", dwarf_asm_units([twin_unit(u) for u in units]))
-        ref = c.r.run(["layout", "--backend", "libdwarf", obj])
-        c.t.check(ref[0] == 0 and ref[1].count("struct twin {") == prints,
+
+        def fn(check, obj=obj, what=what, prints=prints):
+            ref = c.r.run(["layout", "--backend", "libdwarf", obj])
+            check(ref[0] == 0 and ref[1].count("struct twin {") == prints,
                   f"[libdwarf] twin defined again ({what}): want {prints} layout(s); " + describe(*ref))
-        c.ok(f"twin defined again ({what}), -j1", obj, equals=ref[1], extra=("-j1",))
-        if pahole:
-            ph = fl.run([pahole, "-F", "dwarf", "-c", "64", obj])
-            c.t.check(ph.returncode == 0 and ph.stdout == ref[1],
-                      f"pahole on twin defined again ({what}) prints what padguard does; "
-                      f"pahole: {ph.stdout[:300]!r} padguard: {ref[1][:300]!r}")
+            for b in c.r.backends:
+                rc, out, err = c.r.run(["layout", "--backend", b, "-j1", obj])
+                check(rc == 0 and out == ref[1], f"[{b}] twin defined again ({what}), -j1: want exit 0 with "
+                                                 "libdwarf's output; " + describe(rc, out, err))
+            ph = fl.run(["pahole", "-F", "dwarf", "-c", "64", obj])
+            check(ph.returncode == 0 and ph.stdout == ref[1],
+                  f"pahole on twin defined again ({what}) prints what padguard does; "
+                  f"pahole: {ph.stdout[:300]!r} padguard: {ref[1][:300]!r}")
+        c.add(f"twin defined again ({what})", fn)
 
 
-def gate_cases(c, r, good, bad_files):
+def gate_cases(c, good, bad_files):
     """Fail closed: `diff` and `check` never exit 0 (nor 1) when an input
     could not be read, on either side."""
     for cmd in (["diff"], ["check", "--no-growth", "all"]):
-        rc, _, _ = r.run([cmd[0], "--help"])
-        if rc != 0:
-            continue  # the subcommand does not exist in this build
         for bad in bad_files:
             assert os.path.exists(bad), bad
             for pair in ((good, bad), (bad, good)):
-                rc, out, err = r.run([*cmd, *pair])
-                c.t.check(rc == 2 and bad in err,
-                          f"{' '.join(cmd)} {os.path.basename(pair[0])} {os.path.basename(pair[1])}: "
-                          f"want exit 2 naming the unreadable file; " + describe(rc, out, err))
+                what = f"{' '.join(cmd)} {os.path.basename(pair[0])} {os.path.basename(pair[1])}"
+
+                def fn(check, cmd=cmd, pair=pair, bad=bad, what=what):
+                    rc, out, err = c.r.run([*cmd, *pair])
+                    check(rc == 2 and bad in err,
+                          f"{what}: want exit 2 naming the unreadable file; " + describe(rc, out, err))
+                c.add(f"gate {what}", fn)
 
 
-def exploding_union_cases(c, r, w):
+def exploding_union_cases(c, w):
     """Nested unions whose overlapping members double per level: diff/check
     must refuse them quickly (exit 2), not stall the gate (was 42 s, 4 GB)."""
     i = base("int", 4)
@@ -669,13 +493,20 @@ def exploding_union_cases(c, r, w):
         a = Die("union_type", [("byte_size", "udata", 4)], [member("l", a, 0), member("r", a, 0)])
         dies.append(a)
     obj = w.assemble("exploding_union", dwarf_asm(dies + [struct_die("victim", 4, [member("u", a, 0)])]))
-    rc, out, err = r.run(["diff", obj, obj])
-    c.t.check(rc == 2 and "sharing bytes" in err and obj in err,
+
+    def diff(check):
+        rc, out, err = c.r.run(["diff", obj, obj])
+        check(rc == 2 and "sharing bytes" in err and obj in err,
               "diff on 12 levels of doubling unions: want a quick exit 2; " + describe(rc, out, err))
-    # check's size rules never pair members: a correct answer, in bounded time.
-    rc, out, err = r.run(["check", "--no-growth", "all", obj, obj])
-    c.t.check(rc == 0 and "verdict: PASS" in out,
-              "check --no-growth on 12 levels of doubling unions: want PASS in bounded time; " + describe(rc, out, err))
+
+    def size_rules(check):
+        # check's size rules never pair members: a correct answer, in bounded time.
+        rc, out, err = c.r.run(["check", "--no-growth", "all", obj, obj])
+        check(rc == 0 and "verdict: PASS" in out,
+              "check --no-growth on 12 levels of doubling unions: want PASS in bounded time; "
+              + describe(rc, out, err))
+    c.add("diff on 12 levels of doubling unions", diff)
+    c.add("check --no-growth on 12 levels of doubling unions", size_rules)
 
 
 def regression_cases(c, regressions):
@@ -687,44 +518,51 @@ def regression_cases(c, regressions):
             c.either(f"fuzz regression {name}", p)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--padguard", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--regressions", default=os.path.join(os.path.dirname(__file__), "..", "fuzz", "regressions"))
-    ap.add_argument("--backends", default="libdw", help="comma-separated: libdw,libdwarf")
-    ap.add_argument("--seed", type=int, default=7)
-    a = ap.parse_args()
-    fl.require("gcc")
-    pahole = shutil.which("pahole")
-    t = fl.Tally()
-    r = Runner(a.padguard, a.backends.split(","))
-    c = Checker(t, r)
-    w = Workdir(a.workdir)
-    rng = random.Random(a.seed)
-
+def collect():
+    """Writes every input file and registers every case (at collection)."""
+    r = Runner(PADGUARD, BACKENDS)
+    c = Checker(r)
+    w = Workdir(fl.work_dir("malformed"))
+    rng = random.Random(SEED)
     good = w.compile_c("victim", VICTIM_C)
-    expected = {}
-    for b in r.backends:
-        rc, out, err = r.run(["layout", "--backend", b, good])
-        t.check(rc == 0 and "struct victim {" in out, f"[{b}] undamaged object reads: " + describe(rc, out, err))
-        expected[b] = out
-
+    expected = Lazy(lambda b: r.run(["layout", "--backend", b, good])[1])
+    c.ok("undamaged object reads", good, contains=("struct victim {",))
     truncation_cases(c, w, good)
     elf_kind_cases(c, w, good, expected)
     section_cases(c, w, good, expected)
     flip_cases(c, w, good, expected, rng)
     hand_cases(c, w)
     list_header_cases(c, w)
-    c_source_cases(c, w, r, pahole)
-    shallow_read_cases(c, w, pahole)
-    regression_cases(c, a.regressions)
-    gate_cases(c, r, good, [os.path.join(w.path, f) for f in
-                            ("trunc100.o", "cu_version6.o", "loop_self.o", "machine183.o", "dangling.o",
-                             "huge_dims.o", "sh_one_str.o")])
-    exploding_union_cases(c, r, w)
-    t.finish()
+    c_source_cases(c, w)
+    shallow_read_cases(c, w)
+    regression_cases(c, REGRESSIONS)
+    gate_cases(c, good, [os.path.join(w.path, f) for f in
+                         ("trunc100.o", "cu_version6.o", "loop_self.o", "machine183.o", "dangling.o",
+                          "huge_dims.o", "sh_one_str.o")])
+    exploding_union_cases(c, w)
+    return c.cases
 
 
-if __name__ == "__main__":
-    main()
+def _collect_or_fail():
+    try:
+        return collect()
+    except (RuntimeError, OSError) as e:   # gcc missing or failing: every run fails, loudly
+        return [("collect", lambda check, e=e: check(False, f"writing the malformed inputs failed: {e}"))]
+
+
+CASES = _collect_or_fail()
+
+
+def _id(what):
+    return "".join(ch if ch.isalnum() or ch in "._-+^=" else "_" for ch in what)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def tools():
+    fl.require("gcc", "pahole")
+
+
+@pytest.mark.parametrize("fn", [fn for _, fn in CASES], ids=[_id(w) for w, _ in CASES])
+def test_malformed(fn, check):
+    fn(check)
+    check.done()

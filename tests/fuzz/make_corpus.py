@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the fuzz seed corpus: every fixtures/c source compiled by gcc and
-clang, -m64/-m32, DWARF 4/5, as relocatable objects (the libdwfl path) and,
+clang, -m64/-m32 (i386)/-marm32 (arm EABI hf), DWARF 4/5, with the cross
+compilers of fixturelib.cc_argv (never gcc-multilib), as relocatable objects (the libdwfl path) and,
 for a few, as shared objects (the dwarf_begin_elf path). Inputs larger than
 --max-len are skipped, since libFuzzer would only see their prefix.
    make_corpus.py OUTDIR [--max-len N]"""
@@ -14,6 +15,9 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "..", "fixtures", "c")
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+import dwarfasm as tm  # noqa: E402
+import fixturelib as fl  # noqa: E402
 SHARED = ("basic.c", "bitfields.c", "nested.c", "typenames.c")
 
 
@@ -22,7 +26,7 @@ def main():
     ap.add_argument("outdir")
     ap.add_argument("--max-len", type=int, default=65536)
     a = ap.parse_args()
-    for tool in ("gcc", "clang"):
+    for tool in fl.tools_for() + ["g++", "clang++"]:
         if shutil.which(tool) is None:
             sys.exit(f"make_corpus: {tool} missing; run scripts/setup")
     os.makedirs(a.outdir, exist_ok=True)
@@ -34,16 +38,16 @@ def main():
             for cc in ("gcc", "clang"):
                 if src.endswith(".cpp"):
                     cc = "g++" if cc == "gcc" else "clang++"
-                for m in ("-m64", "-m32"):
+                for m in fl.MODES:
                     for d in ("-gdwarf-4", "-gdwarf-5"):
                         kinds = [("-c", ".o")]
                         if src in SHARED and m == "-m64":
                             kinds.append(("-shared", ".so"))
                         for kind, ext in kinds:
                             out = os.path.join(tmp, "x" + ext)
-                            cmd = [cc, kind, "-O0", m, d, "-o", out, os.path.join(FIXTURES, src)]
+                            cmd = [*fl.cc_argv(cc, m), kind, "-O0", d, "-o", out, os.path.join(FIXTURES, src)]
                             if kind == "-shared":
-                                cmd[2:2] = ["-fPIC", "-nostdlib"]
+                                cmd[-4:-4] = ["-fPIC", "-nostdlib"]
                             r = subprocess.run(cmd, capture_output=True, text=True)
                             if r.returncode != 0:
                                 print(f"make_corpus: skip {' '.join(cmd)}: {r.stderr.strip()[:200]}",
@@ -63,11 +67,9 @@ def main():
 
 
 def hand_seeds(outdir, tmp):
-    """Small hand-written DWARF objects (test_malformed's assembler): DWARF
+    """Small hand-written DWARF objects (tests/e2e/dwarfasm.py, test_malformed's assembler): DWARF
     2-5 units, bitfields, arrays, typedef chains, unions, function pointers.
     A few hundred bytes each, so mutations land on DWARF more often."""
-    sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
-    import test_malformed as tm  # noqa: E402
     i32, chr_ = tm.base("int", 4), tm.base("char", 1, 6)
     td = tm.Die("typedef", [("name", "string", "i32_t"), ("type", "ref4", i32)])
     cst = tm.Die("const_type", [("type", "ref4", td)])

@@ -1,0 +1,28 @@
+# cmake -DCXX=... -DDIRS=a|b -DHEADER=padguard/x.hpp -DEXPECT=pass|fail -DWORK=dir -P check_include.cmake
+# Compiles `#include "HEADER"` with -I for each of DIRS. fail: the compiler
+# must stop because HEADER is not found (any other error is not proof).
+string(REPLACE "|" ";" dirs "${DIRS}")
+set(flags -std=c++20 -fsyntax-only)
+foreach(d IN LISTS dirs)
+  list(APPEND flags "-I${d}")
+endforeach()
+file(MAKE_DIRECTORY ${WORK})
+file(WRITE ${WORK}/probe.cpp "#include \"${HEADER}\"\n")
+execute_process(COMMAND ${CXX} ${flags} ${WORK}/probe.cpp RESULT_VARIABLE rc
+                OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(REPLACE ";" " " shown "${CXX} ${flags} ${WORK}/probe.cpp")
+if(EXPECT STREQUAL "pass")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "downward include of ${HEADER} did not compile:\n${shown}\n${err}")
+  endif()
+  message(STATUS "compiles, as it should: ${shown}")
+else()
+  if(rc EQUAL 0)
+    message(FATAL_ERROR "upward include of ${HEADER} compiled; the layer can see it:\n${shown}")
+  endif()
+  get_filename_component(base ${HEADER} NAME)
+  if(NOT err MATCHES "${base}: No such file or directory|'${HEADER}' file not found")
+    message(FATAL_ERROR "the compile failed, but not because ${HEADER} is missing:\n${shown}\n${err}")
+  endif()
+  message(STATUS "refused, as it should be: ${HEADER} not found with ${shown}")
+endif()
