@@ -1,0 +1,151 @@
+"""kernel-matrix end to end on a fake kernel tree (tests/kmatrix/faketree.py):
+sharded == unsharded byte for byte, failures fail closed, warm reruns,
+--struct without --object, --git, annotation paths.  Needs gcc and the
+padguard binary ($PADGUARD, else build/padguard)."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import faketree
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+KM = os.path.join(REPO, "scripts", "kernel-matrix")
+PADGUARD = os.environ.get("PADGUARD") or os.path.join(REPO, "build", "padguard")
+CONFIGS = "x86_64:defconfig,i386:i386_defconfig,x86_64:tinyconfig"
+
+pytestmark = pytest.mark.skipif(not (os.access(PADGUARD, os.X_OK) and shutil.which("gcc")),
+                                reason="SKIPPED LOUDLY: needs gcc and padguard (%s)" % PADGUARD)
+
+
+def status_rows_supported():
+    """padguard check --manifest understands 'LABEL !STATUS MESSAGE' rows."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        m = os.path.join(d, "m.txt")
+        open(m, "w").write("x !skipped probe of status rows\n")
+        r = subprocess.run([PADGUARD, "check", "--manifest", m, "--no-growth", "all"], capture_output=True, text=True)
+        return "expected 'LABEL OLD NEW'" not in r.stderr
+
+
+needs_status_rows = pytest.mark.skipif(not status_rows_supported(),
+                                       reason="SKIPPED LOUDLY: this padguard has no manifest status rows yet")
+
+
+@pytest.fixture
+def env(tmp_path):
+    tree = faketree.make_tree(tmp_path / "linux")
+    return {"tmp": tmp_path, "tree": tree, "cache": str(tmp_path / "cache"),
+            "move": faketree.write(tmp_path / "move.patch", faketree.PATCH_MOVE),
+            "break": faketree.write(tmp_path / "break.patch", faketree.PATCH_BREAK_X86_64)}
+
+
+def km(env, *args, patch="move", configs=CONFIGS):
+    cmd = [sys.executable, KM, "--skip-host-check", "--cache", env["cache"], "--src", env["tree"], "--jobs", "1"]
+    if patch:
+        cmd += ["--patch", env[patch]]
+    if configs:
+        cmd += ["--config", configs]
+    return subprocess.run(cmd + list(args), capture_output=True, text=True, env=dict(os.environ, PADGUARD=PADGUARD))
+
+
+def test_unsharded_run_gives_a_table_and_a_verdict(env):
+    r = km(env)
+    assert r.returncode == 1, r.stderr  # i386 grows by 4 in the fake
+    assert re.search(r"^i386-i386_defconfig +task_struct +36 -> 40 \(\+4\)", r.stdout, re.M), r.stdout
+    assert "verdict: FAIL" in r.stdout
+    for stage in ("prepare", "build", "check"):
+        assert "[1/3] x86_64-defconfig: %s" % stage in r.stderr
+    assert "cache: 0/6 objects reused, 6 built" in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_shards_then_merge_equal_one_run_byte_for_byte(env, fmt):
+    extra = ["--", "--format", fmt]
+    whole = km(env, *extra)
+    outs = []
+    for i in (1, 2):
+        out = str(env["tmp"] / ("shard%d" % i))
+        r = km(env, "--shard", "%d/2" % i, "--out", out, *extra)
+        assert r.returncode == 0 and r.stdout == "", r.stderr
+        outs.append(out)
+    merged = subprocess.run([sys.executable, KM, "--merge"] + outs[::-1], capture_output=True, text=True,
+                            env=dict(os.environ, PADGUARD=PADGUARD))
+    assert merged.returncode == whole.returncode == 1
+    assert merged.stdout == whole.stdout and whole.stdout
+
+
+def test_warm_rerun_builds_nothing(env):
+    km(env)
+    r = km(env)
+    assert "cache: 6/6 objects reused, 0 built; facts 6 reused" in r.stderr
+    assert "all objects cached" in r.stderr
+
+
+def test_another_object_is_cached_beside_the_first(env):
+    km(env, configs="x86_64:defconfig")
+    r = km(env, "--object", "kernel/fork.o", "--object", "net/core/dev.o", "--struct", "task_struct",
+           configs="x86_64:defconfig")
+    assert "cache: 2/4 objects reused, 2 built" in r.stderr  # fork.o reused, dev.o added
+    assert "x86_64-defconfig@kernel/fork.o" in r.stdout
+
+
+def test_unknown_target_fails_before_building(env):
+    r = km(env, configs="x86_64:defconfg,i386:i386_defconfig")
+    assert r.returncode == 2
+    assert "unknown config target 'defconfg'" in r.stderr and "nearest: defconfig" in r.stderr
+    assert "prepare" not in r.stderr
+
+
+def test_struct_without_object_finds_one(env):
+    r = km(env, "--struct", "net_device", configs="x86_64:defconfig")
+    assert "--struct net_device: using net/core/dev.o (defined in include/linux/netdevice.h" in r.stderr
+    assert re.search(r"^x86_64-defconfig +net_device ", r.stdout, re.M) and r.returncode == 0, r.stdout + r.stderr
+
+
+def test_git_rev_compares_parent_and_rev(tmp_path):
+    repo = faketree.git_repo(tmp_path / "linux")
+    r = subprocess.run([sys.executable, KM, "--skip-host-check", "--cache", str(tmp_path / "c"), "--src", repo,
+                        "--git", "HEAD", "--config", "i386:i386_defconfig"], capture_output=True, text=True,
+                       env=dict(os.environ, PADGUARD=PADGUARD))
+    assert "36 -> 40 (+4)" in r.stdout and r.returncode == 1, r.stderr
+    st = subprocess.run(["git", "-C", repo, "status", "--porcelain"], capture_output=True, text=True).stdout
+    assert st == ""
+
+
+def test_github_annotations_point_into_the_source_tree(env):
+    r = km(env, "--", "--format", "github", configs="i386:i386_defconfig")
+    lines = [ln for ln in r.stdout.splitlines() if ln.startswith("::error")]
+    assert len(lines) == 1 and "file=include/linux/sched.h,line=" in lines[0], r.stdout
+    assert env["cache"] not in r.stdout
+
+
+@needs_status_rows
+def test_build_failure_on_one_arch_fails_the_run(env):
+    r = km(env, patch="break", configs="x86_64:defconfig,i386:i386_defconfig")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "BUILD-FAILED" in r.stdout
+    assert "after: include/linux/sched.h:4: error: expected expression" in r.stdout
+    assert "(log: %s/logs/" % env["cache"] in r.stdout
+    assert "i386-i386_defconfig" in r.stdout
+
+
+@needs_status_rows
+def test_missing_compiler_is_skipped_and_allow_skip_lets_it_pass(env):
+    if shutil.which("sparc64-linux-gnu-gcc"):
+        pytest.skip("SKIPPED LOUDLY: sparc64-linux-gnu-gcc is installed; this test needs an arch without one")
+    r = km(env, configs="x86_64:defconfig,sparc:sparc64_defconfig")
+    assert r.returncode == 2 and "SKIPPED" in r.stdout and "gcc-sparc64-linux-gnu" in r.stdout
+    r = km(env, "--allow-skip", "sparc-sparc64_defconfig", configs="x86_64:defconfig,sparc:sparc64_defconfig")
+    assert r.returncode == 0 and "SKIPPED" in r.stdout, r.stdout + r.stderr
+
+
+@needs_status_rows
+def test_struct_missing_from_object_names_header_and_object(env):
+    r = km(env, "--object", "kernel/exit.o", configs="x86_64:defconfig")
+    assert r.returncode == 2
+    assert "defined in include/linux/sched.h; try --object kernel/fork.o" in r.stdout

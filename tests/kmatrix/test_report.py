@@ -1,0 +1,83 @@
+"""Manifest rows, fragments and their merge (no builds)."""
+import json
+import os
+
+import pytest
+
+from kmatrix import failures, report
+from kmatrix.util import UsageError
+
+GROUPS = [{"objects": ["kernel/fork.o"], "structs": ["task_struct"]}]
+SPECS = ["x86_64:defconfig", "riscv:defconfig", "arm:multi_v7_defconfig"]
+
+
+def fragment(out, shard, rows):
+    f = report.Fragment(str(out), shard, SPECS, GROUPS, ["--max-slack-loss", "0"], "/t")
+    for index, label, failure in rows:
+        if failure:
+            f.add_failure(0, index, label, failure)
+        else:
+            src = out / ("%s.json" % label)
+            out.mkdir(parents=True, exist_ok=True)
+            src.write_text("{}")
+            f.add_ok(0, index, label, str(src), str(src))
+    f.write()
+    return f
+
+
+def test_status_row_format():
+    f = failures.Failure("build-failed", "after: include/linux/sched.h:3: error: x", log="/c/l.log")
+    assert report.status_line("x86_64-defconfig", f) == \
+        "x86_64-defconfig !build-failed after: include/linux/sched.h:3: error: x (log: /c/l.log)"
+
+
+def test_fragment_manifest_is_a_padguard_manifest(tmp_path):
+    fragment(tmp_path / "s1", (1, 1), [(0, "x86_64-defconfig", None),
+                                       (1, "riscv-defconfig", failures.Failure("skipped", "no riscv64-linux-gnu-gcc"))])
+    text = (tmp_path / "s1" / "manifest-1-of-1.g0.txt").read_text().splitlines()
+    assert text[1] == "x86_64-defconfig facts/x86_64-defconfig.before.json facts/x86_64-defconfig.after.json"
+    assert text[2] == "riscv-defconfig !skipped no riscv64-linux-gnu-gcc"
+    assert os.path.exists(tmp_path / "s1" / "facts" / "x86_64-defconfig.after.json")
+
+
+def test_merge_orders_rows_as_the_matrix(tmp_path):
+    fragment(tmp_path / "a", (1, 2), [(0, "x86_64-defconfig", None), (2, "arm-multi_v7_defconfig", None)])
+    fragment(tmp_path / "b", (2, 2), [(1, "riscv-defconfig", failures.Failure("error", "boom"))])
+    docs = report.load_fragments([str(tmp_path / "b"), str(tmp_path / "a")])
+    (_, name, rows), = report.merged_groups(docs, str(tmp_path / "m"))
+    path = str(tmp_path / "m" / name)
+    assert [r["label"] for r in rows] == ["x86_64-defconfig", "riscv-defconfig", "arm-multi_v7_defconfig"]
+    lines = open(path).read().splitlines()
+    assert lines[2] == "riscv-defconfig !error boom"
+    assert lines[1].split()[1] == "facts/x86_64-defconfig.before.json"
+    assert os.path.exists(tmp_path / "m" / "facts" / "x86_64-defconfig.before.json")
+
+
+def test_a_missing_shard_fails_the_merge(tmp_path):
+    fragment(tmp_path / "a", (1, 2), [(0, "x86_64-defconfig", None)])
+    with pytest.raises(UsageError, match=r"need shards 1..2 of 2 exactly once, got \[1\]"):
+        report.load_fragments([str(tmp_path / "a")])
+
+
+def test_shards_of_different_runs_do_not_merge(tmp_path):
+    fragment(tmp_path / "a", (1, 2), [])
+    f = fragment(tmp_path / "b", (2, 2), [])
+    doc = json.load(open(f.path()))
+    doc["check_args"] = ["--no-new-holes", "all"]
+    json.dump(doc, open(f.path(), "w"))
+    with pytest.raises(UsageError, match="shards of different runs"):
+        report.load_fragments([str(tmp_path / "a"), str(tmp_path / "b")])
+
+
+def test_empty_dir_is_an_error(tmp_path):
+    with pytest.raises(UsageError, match="no fragment"):
+        report.load_fragments([str(tmp_path)])
+
+
+def test_allow_skip_must_name_known_labels():
+    from kmatrix.cli import expand_allow_skip
+    labels = {"x86_64-defconfig@kernel/fork.o", "x86_64-defconfig@net/core/dev.o", "arm64-defconfig"}
+    assert expand_allow_skip("x86_64-defconfig", labels) == "x86_64-defconfig@kernel/fork.o,x86_64-defconfig@net/core/dev.o"
+    assert expand_allow_skip("all", labels) == "all"
+    with pytest.raises(UsageError, match="no config labelled riscv-defconfig"):
+        expand_allow_skip("riscv-defconfig", labels)
