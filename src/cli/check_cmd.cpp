@@ -149,6 +149,7 @@ int run_check(const CheckCmdOptions& o) {
   co.names = o.names;
   LoadOptions lo;
   lo.backend = o.common.backend_kind();
+  lo.input = o.common.input_choice();
   lo.threads = o.common.threads;
   lo.names = structs_needed(rules, co);
 

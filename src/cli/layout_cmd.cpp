@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "padguard/btf_source.hpp"
 #include "padguard/error.hpp"
 #include "padguard/facts.hpp"
 #include "padguard/json.hpp"
@@ -18,17 +19,22 @@ void add_layout(CLI::App& app, LayoutOptions& o) {
       ->check(CLI::Range(1u, 1u << 20));
   sub->add_option("--format", o.format, "text (default), or json (docs/JSON.md)")
       ->check(CLI::IsMember({"text", "json"}));
-  sub->add_option("FILE", o.file, "vmlinux, .ko or .o with DWARF, or a facts file")->required();
+  sub->add_option("FILE", o.file,
+                  "vmlinux, .ko or .o with DWARF or .BTF, raw BTF, or a facts file (default: the running "
+                  "kernel's /sys/kernel/btf/vmlinux)");
 }
 
 int run_layout(const LayoutOptions& o) {
   LoadOptions lo;
   lo.backend = o.common.backend_kind();
+  lo.input = o.common.input_choice();
+  lo.input.cacheline_size = o.cacheline;
+  const std::string file = o.file.empty() ? kKernelBtf : o.file;
   lo.threads = o.common.threads;
   lo.names = o.names;
   lo.keep_layout_variants = o.names.empty();
   lo.source_locations = o.format == "json";  // pahole's text names no files
-  RecordSet set = load_input(o.file, lo);
+  RecordSet set = load_input(file, lo);
   PaholeOptions po;
   po.cacheline_size = o.cacheline;
   std::vector<const Record*> records;
@@ -38,7 +44,7 @@ int run_layout(const LayoutOptions& o) {
     for (const std::string& name : o.names) {
       const Record* r = set.find(name);
       if (r == nullptr)
-        throw InputError(o.file, "no struct or union named '" + name + "' in its DWARF; check the spelling");
+        throw InputError(file, "no struct or union named '" + name + "' in its debug info; check the spelling");
       records.push_back(r);
     }
   }

@@ -16,7 +16,7 @@
 namespace padguard {
 
 RecordSet load_records(const std::string& path, const LoadOptions& opts) {
-  std::unique_ptr<DwarfSource> first = open_dwarf(path, opts.backend);
+  std::unique_ptr<DwarfSource> first = open_source(path, opts.backend, opts.input);
   first->set_source_locations(opts.source_locations);
   unsigned threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
   // No more threads than units (found lazily: a -C search may end early).

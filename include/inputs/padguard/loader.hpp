@@ -12,6 +12,7 @@ namespace padguard {
 
 struct LoadOptions {
   BackendKind backend = BackendKind::Libdw;
+  InputChoice input;  // -F, --btf_base
   std::vector<std::string> names;  // empty: every named record
   unsigned threads = 0;            // 0: all cores
   // Keep a later record whose name was seen but whose layout differs (pahole
