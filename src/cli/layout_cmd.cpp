@@ -37,6 +37,7 @@ int run_layout(const LayoutOptions& o) {
   RecordSet set = load_input(file, lo);
   PaholeOptions po;
   po.cacheline_size = o.cacheline;
+  po.force_paddings = !reads_as_btf(file, lo.input);
   std::vector<const Record*> records;
   if (o.names.empty()) {
     for (const auto& r : set.records) records.push_back(r.get());

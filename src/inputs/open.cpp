@@ -18,7 +18,7 @@ std::unique_ptr<DwarfSource> open_dwarf(const std::string& path, BackendKind kin
   throw InputError(path, "unknown backend");
 }
 
-std::unique_ptr<DwarfSource> open_source(const std::string& path, BackendKind kind, const InputChoice& choice) {
+bool reads_as_btf(const std::string& path, const InputChoice& choice) {
   bool btf = choice.format == InputFormat::Btf;
   if (choice.format == InputFormat::Auto) {
     // pahole 1.24 tries its formats in order (dwarf, then btf) and takes the
@@ -31,7 +31,11 @@ std::unique_ptr<DwarfSource> open_source(const std::string& path, BackendKind ki
       btf = false;
     }
   }
-  if (btf) return open_btf(path, choice.btf_base, choice.cacheline_size);
+  return btf;
+}
+
+std::unique_ptr<DwarfSource> open_source(const std::string& path, BackendKind kind, const InputChoice& choice) {
+  if (reads_as_btf(path, choice)) return open_btf(path, choice.btf_base, choice.cacheline_size);
   return open_dwarf(path, kind);
 }
 

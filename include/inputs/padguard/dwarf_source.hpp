@@ -124,6 +124,8 @@ struct InputChoice {
   std::string btf_base;         // split BTF's base (--btf_base)
   unsigned cacheline_size = 64; // pahole's BTF alignment inference uses -c
 };
+// Whether `path` is read as BTF under `choice` (-F, or what auto finds).
+bool reads_as_btf(const std::string& path, const InputChoice& choice);
 // open_dwarf for DWARF, the BTF backend (src/inputs/btf) for BTF.
 std::unique_ptr<DwarfSource> open_source(const std::string& path, BackendKind kind, const InputChoice& choice);
 

@@ -179,8 +179,9 @@ class BtfSource final : public DwarfSource {
         e.const_value = static_cast<int64_t>(btf_enum64_value(&btf_enum64(t)[i]));
       } else {
         e.name = name(btf_enum(t)[i].name_off);
-        // pahole 1.24 reads ENUM values as signed 32-bit.
-        e.const_value = btf_enum(t)[i].val;
+        // pahole 1.24 keeps an ENUM value as its unsigned 32 bits, whatever
+        // the sign flag (docs/pahole-differences.md: -1 prints 4294967295).
+        e.const_value = static_cast<uint32_t>(btf_enum(t)[i].val);
       }
       out.push_back(e);
       link(out, at, prev, static_cast<uint32_t>(out.size() - 1));
