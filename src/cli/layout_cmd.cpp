@@ -14,7 +14,9 @@ namespace padguard::cli {
 void add_layout(CLI::App& app, LayoutOptions& o) {
   CLI::App* sub = app.add_subcommand("layout", "print struct/union layouts exactly as pahole -F dwarf does");
   add_common(*sub, o.common);
-  sub->add_option("-C,--class_name", o.names, "only these structs/unions, in this order")->delimiter(',');
+  sub->add_option("-C,--class_name", o.names, "only these structs/unions, in this order")
+      ->delimiter(',')
+      ->allow_extra_args(false);  // FILE is optional: -C must not swallow it
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
   sub->add_option("--format", o.format, "text (default), or json (docs/JSON.md)")
