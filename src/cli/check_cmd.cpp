@@ -228,6 +228,7 @@ int run_check(const CheckCmdOptions& o) {
   set_allow_skip(o.allow_skip, pairs, co);
   LoadOptions lo;
   lo.backend = o.common.backend_kind();
+  lo.input = o.common.input_choice();
   lo.threads = o.common.threads;
   lo.names = structs_needed(rules, co);
 

@@ -19,7 +19,10 @@ inline constexpr int kExitError = 2;    // usage or input error; never a pass
 struct CommonOptions {
   std::string backend = "libdw";
   unsigned threads = 0;
+  std::string input_format = "auto";  // -F btf|dwarf|auto
+  std::string btf_base;               // --btf_base
   BackendKind backend_kind() const;
+  InputChoice input_choice() const;
 };
 
 struct LayoutOptions {

@@ -8,7 +8,19 @@ BackendKind CommonOptions::backend_kind() const {
   return backend == "libdwarf" ? BackendKind::Libdwarf : BackendKind::Libdw;
 }
 
+InputChoice CommonOptions::input_choice() const {
+  InputChoice c;
+  c.format = input_format == "btf" ? InputFormat::Btf : input_format == "dwarf" ? InputFormat::Dwarf : InputFormat::Auto;
+  c.btf_base = btf_base;
+  return c;
+}
+
 void add_common(CLI::App& sub, CommonOptions& o) {
+  sub.add_option("-F,--input-format", o.input_format,
+                 "btf, dwarf or auto (default: DWARF if the file has .debug_info, else BTF)")
+      ->check(CLI::IsMember({"btf", "dwarf", "auto"}));
+  sub.add_option("--btf_base,--btf-base", o.btf_base,
+                 "base BTF of a split BTF file (default for /sys/kernel/btf/<module>: /sys/kernel/btf/vmlinux)");
   sub.add_option("--backend", o.backend, "DWARF reader: libdw (default) or libdwarf")
       ->check(CLI::IsMember({"libdw", "libdwarf"}));
   sub.add_option("-j,--jobs", o.threads, "worker threads (default: all cores); output does not depend on it");

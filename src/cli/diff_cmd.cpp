@@ -26,6 +26,7 @@ void add_diff(CLI::App& app, DiffCmdOptions& o) {
 int run_diff(const DiffCmdOptions& o) {
   LoadOptions lo;
   lo.backend = o.common.backend_kind();
+  lo.input = o.common.input_choice();
   lo.threads = o.common.threads;
   lo.names = o.names;
   const RecordSet old_s = load_input(o.old_file, lo);

@@ -22,6 +22,7 @@ void add_extract(CLI::App& app, ExtractCmdOptions& o) {
 int run_extract(const ExtractCmdOptions& o) {
   LoadOptions lo;
   lo.backend = o.common.backend_kind();
+  lo.input = o.common.input_choice();
   lo.threads = o.common.threads;
   lo.names = o.names;
   const RecordSet set = load_input(o.file, lo);

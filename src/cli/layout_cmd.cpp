@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "padguard/btf_source.hpp"
 #include "padguard/error.hpp"
 #include "padguard/facts.hpp"
 #include "padguard/loader.hpp"
@@ -12,22 +13,29 @@ namespace padguard::cli {
 void add_layout(CLI::App& app, LayoutOptions& o) {
   CLI::App* sub = app.add_subcommand("layout", "print struct/union layouts exactly as pahole -F dwarf does");
   add_common(*sub, o.common);
-  sub->add_option("-C,--class_name", o.names, "only these structs/unions, in this order")->delimiter(',');
+  sub->add_option("-C,--class_name", o.names, "only these structs/unions, in this order")
+      ->delimiter(',')
+      ->allow_extra_args(false);  // FILE is optional: -C must not swallow it
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
   add_format(*sub, o.format, ResultKind::Layout);
-  sub->add_option("FILE", o.file, "vmlinux, .ko or .o with DWARF, or a facts file")->required();
+  sub->add_option("FILE", o.file,
+                  "vmlinux, .ko or .o with DWARF or .BTF, raw BTF, or a facts file (default: the running "
+                  "kernel's /sys/kernel/btf/vmlinux)");
 }
 
 int run_layout(const LayoutOptions& o) {
   LoadOptions lo;
   lo.backend = o.common.backend_kind();
+  lo.input = o.common.input_choice();
+  lo.input.cacheline_size = o.cacheline;
+  const std::string file = o.file.empty() ? kKernelBtf : o.file;
   lo.threads = o.common.threads;
   lo.names = o.names;
   lo.keep_layout_variants = o.names.empty();
   const Format format = format_of(o.format, ResultKind::Layout);
   lo.source_locations = format != Format::Text;  // pahole's text names no files
-  RecordSet set = load_input(o.file, lo);
+  RecordSet set = load_input(file, lo);
   std::vector<const Record*> records;
   if (o.names.empty()) {
     for (const auto& r : set.records) records.push_back(r.get());
@@ -35,13 +43,13 @@ int run_layout(const LayoutOptions& o) {
     for (const std::string& name : o.names) {
       const Record* r = set.find(name);
       if (r == nullptr)
-        throw InputError(o.file, "no struct or union named '" + name + "' in its DWARF; check the spelling");
+        throw InputError(file, "no struct or union named '" + name + "' in its debug info; check the spelling");
       records.push_back(r);
     }
   }
   RenderOptions ro;
   ro.threads = o.common.threads;
-  const std::string out = render(LayoutView{set.source, records, o.cacheline}, format, ro);
+  const std::string out = render(LayoutView{set.source, records, o.cacheline, set.states_alignment}, format, ro);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }

@@ -8,6 +8,7 @@ const std::vector<const Input*>& inputs() {
       &dwarf_input(BackendKind::Libdw),
       &dwarf_input(BackendKind::Libdwarf),
       &facts_input(),
+      &btf_input(),
   };
   return all;
 }

@@ -26,6 +26,7 @@ std::string diff_md(const DiffResult& d, const RenderOptions&) { return render_d
 std::string layout_text(const LayoutView& v, const RenderOptions& o) {
   PaholeOptions po;
   po.cacheline_size = v.cacheline_size;
+  po.force_paddings = v.force_paddings;
   return render_pahole(v.records, po, o.threads);
 }
 std::string layout_json_text(const LayoutView& v, const RenderOptions&) {

@@ -51,7 +51,7 @@ const char* plural(uint64_t n) { return n != 1 ? "s" : ""; }
 
 class Printer {
  public:
-  explicit Printer(std::string& out) : out_(out) {}
+  explicit Printer(std::string& out, bool force_paddings = true) : out_(out), force_paddings_(force_paddings) {}
 
   void top_level(const Record& r, uint32_t cacheline_size) {
     uint32_t cacheline = 0;
@@ -356,9 +356,9 @@ class Printer {
     }
     print_nested_until(r.members.size());
 
-    // DWARF-only: pahole re-creates padding as unnamed bitfields of the last
+    // DWARF-only (pahole's has_alignment_info): pahole re-creates padding as unnamed bitfields of the last
     // member's type when it exceeds a word and the record has no alignment.
-    if (l.padding != 0 && r.alignment == 0 && last != nullptr) {
+    if (l.padding != 0 && r.alignment == 0 && force_paddings_ && last != nullptr) {
       const uint64_t size = last->byte_size;
       if (size != 0 && (size & (size - 1)) == 0 && l.padding > r.address_size) {
         out_ += fmt::format("\n{}/* Force padding: */\n", tabs(cc.indent));
@@ -420,13 +420,14 @@ class Printer {
   }
 
   std::string& out_;
+  bool force_paddings_;  // pahole: only for inputs with alignment info (not BTF)
 };
 
 }  // namespace
 
 std::string render_pahole(const Record& r, const PaholeOptions& opts) {
   std::string out;
-  Printer p(out);
+  Printer p(out, opts.force_paddings);
   p.top_level(r, opts.cacheline_size);
   return out;
 }
@@ -438,7 +439,7 @@ std::string render_pahole(const std::vector<const Record*>& records, const Pahol
   const size_t slices = std::min<size_t>(threads, std::max<size_t>(1, n / 256));
   std::vector<std::string> parts(slices);
   auto render_slice = [&](size_t s) {
-    Printer p(parts[s]);
+    Printer p(parts[s], opts.force_paddings);
     for (size_t i = n * s / slices; i < n * (s + 1) / slices; ++i) p.top_level(*records[i], opts.cacheline_size);
   };
   std::vector<std::thread> pool;

@@ -17,9 +17,9 @@ namespace {
 class NoMoreDies : public DwarfSource {
  public:
   const std::string& path() const override { return path_; }
-  size_t unit_count() const override { return 1; }
-  UnitDies read_unit(size_t, const RecordNameFilter*) const override { return {}; }
-  UnitDies read_subtree(uint64_t) const override { return {}; }
+  size_t unit_count() override { return 1; }
+  UnitDies read_unit(size_t, const RecordNameFilter*) override { return {}; }
+  UnitDies read_subtree(uint64_t) override { return {}; }
   std::unique_ptr<DwarfSource> clone() const override { return std::make_unique<NoMoreDies>(); }
 
  private:

@@ -4,6 +4,8 @@
 // or markup in text, markdown, GitHub, JUnit or JSON output.
 #include <catch2/catch.hpp>
 
+#include "model_types.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "padguard/render.hpp"
@@ -22,7 +24,7 @@ std::shared_ptr<Record> rec(const std::string& name, uint64_t size, const std::v
   for (const auto& [n, off] : ms) {
     Member m;
     m.name = n;
-    m.spelling.type = "long";
+    m.type = padguard::test::base("long", 8);
     m.bit_offset = off * 8;
     m.byte_size = 8;
     m.natural_alignment = 8;

@@ -15,6 +15,7 @@ namespace padguard {
 
 struct LoadOptions {
   BackendKind backend = BackendKind::Libdw;  // which DWARF reader
+  InputChoice input;                         // -F, --btf_base (BTF)
   std::vector<std::string> names;            // empty: every named record
   unsigned threads = 0;                      // 0: all cores
   // Keep a later record whose name was seen but whose layout differs (pahole

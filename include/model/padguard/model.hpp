@@ -150,6 +150,9 @@ struct RecordSet {
   std::string source;  // file name the records were read from
   std::vector<std::shared_ptr<const Record>> records;
   uint32_t address_size = 8;
+  // The input can state alignment attributes (DWARF's DW_AT_alignment); BTF
+  // cannot, so pahole infers them and prints no "Force padding" lines.
+  bool states_alignment = true;
 
   const Record* find(std::string_view name) const;
 };

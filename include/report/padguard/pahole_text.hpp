@@ -7,6 +7,8 @@
 namespace padguard {
 struct PaholeOptions {
   uint32_t cacheline_size = 64;
+  // pahole -F btf never prints "Force padding" (BTF has no alignment info).
+  bool force_paddings = true;
 };
 // The record as `pahole -F dwarf -c N -C NAME` prints it, ending in "};\n".
 std::string render_pahole(const Record& r, const PaholeOptions& opts);

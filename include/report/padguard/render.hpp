@@ -33,6 +33,7 @@ struct LayoutView {
   std::string source;
   std::vector<const Record*> records;
   uint32_t cacheline_size = 64;
+  bool force_paddings = true;  // pahole_text: false for inputs without alignment info (BTF)
 };
 
 struct FormatInfo {

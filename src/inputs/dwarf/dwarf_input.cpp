@@ -14,7 +14,7 @@ class DwarfInput final : public Input {
   // Any ELF file is DWARF's to explain (elf_check names what is missing);
   // one with .debug_info is DWARF's to read.
   int probe(const FileHead& head, const LoadOptions& opts) const override {
-    if (!head.elf || opts.backend != backend_) return 0;
+    if (!head.elf || opts.backend != backend_ || opts.input.format == InputFormat::Btf) return 0;
     return head.has_section(".debug_info") || head.has_section(".zdebug_info") ? 2 : 1;
   }
   RecordSet load(const std::string& path, const LoadOptions& opts) const override {

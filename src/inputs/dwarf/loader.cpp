@@ -53,7 +53,7 @@ unsigned worker_count(DwarfSource& first, unsigned requested) {
 }  // namespace
 
 RecordSet load_records(const std::string& path, const LoadOptions& opts) {
-  std::unique_ptr<DwarfSource> first = open_dwarf(path, opts.backend);
+  std::unique_ptr<DwarfSource> first = open_source(path, opts.backend, opts.input);
   first->set_source_locations(opts.source_locations);
   const unsigned workers = worker_count(*first, opts.threads);
 

@@ -1,0 +1,138 @@
+// Opens a BTF input: probes the file kind, parses it (and its base) with
+// libbpf, validates it and groups its records into pseudo-units.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <linux/btf.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <memory>
+
+#include "btf_file.hpp"
+#include "padguard/btf_source.hpp"
+#include "padguard/error.hpp"
+
+namespace padguard {
+
+namespace {
+
+constexpr size_t kRecordsPerUnit = 512;
+
+// libbpf's own messages would add lines to ours: padguard says it once.
+int quiet(enum libbpf_print_level, const char*, va_list) { return 0; }
+
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+void probe_elf(int fd, InputProbe& p, uint16_t* machine) {
+  elf_version(EV_CURRENT);
+  Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
+  if (elf == nullptr) return;
+  GElf_Ehdr eh;
+  size_t shstrndx = 0;
+  if (gelf_getehdr(elf, &eh) != nullptr && elf_getshdrstrndx(elf, &shstrndx) == 0) {
+    if (machine) *machine = eh.e_machine;
+    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
+      GElf_Shdr sh;
+      if (gelf_getshdr(scn, &sh) == nullptr) continue;
+      const char* n = elf_strptr(elf, shstrndx, sh.sh_name);
+      if (n == nullptr) continue;
+      if (!strcmp(n, ".debug_info") || !strcmp(n, ".zdebug_info")) p.has_dwarf = true;
+      if (!strcmp(n, ".BTF")) p.has_btf = true;
+    }
+  }
+  elf_end(elf);
+}
+
+InputProbe probe(const std::string& path, uint16_t* machine) {
+  InputProbe p;
+  Fd f{open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) throw InputError(path, fmt::format("cannot open ({}); check the path", strerror(errno)));
+  unsigned char magic[4] = {};
+  const ssize_t n = pread(f.fd, magic, sizeof magic, 0);
+  if (n >= 2 && ((magic[0] == 0x9f && magic[1] == 0xeb) || (magic[0] == 0xeb && magic[1] == 0x9f))) {
+    p.raw_btf = true;
+  } else if (n == 4 && !memcmp(magic, ELFMAG, 4)) {
+    p.elf = true;
+    probe_elf(f.fd, p, machine);
+  }
+  return p;
+}
+
+bool is_sys_module(const std::string& path) {
+  const std::string dir = "/sys/kernel/btf/";
+  return path.rfind(dir, 0) == 0 && path != kKernelBtf;
+}
+
+struct btf* parse(const std::string& path, struct btf* base, const std::string& base_path) {
+  libbpf_set_print(quiet);
+  struct btf* b = btf__parse_split(path.c_str(), base);
+  const long err = libbpf_get_error(b);
+  if (err == 0) return b;
+  const std::string why = strerror(static_cast<int>(-err));
+  if (base != nullptr)
+    throw InputError(path, fmt::format("not valid split BTF on base {} (libbpf: {}); check that --btf_base "
+                                       "names the BTF it was split from", base_path, why));
+  throw InputError(path, fmt::format("not valid BTF (libbpf: {}); regenerate it (pahole -J), or if it is a "
+                                     "module's split BTF give its base with --btf_base /sys/kernel/btf/vmlinux",
+                                     why));
+}
+
+void group_units(btf::BtfFile& f) {
+  for (uint32_t id = 1; id < f.type_cnt; ++id) {
+    const struct btf_type* t = btf__type_by_id(f.btf, id);
+    if (!btf_is_composite(t)) continue;
+    const char* n = btf__name_by_offset(f.btf, t->name_off);
+    if (n != nullptr && *n != 0) f.record_ids.push_back(id);
+  }
+  for (size_t i = 0; i < f.record_ids.size(); i += kRecordsPerUnit) f.unit_begin.push_back(i);
+  if (f.unit_begin.empty()) f.unit_begin.push_back(0);  // one empty unit
+  f.unit_begin.push_back(f.record_ids.size());
+}
+
+}  // namespace
+
+InputProbe probe_input(const std::string& path) { return probe(path, nullptr); }
+
+namespace btf {
+
+std::shared_ptr<const BtfFile> load_btf_file(const std::string& path, const std::string& base_arg,
+                                             unsigned cacheline) {
+  auto f = std::make_shared<BtfFile>();
+  f->path = path;
+  f->cacheline_size = cacheline;
+  const InputProbe p = probe(path, &f->machine);
+  if (!p.raw_btf && !(p.elf && p.has_btf))
+    throw InputError(path, p.elf ? "no .BTF section; encode one with pahole -J (on a copy), or read its DWARF "
+                                   "with -F dwarf"
+                                 : "not BTF (no 0xeB9F magic) and not an ELF file; pass /sys/kernel/btf/vmlinux, "
+                                   "a raw BTF file or an ELF with a .BTF section");
+  std::string base_path = base_arg;
+  if (base_path.empty() && is_sys_module(path)) base_path = kKernelBtf;
+  if (!base_path.empty()) {
+    if (base_path == path) throw InputError(path, "--btf_base names the file itself; give the base it was split from");
+    f->base = parse(base_path, nullptr, "");
+  }
+  f->btf = parse(path, f->base, base_path);
+  f->type_cnt = btf__type_cnt(f->btf);
+  const size_t ptr = btf__pointer_size(f->btf);
+  f->address_size = ptr == 4 || ptr == 8 ? static_cast<uint8_t>(ptr) : 8;
+  f->big_endian = btf__endianness(f->btf) == BTF_BIG_ENDIAN;
+  validate(*f, f->base != nullptr, base_path);
+  group_units(*f);
+  return f;
+}
+
+}  // namespace btf
+
+}  // namespace padguard
