@@ -162,7 +162,9 @@ def struct_names(facts_path):
             return set(f.read().split("\n"))
     with open(facts_path) as f:
         doc = json.load(f)
-    names = {doc["types"][i].get("name") or "" for i in doc.get("records", [])}
+    # facts v2: "records" index "record_table"; v1 indexed "types".
+    table = doc.get("record_table", doc.get("types", []))
+    names = {table[i].get("name") or "" for i in doc.get("records", [])}
     with open(side + ".tmp", "w") as f:
         f.write("\n".join(sorted(names)))
     os.replace(side + ".tmp", side)
