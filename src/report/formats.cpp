@@ -35,7 +35,7 @@ std::string layout_json_text(const LayoutView& v, const RenderOptions&) {
 
 // Order: --help lists them so; the first is each command's default.
 constexpr FormatInfo kFormats[] = {
-    {Format::Text, "text", "human-readable (default)", check_text, diff_text, layout_text},
+    {Format::Text, "text", "the default", check_text, diff_text, layout_text},
     {Format::Json, "json", "docs/JSON.md", check_json_text, diff_json_text, layout_json_text},
     {Format::Github, "github", "GitHub Actions annotations", check_github, nullptr, nullptr},
     {Format::Junit, "junit", "JUnit XML", check_junit, nullptr, nullptr},

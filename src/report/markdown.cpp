@@ -100,9 +100,10 @@ std::string render_check_markdown(const CheckResult& r) {
   }
   if (const std::string p = check_problems(r); !p.empty()) out += p + "\n";
   const CheckSummary& n = r.summary;
-  out += fmt::format("**Verdict: {}** — {} rule checks over {} configs, {} failed, {} errors", verdict_mark(r.verdict),
-                     n.checks, n.configs, n.failed, n.errors);
-  if (n.allowed) out += fmt::format(", {} not checked as allowed", n.allowed);
+  const auto count = [](size_t k, const char* word) { return fmt::format("{} {}{}", k, word, k == 1 ? "" : "s"); };
+  out += fmt::format("**Verdict: {}** — {} over {}, {} failed, {}", verdict_mark(r.verdict),
+                     count(n.checks, "rule check"), count(n.configs, "config"), n.failed, count(n.errors, "error"));
+  if (n.allowed) out += fmt::format(", {} not checked as allowed", count(n.allowed, "config"));
   if (r.rules.empty()) out += " (no rules given)";
   return out + "\n";
 }
