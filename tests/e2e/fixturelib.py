@@ -52,6 +52,15 @@ def cc_argv(cc, mode):
     return [cc, f"--target={CLANG_TARGET[mode]}"]
 
 
+# binutils for an object of `mode`: the host objcopy knows only x86 formats.
+CROSS_BINUTILS = {"-marm32": "arm-linux-gnueabihf-"}
+
+
+def objcopy_argv(mode):
+    """The objcopy that can rewrite objects built in `mode`."""
+    return [CROSS_BINUTILS.get(mode, "") + "objcopy"]
+
+
 def tools_for(compilers=COMPILERS, modes=MODES):
     """The executables that cc_argv needs for these compilers and modes."""
     return sorted({cc_argv(cc, m)[0] for cc in compilers for m in modes})

@@ -70,7 +70,8 @@ def test_fixture_matches_pahole(tmp_path, src, cc, mode):
     compare(expected.stdout, got.stdout, mode)
     # auto picks BTF for an object whose DWARF is gone
     stripped = tmp_path / "stripped.o"
-    assert fl.run(["objcopy", "--strip-debug", "--keep-section=.BTF", str(btf), str(stripped)]).returncode == 0
+    assert fl.run([*fl.objcopy_argv(mode), "--strip-debug", "--keep-section=.BTF", str(btf),
+                   str(stripped)]).returncode == 0
     auto = fl.run([PADGUARD, "layout", str(stripped)])
     assert auto.returncode == 0 and auto.stdout == got.stdout, auto.stderr
 
