@@ -36,14 +36,7 @@ class Fragment:
         rel = []
         for side, src in (("before", before_facts), ("after", after_facts)):
             name = "facts/%s.%s.json" % (re.sub(r"[^A-Za-z0-9._+-]", "_", label), side)
-            dst = os.path.join(self.out, name)
-            os.makedirs(os.path.dirname(dst), exist_ok=True)
-            if os.path.exists(dst):
-                os.unlink(dst)
-            try:
-                os.link(src, dst)
-            except OSError:
-                shutil.copy2(src, dst)
+            _link(src, os.path.join(self.out, name))
             rel.append(name)
         self.groups[gi]["rows"].append({"index": index, "label": label, "before": rel[0], "after": rel[1]})
 

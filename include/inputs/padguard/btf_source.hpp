@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "padguard/dwarf_source.hpp"
 
@@ -17,15 +18,13 @@ namespace padguard {
 std::unique_ptr<DwarfSource> open_btf(const std::string& path, const std::string& base,
                                       unsigned cacheline_size = 64);
 
-// What the first bytes of `path` say: raw BTF (magic 0xeB9F), or an ELF
-// file and whether it has DWARF (.debug_info) and/or a .BTF section.
-struct InputProbe {
-  bool raw_btf = false;
-  bool elf = false;
-  bool has_dwarf = false;
-  bool has_btf = false;
-};
-InputProbe probe_input(const std::string& path);
+// Whether a file's first bytes are a raw BTF header: struct btf_header
+// starts with magic 0xeB9F in the file's byte order.
+inline bool is_raw_btf(std::string_view first_bytes) {
+  return first_bytes.size() >= 2 &&
+         ((first_bytes[0] == '\x9f' && first_bytes[1] == '\xeb') ||
+          (first_bytes[0] == '\xeb' && first_bytes[1] == '\x9f'));
+}
 
 // The kernel's own BTF, read when `layout` is given no file.
 inline constexpr const char* kKernelBtf = "/sys/kernel/btf/vmlinux";

@@ -117,17 +117,17 @@ enum class BackendKind { Libdw, Libdwarf };
 // Opens `path` with the chosen backend. Throws InputError on bad input.
 std::unique_ptr<DwarfSource> open_dwarf(const std::string& path, BackendKind kind);
 
-// Which debug format to read (-F): Auto takes DWARF when the file has
-// .debug_info, else BTF (raw 0xeB9F blob or an ELF's .BTF).
+// Which debug format to read (-F). Auto leaves the choice to the inputs'
+// probes (src/inputs/detect.cpp): DWARF when the file has .debug_info, else
+// BTF (a raw 0xeB9F blob or an ELF's .BTF).
 enum class InputFormat { Auto, Dwarf, Btf };
 struct InputChoice {
   InputFormat format = InputFormat::Auto;
   std::string btf_base;         // split BTF's base (--btf_base)
   unsigned cacheline_size = 64; // pahole's BTF alignment inference uses -c
 };
-// Whether `path` is read as BTF under `choice` (-F, or what auto finds).
-bool reads_as_btf(const std::string& path, const InputChoice& choice);
-// open_dwarf for DWARF, the BTF backend (src/inputs/btf) for BTF.
+// The BTF backend (src/inputs/btf) when `choice` says BTF, else open_dwarf.
+// Detection has already decided by then: this opens, it does not probe.
 std::unique_ptr<DwarfSource> open_source(const std::string& path, BackendKind kind, const InputChoice& choice);
 
 }  // namespace padguard

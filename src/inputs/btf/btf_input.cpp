@@ -1,16 +1,12 @@
 // BTF (a raw blob such as /sys/kernel/btf/vmlinux, or an ELF's .BTF) as an
 // Input: the BTF backend feeds the shared model builder through the loader.
 #include "../input_registry.hpp"
+#include "padguard/btf_source.hpp"
 #include "padguard/loader.hpp"
 
 namespace padguard {
 
 namespace {
-
-bool raw_btf_magic(const std::string& b) {
-  // struct btf_header starts with magic 0xeB9F in the file's byte order.
-  return b.size() >= 2 && ((b[0] == '\x9f' && b[1] == '\xeb') || (b[0] == '\xeb' && b[1] == '\x9f'));
-}
 
 class BtfInput final : public Input {
  public:
@@ -24,7 +20,7 @@ class BtfInput final : public Input {
       case InputFormat::Btf: return 3;
       case InputFormat::Auto: break;
     }
-    if (raw_btf_magic(head.bytes)) return 2;
+    if (is_raw_btf(head.bytes)) return 2;
     return head.elf && !dwarf && head.has_section(".BTF") ? 3 : 0;
   }
   RecordSet load(const std::string& path, const LoadOptions& opts) const override {

@@ -34,6 +34,15 @@ struct Fd {
   }
 };
 
+// What the first bytes of a file say: raw BTF, or an ELF file and whether it
+// has DWARF and/or a .BTF section (for open_btf's own error messages).
+struct InputProbe {
+  bool raw_btf = false;
+  bool elf = false;
+  bool has_dwarf = false;
+  bool has_btf = false;
+};
+
 void probe_elf(int fd, InputProbe& p, uint16_t* machine) {
   elf_version(EV_CURRENT);
   Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
@@ -58,9 +67,9 @@ InputProbe probe(const std::string& path, uint16_t* machine) {
   InputProbe p;
   Fd f{open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (f.fd < 0) throw InputError(path, fmt::format("cannot open ({}); check the path", strerror(errno)));
-  unsigned char magic[4] = {};
+  char magic[4] = {};
   const ssize_t n = pread(f.fd, magic, sizeof magic, 0);
-  if (n >= 2 && ((magic[0] == 0x9f && magic[1] == 0xeb) || (magic[0] == 0xeb && magic[1] == 0x9f))) {
+  if (is_raw_btf(std::string_view(magic, n > 0 ? static_cast<size_t>(n) : 0))) {
     p.raw_btf = true;
   } else if (n == 4 && !memcmp(magic, ELFMAG, 4)) {
     p.elf = true;
@@ -101,8 +110,6 @@ void group_units(btf::BtfFile& f) {
 }
 
 }  // namespace
-
-InputProbe probe_input(const std::string& path) { return probe(path, nullptr); }
 
 namespace btf {
 
