@@ -14,7 +14,6 @@
 #include "commands.hpp"
 #include "padguard/compare.hpp"
 #include "padguard/error.hpp"
-#include "padguard/regular_file.hpp"
 #include "padguard/loader.hpp"
 #include "padguard/pahole_text.hpp"
 
@@ -74,7 +73,6 @@ RecordSet load_with(const CrosscheckOptions& o, BackendKind kind, const char* la
   lo.names = o.names;
   lo.keep_layout_variants = o.names.empty();
   try {
-    open_regular_file(o.file);  // never a blocking open on a FIFO
     return load_records(o.file, lo);
   } catch (const InputError& e) {
     throw InputError("", std::string(e.what()) + " [" + label + " backend]");
@@ -147,7 +145,6 @@ Diff compare_unit(const UnitDies& a, const UnitDies& b) {
 
 // Compares every unit's DIEs; prints each unit that differs. Returns how many.
 size_t crosscheck_dies(const CrosscheckOptions& o) {
-  open_regular_file(o.file);  // a FIFO, device or directory: exit 2, never a blocking open
   std::unique_ptr<DwarfSource> dw = open_dwarf(o.file, BackendKind::Libdw);
   std::unique_ptr<DwarfSource> ld = open_dwarf(o.file, BackendKind::Libdwarf);
   if (dw->unit_count() != ld->unit_count()) {
