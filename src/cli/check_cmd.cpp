@@ -13,6 +13,7 @@
 #include "padguard/render.hpp"
 #include "padguard/report_text.hpp"
 #include "padguard/rule_table.hpp"
+#include "padguard/regular_file.hpp"
 #include "padguard/rules.hpp"
 #include "policy.hpp"
 
@@ -85,8 +86,7 @@ PairSpec status_line(const std::string& line, const std::string& where) {
 // MESSAGE"; '#' starts a comment. Relative paths are relative to the
 // manifest's directory.
 std::vector<PairSpec> read_manifest(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "cannot open the manifest; check the path");
+  std::istringstream in(read_regular_file(path, "a manifest file (lines LABEL OLD NEW)"));
   const std::filesystem::path dir = std::filesystem::path(path).parent_path();
   auto resolve = [&](const std::string& p) {
     return std::filesystem::path(p).is_absolute() || dir.empty() ? p : (dir / p).string();
@@ -117,18 +117,10 @@ std::vector<PairSpec> read_manifest(const std::string& path) {
   return out;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open the policy file; check the path");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::vector<Rule> gather_rules(const CheckCmdOptions& o) {
   std::vector<Rule> rules;
   if (!o.policy.empty())
-    for (Rule& r : parse_policy_toml(read_text(o.policy), o.policy)) rules.push_back(std::move(r));
+    for (Rule& r : parse_policy_toml(read_regular_file(o.policy, "a TOML policy file"), o.policy)) rules.push_back(std::move(r));
   const auto table = rule_table();
   for (size_t i = 0; i < table.size() && i < o.rule_values.size(); ++i)
     for (const std::string& v : o.rule_values[i])

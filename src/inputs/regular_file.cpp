@@ -18,28 +18,47 @@ FileFd::~FileFd() {
 
 namespace {
 
-const char* not_regular(mode_t mode) {
-  if (S_ISDIR(mode)) return "is a directory; pass a vmlinux, .ko, .o or facts file";
+// Empty when `mode` is a regular file, else why not and what to pass instead.
+std::string not_regular(mode_t mode, const char* expected) {
+  const std::string pass = std::string("; pass ") + expected;
+  if (S_ISREG(mode)) return {};
+  if (S_ISDIR(mode)) return "is a directory" + pass;
   if (S_ISFIFO(mode))
     return "is a FIFO (named pipe); padguard reads regular files only: write the data to a file first";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "is a device, not a file; pass a vmlinux, .ko, .o or facts file";
-  if (S_ISSOCK(mode)) return "is a socket, not a file; pass a vmlinux, .ko, .o or facts file";
-  return S_ISREG(mode) ? nullptr : "is not a regular file; pass a vmlinux, .ko, .o or facts file";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "is a device, not a file" + pass;
+  if (S_ISSOCK(mode)) return "is a socket, not a file" + pass;
+  return "is not a regular file" + pass;
 }
 
 }  // namespace
 
-FileFd open_regular_file(const std::string& path) {
+FileFd open_regular_file(const std::string& path, const char* expected) {
   // stat first: opening a device can have effects (a tape rewinds); O_NONBLOCK
   // still guards against a FIFO swapped in between.
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
-  if (const char* why = not_regular(st.st_mode)) throw InputError(path, why);
+  if (stat(path.c_str(), &st) != 0)
+    throw InputError(path, std::string("cannot open: ") + std::strerror(errno) + "; check the path");
+  if (std::string why = not_regular(st.st_mode, expected); !why.empty()) throw InputError(path, why);
   FileFd f(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (f.get() < 0) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
   if (fstat(f.get(), &st) != 0) throw InputError(path, std::string("cannot stat: ") + std::strerror(errno));
-  if (const char* why = not_regular(st.st_mode)) throw InputError(path, why);
+  if (std::string why = not_regular(st.st_mode, expected); !why.empty()) throw InputError(path, why);
   return f;
+}
+
+std::string read_regular_file(const std::string& path, const char* expected) {
+  const FileFd f = open_regular_file(path, expected);
+  std::string text;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = read(f.get(), buf, sizeof buf);
+    if (n == 0) return text;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw InputError(path, std::string("cannot read: ") + std::strerror(errno));
+    }
+    text.append(buf, static_cast<size_t>(n));
+  }
 }
 
 }  // namespace padguard

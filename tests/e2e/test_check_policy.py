@@ -88,3 +88,25 @@ def test_diff_markdown(objs):
     assert r.returncode == 1, r.stdout + r.stderr
     assert "| task | changed | 16 → 24 (+8) |" in r.stdout
     assert "c: added" in r.stdout
+
+
+@pytest.mark.parametrize("flag", ["--policy", "--manifest"])
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_policy_and_manifest_must_be_regular_files(tmp_path, objs, flag, kind):
+    """A FIFO with no writer never blocks; a directory is named as one, not
+    read as a file with no rules or no pairs."""
+    path = tmp_path / "input"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    args = [flag, str(path)]
+    if flag == "--policy":
+        args += [objs["before"], objs["after"]]
+    else:
+        args += ["--no-growth", "task"]
+    r = fl.run([PADGUARD, "check", *args], timeout=20)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1
+    want = "is a FIFO (named pipe)" if kind == "fifo" else "is a directory; pass a "
+    assert f"{path}: {want}" in r.stderr, r.stderr

@@ -21,8 +21,14 @@ class FileFd {
   int fd_;
 };
 
+inline constexpr const char* kDebugInputs = "a vmlinux, .ko, .o or facts file";
+
 // Opens `path` read-only (O_NONBLOCK, so a FIFO never blocks) and throws
-// InputError unless it is a regular file.
-FileFd open_regular_file(const std::string& path);
+// InputError unless it is a regular file; the message suggests `expected`.
+FileFd open_regular_file(const std::string& path, const char* expected = kDebugInputs);
+
+// The whole content of a regular file (policies, manifests, facts), refused
+// up front like open_regular_file.
+std::string read_regular_file(const std::string& path, const char* expected);
 
 }  // namespace padguard
