@@ -49,6 +49,7 @@ int run_layout(const LayoutOptions& o) {
   }
   RenderOptions ro;
   ro.threads = o.common.threads;
+  ro.sink = [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); };
   const std::string out = render(LayoutView{set.source, records, o.cacheline, set.states_alignment}, format, ro);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;

@@ -504,6 +504,9 @@ class UnitModel {
     r->alignment = static_cast<uint32_t>(d.alignment.value_or(0));
     r->decl = loc(d);
     r->address_size = unit_.address_size;
+    size_t data_members = 0;  // reserved exactly: records hold most of the model's memory
+    for_children(rd, [&](DieRef c) { data_members += is_data_member(c.die()); });
+    r->members.reserve(data_members);
     for_children(rd, [&](DieRef c) {
       const RawDie& cd = c.die();
       if (is_data_member(cd)) {

@@ -27,7 +27,9 @@ std::string layout_text(const LayoutView& v, const RenderOptions& o) {
   PaholeOptions po;
   po.cacheline_size = v.cacheline_size;
   po.force_paddings = v.force_paddings;
-  return render_pahole(v.records, po, o.threads);
+  if (!o.sink) return render_pahole(v.records, po, o.threads);
+  render_pahole(v.records, po, o.threads, o.sink);
+  return {};
 }
 std::string layout_json_text(const LayoutView& v, const RenderOptions&) {
   return dump_json(layout_json(v.source, v.records, v.cacheline_size));

@@ -7,7 +7,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <iterator>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <cstdlib>
 
 #include "padguard/layout.hpp"
@@ -32,19 +36,40 @@ struct Conf {
 
 // pahole prints indentation from a fixed string of 16 tabs
 // ("%.*s", indent, tabs), so deeper nesting stays at 16.
-std::string tabs(int n) { return std::string(static_cast<size_t>(std::clamp(n, 0, 16)), '\t'); }
+std::string_view tabs(int n) {
+  static constexpr std::string_view kTabs = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+  return kTabs.substr(0, static_cast<size_t>(std::clamp(n, 0, 16)));
+}
 
-// printf("%-*s", width, s): a negative width also left-justifies.
-std::string pad_right(const std::string& s, int width) {
+// printf("%-*s", width, s) appended to `out`: a negative width also left-justifies.
+void append_padded(std::string& out, std::string_view s, int width) {
   const size_t w = static_cast<size_t>(std::abs(width));
-  if (s.size() >= w) return s;
-  return s + std::string(w - s.size(), ' ');
+  out += s;
+  if (s.size() < w) out.append(w - s.size(), ' ');
 }
 
 // printf("%*s", width, " "): at least one character.
-std::string spaces(int width) {
+void append_spaces(std::string& out, int width) {
   const size_t w = static_cast<size_t>(std::abs(width));
-  return std::string(w > 0 ? w : 1, ' ');
+  out.append(w > 0 ? w : 1, ' ');
+}
+
+// fmt::format appended to `out` through a stack buffer (fmt's back_inserter
+// into a std::string pushes one character at a time).
+template <typename... Args>
+void put(std::string& out, fmt::format_string<Args...> f, Args&&... args) {
+  fmt::memory_buffer b;
+  fmt::format_to(fmt::appender(b), f, std::forward<Args>(args)...);
+  out.append(b.data(), b.size());
+}
+
+// printf("%*llu", width, v): right-aligned in at least `width` columns.
+void put_uint(std::string& out, uint64_t v, size_t width) {
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  const auto n = static_cast<size_t>(end - buf);
+  if (n < width) out.append(width - n, ' ');
+  out.append(buf, n);
 }
 
 const char* plural(uint64_t n) { return n != 1 ? "s" : ""; }
@@ -70,28 +95,50 @@ class Printer {
  private:
   // pahole's array_type__fprintf dimension rule: "[]" only for a zero-sized
   // dimension of the last of several members, outside unions.
-  std::string dims(const MemberShape& shape, const Conf& c) {
-    std::string s;
+  void dims_to(std::string& out, const MemberShape& shape, const Conf& c) {
     const bool single = c.last_member && c.first_member;
     for (uint64_t d : shape.dims) {
       if (d != 0 || !c.last_member || single || c.union_member)
-        s += fmt::format("[{}]", d);
+      {
+        out += '[';
+        put_uint(out, d, 0);
+        out += ']';
+      }
       else
-        s += "[]";
+        out += "[]";
     }
-    return s;
   }
 
-  // type__fprintf for a type that is not printed inline.
-  std::string spelled(const MemberSpelling& sp, const std::string& name, const Conf& c) {
-    int width = c.type_spacing - static_cast<int>(sp.modifiers.size());
-    std::string s = sp.modifiers;
+  // type__fprintf for a type that is not printed inline, appended to `out`.
+  void spelled_to(std::string& out, const MemberSpelling& sp, std::string_view name, const Conf& c) {
+    const int width = c.type_spacing - static_cast<int>(sp.modifiers.size());
+    out += sp.modifiers;
     if (!sp.keyword.empty()) {
-      s += sp.keyword + " " + pad_right(sp.type, width - static_cast<int>(sp.keyword.size()) - 1);
+      out += sp.keyword;
+      out += ' ';
+      append_padded(out, sp.type, width - static_cast<int>(sp.keyword.size()) - 1);
     } else {
-      s += pad_right(sp.type, width);
+      append_padded(out, sp.type, width);
     }
-    return s + " " + sp.prefix + name + sp.suffix + dims(sp.shape, c);
+    out += ' ';
+    out += sp.prefix;
+    out += name;
+    out += sp.suffix;
+    dims_to(out, sp.shape, c);
+  }
+
+  // spell_member, once per type per printer: members share their types.
+  const MemberSpelling& spelling(const Type& t) {
+    auto [it, fresh] = spellings_.try_emplace(&t);
+    if (fresh) it->second = spell_member(t);
+    return it->second;
+  }
+
+  // compute_layout's tail padding of a member's struct, once per struct.
+  uint64_t tail_padding(const Record& r) {
+    auto [it, fresh] = paddings_.try_emplace(&r, 0);
+    if (fresh) it->second = compute_layout(r).padding;
+    return it->second;
   }
 
   void cacheline_boundary(const Conf& c, uint64_t offset) {
@@ -100,18 +147,27 @@ class Printer {
     const auto pos = static_cast<uint32_t>(offset % c.cacheline_size);
     const uint64_t at = offset - pos;
     if (pos == 0)
-      out_ += fmt::format("/* --- cacheline {} boundary ({} bytes) --- */\n", line, at);
+      put(out_, "/* --- cacheline {} boundary ({} bytes) --- */\n", line, at);
     else
-      out_ += fmt::format("/* --- cacheline {} boundary ({} bytes) was {} byte{} ago --- */\n", line,
+      put(out_, "/* --- cacheline {} boundary ({} bytes) was {} byte{} ago --- */\n", line,
                           at, pos, plural(pos));
     out_ += tabs(c.indent);
     *c.cacheline = line;
   }
 
-  std::string offset_comment(uint64_t offset, const Member& m, const MemberLayout& ml) {
-    if (m.is_bitfield())
-      return fmt::format("/* {:5}:{:2} {:2} */", offset, ml.bitfield_offset, m.byte_size);
-    return fmt::format("/* {:5} {:5} */", offset, m.byte_size);
+  void offset_comment(uint64_t offset, const Member& m, const MemberLayout& ml) {
+    out_ += "/* ";
+    put_uint(out_, offset, 5);
+    if (m.is_bitfield()) {
+      out_ += ':';
+      put_uint(out_, ml.bitfield_offset, 2);
+      out_ += ' ';
+      put_uint(out_, m.byte_size, 2);
+    } else {
+      out_ += ' ';
+      put_uint(out_, m.byte_size, 5);
+    }
+    out_ += " */";
   }
 
   // class_member__fprintf. The caller has printed the indent.
@@ -123,7 +179,7 @@ class Printer {
 
     const std::string align_attr =
         m.alignment ? fmt::format(" __attribute__((__aligned__({})))", m.alignment) : "";
-    const MemberSpelling sp = spell_member(*m.type);
+    const MemberSpelling& sp = spelling(*m.type);
     const MemberShape& shape = sp.shape;
     const bool inline_type = shape.inline_record || shape.inline_enum;
     if (inline_type && shape.dims.empty() && !shape.via_pointer && sp.modifiers.empty()) {
@@ -133,16 +189,20 @@ class Printer {
       } else {
         inline_enum(*shape.inline_enum, sconf, "");
       }
-      if (!m.name.empty()) out_ += " " + m.name;
-      if (m.is_bitfield()) out_ += fmt::format(":{}", m.bit_size);
-      out_ += align_attr + ";";
+      if (!m.name.empty()) {
+        out_ += ' ';
+        out_ += m.name;
+      }
+      if (m.is_bitfield()) put(out_, ":{}", m.bit_size);
+      out_ += align_attr;
+      out_ += ';';
       int slen = static_cast<int>(align_attr.size()) + (m.name.empty() ? -1 : static_cast<int>(m.name.size()));
       if (packed) slen += static_cast<int>(sizeof("__attribute__((__packed__))"));
-      out_ += spaces(sconf.type_spacing + sconf.name_spacing - slen - 3);
-      out_ += offset_comment(offset, m, ml);
+      append_spaces(out_, sconf.type_spacing + sconf.name_spacing - slen - 3);
+      offset_comment(offset, m, ml);
       return;
     }
-    std::string text;
+    const size_t text_start = out_.size();
     if (inline_type) {
       // A pointer to, or an array of, an anonymous type: pahole prints the
       // body with the name as its suffix and counts every character of it
@@ -161,22 +221,21 @@ class Printer {
         ic.type_spacing -= static_cast<int>(sp.modifiers.size());
         keep_stats = true;
       }
-      std::string saved;
-      saved.swap(out_);
-      out_ += shape.via_pointer ? "" : sp.modifiers;
+      if (!shape.via_pointer) out_ += sp.modifiers;
       if (shape.inline_record)
         inline_record(*shape.inline_record, ic, forced_packed, suffix, keep_stats);
       else
         inline_enum(*shape.inline_enum, ic, suffix);
-      out_.swap(saved);
-      text = saved + dims(shape, sconf);
+      dims_to(out_, shape, sconf);
     } else {
-      text = spelled(sp, m.name, sconf);
+      spelled_to(out_, sp, m.name, sconf);
     }
-    if (m.is_bitfield()) text += fmt::format(":{}", m.bit_size);
-    text += align_attr + ";";
-    const int spacing = sconf.type_spacing + sconf.name_spacing - static_cast<int>(text.size());
-    out_ += text + spaces(spacing > 0 ? spacing : 0) + offset_comment(offset, m, ml);
+    if (m.is_bitfield()) put(out_, ":{}", m.bit_size);
+    out_ += align_attr;
+    out_ += ';';
+    const int spacing = sconf.type_spacing + sconf.name_spacing - static_cast<int>(out_.size() - text_start);
+    append_spaces(out_, spacing > 0 ? spacing : 0);
+    offset_comment(offset, m, ml);
   }
 
   // Prints an anonymous struct/union body; returns whether it printed __packed__.
@@ -198,9 +257,14 @@ class Printer {
     out_ += " {\n";
     size_t width = 0;
     for (const auto& [name, value] : e.enumerators) width = std::max(width, name.size());
-    for (const auto& [name, value] : e.enumerators)
-      out_ += tabs(c.indent) + "\t" + pad_right(name, static_cast<int>(width)) + fmt::format(" = {},\n", value);
-    out_ += tabs(c.indent) + "}";
+    for (const auto& [name, value] : e.enumerators) {
+      out_ += tabs(c.indent);
+      out_ += '\t';
+      append_padded(out_, name, static_cast<int>(width));
+      put(out_, " = {},\n", value);
+    }
+    out_ += tabs(c.indent);
+    out_ += '}';
     if (e.byte_size != 4) out_ += " __attribute__((__packed__))";
     if (!suffix.empty()) out_ += " " + suffix;
   }
@@ -219,7 +283,8 @@ class Printer {
       out_ += "\n";
       *uc.cacheline = initial;
     }
-    out_ += tabs(conf.indent) + "}";
+    out_ += tabs(conf.indent);
+    out_ += '}';
     if (!suffix.empty()) out_ += " " + suffix;
   }
 
@@ -255,13 +320,13 @@ class Printer {
     uint64_t sum_holes = 0, sum_bit_holes = 0;
     if (l.pre_bit_hole > 0) {
       open_comment();
-      out_ += fmt::format("{}/* XXX {} bit{} hole, try to pack */\n", tabs(cc.indent), l.pre_bit_hole,
+      put(out_, "{}/* XXX {} bit{} hole, try to pack */\n", tabs(cc.indent), l.pre_bit_hole,
                           plural(l.pre_bit_hole));
       sum_bit_holes += l.pre_bit_hole;
     }
     if (l.pre_hole > 0) {
       open_comment();
-      out_ += fmt::format("{}/* XXX {} byte{} hole, try to pack */\n", tabs(cc.indent), l.pre_hole,
+      put(out_, "{}/* XXX {} byte{} hole, try to pack */\n", tabs(cc.indent), l.pre_hole,
                           plural(l.pre_hole));
       sum_holes += l.pre_hole;
     }
@@ -296,21 +361,25 @@ class Printer {
         if (last_l->bit_hole != 0 && m.is_bitfield()) {
           uint32_t bitfield_size = last_l->bit_hole;
           if (last_l->byte_offset != ml.byte_offset) {
-            out_ += fmt::format("\n{}/* Force alignment to the next boundary: */\n", tabs(cc.indent));
+            put(out_, "\n{}/* Force alignment to the next boundary: */\n", tabs(cc.indent));
             bitfield_size = 0;
           }
-          out_ += tabs(cc.indent) + spelled(spell_member(*m.type), "", cc) + fmt::format(":{};\n", bitfield_size);
+          out_ += tabs(cc.indent);
+          spelled_to(out_, spelling(*m.type), "", cc);
+          put(out_, ":{};\n", bitfield_size);
         }
         if (ml.byte_offset < last_l->byte_offset ||
             (ml.byte_offset == last_l->byte_offset && !last->is_bitfield() && m.is_bitfield())) {
           open_comment();
-          out_ += tabs(cc.indent) + "/* Bitfield combined with previous fields */\n";
+          out_ += tabs(cc.indent);
+          out_ += "/* Bitfield combined with previous fields */\n";
         } else {
           const int64_t cc_last_size =
               static_cast<int64_t>(ml.byte_offset) - static_cast<int64_t>(last_l->byte_offset);
           if (cc_last_size > 0 && static_cast<uint64_t>(cc_last_size) < last_size) {
             open_comment();
-            out_ += tabs(cc.indent) + "/* Bitfield combined with next fields */\n";
+            out_ += tabs(cc.indent);
+            out_ += "/* Bitfield combined with next fields */\n";
           }
         }
       }
@@ -324,24 +393,24 @@ class Printer {
       member(m, ml, forced[i], cc);
 
       if (m.direct_struct) {
-        const Layout tl = compute_layout(*m.direct_struct);
-        if (tl.padding > 0) {
+        const uint64_t padding = tail_padding(*m.direct_struct);
+        if (padding > 0) {
           ++nr_paddings;
-          sum_paddings += tl.padding;
+          sum_paddings += padding;
           open_comment();
-          out_ += fmt::format("\n{}/* XXX last struct has {} byte{} of padding */", tabs(cc.indent),
-                              tl.padding, plural(tl.padding));
+          put(out_, "\n{}/* XXX last struct has {} byte{} of padding */", tabs(cc.indent),
+                              padding, plural(padding));
         }
       }
       if (ml.bit_hole != 0) {
         open_comment();
-        out_ += fmt::format("\n{}/* XXX {} bit{} hole, try to pack */", tabs(cc.indent), ml.bit_hole,
+        put(out_, "\n{}/* XXX {} bit{} hole, try to pack */", tabs(cc.indent), ml.bit_hole,
                             plural(ml.bit_hole));
         sum_bit_holes += ml.bit_hole;
       }
       if (ml.hole > 0) {
         open_comment();
-        out_ += fmt::format("\n{}/* XXX {} byte{} hole, try to pack */", tabs(cc.indent), ml.hole,
+        put(out_, "\n{}/* XXX {} byte{} hole, try to pack */", tabs(cc.indent), ml.hole,
                             plural(ml.hole));
         sum_holes += ml.hole;
       }
@@ -361,66 +430,71 @@ class Printer {
     if (l.padding != 0 && r.alignment == 0 && force_paddings_ && last != nullptr) {
       const uint64_t size = last->byte_size;
       if (size != 0 && (size & (size - 1)) == 0 && l.padding > r.address_size) {
-        out_ += fmt::format("\n{}/* Force padding: */\n", tabs(cc.indent));
+        put(out_, "\n{}/* Force padding: */\n", tabs(cc.indent));
         // pahole prints one line per `size` bytes; a (corrupt) padding of
         // terabytes would print forever, so stop after kMaxForcePadding lines.
         constexpr uint64_t kMaxForcePadding = 4096;
         uint64_t lines = 0;
-        const MemberSpelling last_sp = spell_member(*last->type);
+        const MemberSpelling& last_sp = spelling(*last->type);
         for (uint64_t added = 0; added < l.padding; added += size, ++lines) {
           if (lines == kMaxForcePadding) {
-            out_ += fmt::format("{}/* ... {} more bytes of padding */\n", tabs(cc.indent), l.padding - added);
+            put(out_, "{}/* ... {} more bytes of padding */\n", tabs(cc.indent), l.padding - added);
             break;
           }
-          out_ += tabs(cc.indent) + spelled(last_sp, "", cc) + fmt::format(":{};\n", size * 8);
+          out_ += tabs(cc.indent);
+          spelled_to(out_, last_sp, "", cc);
+          put(out_, ":{};\n", size * 8);
         }
       }
     }
 
     if (cc.emit_stats) {
       const uint64_t cl = cc.cacheline_size;
-      out_ += fmt::format("\n{}/* size: {}, cachelines: {}, members: {} */\n", tabs(cc.indent), r.byte_size,
+      put(out_, "\n{}/* size: {}, cachelines: {}, members: {} */\n", tabs(cc.indent), r.byte_size,
                           (r.byte_size + cl - 1) / cl, r.members.size());
       if (sum_holes > 0 || sum_bit_holes > 0) {
         if (l.sum_member_bytes > 0) {
-          out_ += fmt::format("{}/* sum members: {}", tabs(cc.indent), l.sum_member_bytes);
-          if (sum_holes > 0) out_ += fmt::format(", holes: {}, sum holes: {}", l.nr_holes, sum_holes);
+          put(out_, "{}/* sum members: {}", tabs(cc.indent), l.sum_member_bytes);
+          if (sum_holes > 0) put(out_, ", holes: {}, sum holes: {}", l.nr_holes, sum_holes);
           out_ += " */\n";
         }
         if (l.sum_bitfield_bits > 0) {
-          out_ += fmt::format("{}/* sum bitfield members: {} bits", tabs(cc.indent), l.sum_bitfield_bits);
+          put(out_, "{}/* sum bitfield members: {} bits", tabs(cc.indent), l.sum_bitfield_bits);
           if (sum_bit_holes > 0)
-            out_ += fmt::format(", bit holes: {}, sum bit holes: {} bits", l.nr_bit_holes, sum_bit_holes);
+            put(out_, ", bit holes: {}, sum bit holes: {} bits", l.nr_bit_holes, sum_bit_holes);
           else
-            out_ += fmt::format(" ({} bytes)", l.sum_bitfield_bits / 8);
+            put(out_, " ({} bytes)", l.sum_bitfield_bits / 8);
           out_ += " */\n";
         }
       }
-      if (l.padding > 0) out_ += fmt::format("{}/* padding: {} */\n", tabs(cc.indent), l.padding);
+      if (l.padding > 0) put(out_, "{}/* padding: {} */\n", tabs(cc.indent), l.padding);
       if (nr_paddings > 0)
-        out_ += fmt::format("{}/* paddings: {}, sum paddings: {} */\n", tabs(cc.indent), nr_paddings,
+        put(out_, "{}/* paddings: {}, sum paddings: {} */\n", tabs(cc.indent), nr_paddings,
                             sum_paddings);
       if (l.bit_padding > 0)
-        out_ += fmt::format("{}/* bit_padding: {} bits */\n", tabs(cc.indent), l.bit_padding);
+        put(out_, "{}/* bit_padding: {} bits */\n", tabs(cc.indent), l.bit_padding);
       if (nr_forced != 0) {
-        out_ += fmt::format("{}/* forced alignments: {}", tabs(cc.indent), nr_forced);
+        put(out_, "{}/* forced alignments: {}", tabs(cc.indent), nr_forced);
         if (nr_forced_holes != 0)
-          out_ += fmt::format(", forced holes: {}, sum forced holes: {}", nr_forced_holes, sum_forced_holes);
+          put(out_, ", forced holes: {}, sum forced holes: {}", nr_forced_holes, sum_forced_holes);
         out_ += " */\n";
       }
       const uint64_t last_line = (cc.base_offset + r.byte_size) % cl;
-      if (last_line != 0) out_ += fmt::format("{}/* last cacheline: {} bytes */\n", tabs(cc.indent), last_line);
+      if (last_line != 0) put(out_, "{}/* last cacheline: {} bytes */\n", tabs(cc.indent), last_line);
     }
 
-    out_ += tabs(conf.indent) + "}";
+    out_ += tabs(conf.indent);
+    out_ += '}';
     if (packed) out_ += " __attribute__((__packed__))";
     if (!suffix.empty()) out_ += " " + suffix;
-    if (r.alignment != 0 && !packed) out_ += fmt::format(" __attribute__((__aligned__({})))", r.alignment);
+    if (r.alignment != 0 && !packed) put(out_, " __attribute__((__aligned__({})))", r.alignment);
     return packed;
   }
 
   std::string& out_;
-  bool force_paddings_;  // pahole: only for inputs with alignment info (not BTF)
+  bool force_paddings_;
+  std::unordered_map<const Type*, MemberSpelling> spellings_;
+  std::unordered_map<const Record*, uint64_t> paddings_;  // pahole: only for inputs with alignment info (not BTF)
 };
 
 }  // namespace
@@ -432,25 +506,35 @@ std::string render_pahole(const Record& r, const PaholeOptions& opts) {
   return out;
 }
 
-std::string render_pahole(const std::vector<const Record*>& records, const PaholeOptions& opts, unsigned threads) {
+void render_pahole(const std::vector<const Record*>& records, const PaholeOptions& opts, unsigned threads,
+                   const TextSink& sink) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  // Contiguous slices, one per thread, joined in order.
+  // Batches of records, each cut into contiguous slices rendered one per
+  // thread and handed to the sink in order: output is identical for any
+  // thread count, and only one batch's text is held at a time.
   const size_t n = records.size();
-  const size_t slices = std::min<size_t>(threads, std::max<size_t>(1, n / 256));
-  std::vector<std::string> parts(slices);
-  auto render_slice = [&](size_t s) {
-    Printer p(parts[s], opts.force_paddings);
-    for (size_t i = n * s / slices; i < n * (s + 1) / slices; ++i) p.top_level(*records[i], opts.cacheline_size);
-  };
-  std::vector<std::thread> pool;
-  for (size_t s = 1; s < slices; ++s) pool.emplace_back(render_slice, s);
-  render_slice(0);
-  for (auto& t : pool) t.join();
-  size_t total = 0;
-  for (const auto& part : parts) total += part.size();
+  const size_t batch = size_t{threads} * 512;
+  std::vector<std::string> parts;
+  for (size_t begin = 0; begin < n; begin += batch) {
+    const size_t end = std::min(n, begin + batch);
+    const size_t slices = std::min<size_t>(threads, std::max<size_t>(1, (end - begin) / 256));
+    parts.assign(slices, std::string());
+    auto render_slice = [&](size_t s) {
+      Printer p(parts[s], opts.force_paddings);
+      for (size_t i = begin + (end - begin) * s / slices; i < begin + (end - begin) * (s + 1) / slices; ++i)
+        p.top_level(*records[i], opts.cacheline_size);
+    };
+    std::vector<std::thread> pool;
+    for (size_t s = 1; s < slices; ++s) pool.emplace_back(render_slice, s);
+    render_slice(0);
+    for (auto& t : pool) t.join();
+    for (const std::string& part : parts) sink(part);
+  }
+}
+
+std::string render_pahole(const std::vector<const Record*>& records, const PaholeOptions& opts, unsigned threads) {
   std::string out;
-  out.reserve(total);
-  for (const auto& part : parts) out += part;
+  render_pahole(records, opts, threads, [&out](std::string_view text) { out += text; });
   return out;
 }
 

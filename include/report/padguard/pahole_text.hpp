@@ -1,6 +1,8 @@
 // pahole-compatible text rendering of one record.
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <string>
 #include <vector>
 #include "padguard/model.hpp"
@@ -15,4 +17,9 @@ std::string render_pahole(const Record& r, const PaholeOptions& opts);
 // The records one after another, rendered by up to `threads` threads (0: all
 // cores); the text is the same whatever the thread count.
 std::string render_pahole(const std::vector<const Record*>& records, const PaholeOptions& opts, unsigned threads);
+// The same text handed to `sink` piece by piece, in order, as it is rendered:
+// a caller that writes it out holds only the piece in memory.
+using TextSink = std::function<void(std::string_view)>;
+void render_pahole(const std::vector<const Record*>& records, const PaholeOptions& opts, unsigned threads,
+                   const TextSink& sink);
 }  // namespace padguard

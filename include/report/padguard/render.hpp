@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -26,6 +27,9 @@ struct RenderOptions {
   // resolves annotation paths from the repository root). Empty: as is.
   std::string source_root;
   unsigned threads = 0;  // layout text: worker threads, output identical for any count
+  // Layout text: when set, the text is handed here piece by piece, in order,
+  // as it is rendered, and render() returns ""; only one piece is held.
+  std::function<void(std::string_view)> sink;
 };
 
 // The records `layout` prints, in order.

@@ -24,6 +24,13 @@ struct BtfFile {
   // can read them in parallel; unit order is type id order.
   std::vector<uint32_t> record_ids;
   std::vector<size_t> unit_begin;
+  std::vector<bool> type_tag;  // type_tag[id]: id is a BTF_KIND_TYPE_TAG
+
+  // skip_type_tags through the table (validate() has rejected tag loops).
+  uint32_t skip_tags(uint32_t id) const {
+    while (id != 0 && id < type_tag.size() && type_tag[id]) id = btf__type_by_id(btf, id)->type;
+    return id;
+  }
 
   BtfFile() = default;
   BtfFile(const BtfFile&) = delete;

@@ -22,7 +22,7 @@ namespace padguard {
 
 namespace {
 
-constexpr size_t kRecordsPerUnit = 512;
+constexpr size_t kRecordsPerUnit = 1024;
 
 // libbpf's own messages would add lines to ours: padguard says it once.
 int quiet(enum libbpf_print_level, const char*, va_list) { return 0; }
@@ -98,8 +98,10 @@ struct btf* parse(const std::string& path, struct btf* base, const std::string& 
 }
 
 void group_units(btf::BtfFile& f) {
+  f.type_tag.assign(f.type_cnt, false);
   for (uint32_t id = 1; id < f.type_cnt; ++id) {
     const struct btf_type* t = btf__type_by_id(f.btf, id);
+    if (btf_kind(t) == BTF_KIND_TYPE_TAG) f.type_tag[id] = true;
     if (!btf_is_composite(t)) continue;
     const char* n = btf__name_by_offset(f.btf, t->name_off);
     if (n != nullptr && *n != 0) f.record_ids.push_back(id);

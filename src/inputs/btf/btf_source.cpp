@@ -62,6 +62,8 @@ class BtfSource final : public DwarfSource {
     UnitDies u = header();
     const uint64_t id = offset >> kChildBits;
     if ((offset & ((uint64_t{1} << kChildBits) - 1)) != 0 || id == 0 || id >= f_->type_cnt) return u;
+    const struct btf_type* t = type(static_cast<uint32_t>(id));
+    u.dies.reserve(1 + (btf_kind(t) == BTF_KIND_ARRAY ? 1 : btf_vlen(t)));
     emit(static_cast<uint32_t>(id), u.dies);
     return u;
   }
@@ -84,7 +86,7 @@ class BtfSource final : public DwarfSource {
   const struct btf_type* type(uint32_t id) const { return btf__type_by_id(f_->btf, id); }
 
   std::optional<uint64_t> ref(uint32_t id) const {
-    id = btf::skip_type_tags(f_->btf, id);
+    id = f_->skip_tags(id);
     if (id == 0) return std::nullopt;
     return die_offset(id);
   }
@@ -242,7 +244,7 @@ class BtfSource final : public DwarfSource {
 
   uint32_t strip(uint32_t id) const {
     for (;;) {
-      id = btf::skip_type_tags(f_->btf, id);
+      id = f_->skip_tags(id);
       if (id == 0) return 0;
       const struct btf_type* t = type(id);
       if (!btf_is_mod(t) && !btf_is_typedef(t)) return id;

@@ -3,8 +3,6 @@
 // reference loops. Every failure is one InputError naming the file and a fix.
 #include <fmt/format.h>
 
-#include <functional>
-
 #include "btf_file.hpp"
 #include "padguard/error.hpp"
 
@@ -76,31 +74,37 @@ struct Checker {
     }
   }
 
-  // Depth-first search for a cycle over the edges `edges` yields; iterative,
-  // so a long chain cannot overflow the stack.
-  void find_cycle(const std::function<void(uint32_t, std::vector<uint32_t>&)>& edges, const char* what) const {
+  // Depth-first search for a cycle over the edges `edges(id, out)` appends;
+  // iterative, so a long chain cannot overflow the stack. The pending edges
+  // of every node on the stack share one buffer: no allocation per node.
+  template <typename Edges>
+  void find_cycle(Edges&& edges, const char* what) const {
+    struct Frame {
+      uint32_t node;
+      size_t begin;  // this node's pending edges are pending[begin, end of its part)
+    };
     std::vector<uint8_t> color(f.type_cnt, 0);  // 0 new, 1 on the stack, 2 done
-    std::vector<std::pair<uint32_t, std::vector<uint32_t>>> stack;
+    std::vector<Frame> stack;
+    std::vector<uint32_t> pending;
+    auto enter = [&](uint32_t id) {
+      color[id] = 1;
+      stack.push_back({id, pending.size()});
+      edges(id, pending);
+    };
     for (uint32_t root = 1; root < f.type_cnt; ++root) {
       if (color[root]) continue;
-      color[root] = 1;
-      stack.emplace_back(root, std::vector<uint32_t>{});
-      edges(root, stack.back().second);
+      enter(root);
       while (!stack.empty()) {
-        auto& [node, next] = stack.back();
-        if (next.empty()) {
-          color[node] = 2;
+        if (pending.size() == stack.back().begin) {
+          color[stack.back().node] = 2;
           stack.pop_back();
           continue;
         }
-        const uint32_t to = next.back();
-        next.pop_back();
+        const uint32_t to = pending.back();
+        pending.pop_back();
         if (to == 0 || color[to] == 2) continue;
         if (color[to] == 1) fail(what, to);
-        color[to] = 1;
-        std::vector<uint32_t> out;
-        edges(to, out);
-        stack.emplace_back(to, std::move(out));
+        enter(to);
       }
     }
   }
