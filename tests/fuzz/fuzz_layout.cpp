@@ -1,5 +1,5 @@
 // libFuzzer target over the whole `padguard layout` path: bytes -> temporary
-// file -> backend (libdw and libdwarf, whichever is built) -> model builder ->
+// file -> backend (libdw, libdwarf and BTF) -> model builder ->
 // layout -> pahole text. An InputError is the expected answer to garbage;
 // anything else (a crash, a sanitizer report, an escaping exception, a hang)
 // is a finding. Also linked with replay_main.cpp into `fuzz_replay`, which
@@ -49,9 +49,11 @@ struct TempFile {
   }
 };
 
-void run_backend(const std::string& path, padguard::BackendKind kind) {
+void run_backend(const std::string& path, padguard::BackendKind kind,
+                 padguard::InputFormat format = padguard::InputFormat::Dwarf) {
   padguard::LoadOptions lo;
   lo.backend = kind;
+  lo.input.format = format;  // Btf: the BTF backend (raw blob or an ELF's .BTF)
   lo.threads = 1;  // deterministic and cheap; the loader's threading is not the target
   lo.keep_layout_variants = true;
   try {
@@ -78,9 +80,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }();
   (void)cleanup;
   file->write_all(data, size);
-  static const char* only = std::getenv("PADGUARD_FUZZ_BACKEND");  // libdw | libdwarf | unset: both
+  // libdw | libdwarf | btf | unset: all three
+  static const char* only = std::getenv("PADGUARD_FUZZ_BACKEND");
   const std::string which = only ? only : "";
   if (which.empty() || which == "libdw") run_backend(file->path, padguard::BackendKind::Libdw);
   if (which.empty() || which == "libdwarf") run_backend(file->path, padguard::BackendKind::Libdwarf);
+  if (which.empty() || which == "btf")
+    run_backend(file->path, padguard::BackendKind::Libdw, padguard::InputFormat::Btf);
   return 0;
 }

@@ -63,6 +63,7 @@ def main():
                                 f.write(data)
                             kept += 1
         kept += hand_seeds(a.outdir, tmp)
+        kept += btf_seeds(a.outdir, tmp, a.max_len)
     print(f"make_corpus: {kept} seeds in {a.outdir}, {skipped} over {a.max_len} bytes skipped")
 
 
@@ -93,6 +94,46 @@ def hand_seeds(outdir, tmp):
         with open(os.path.join(outdir, f"hand-dwarf{v}-" + hashlib.sha1(data).hexdigest()[:8]), "wb") as f:
             f.write(data)
         n += 1
+    return n
+
+
+def btf_seeds(outdir, tmp, max_len):
+    """BTF seeds: each fixture's DWARF encoded by pahole -J (an ELF with
+    .BTF and no DWARF left, and the raw .BTF blob alone), gcc and clang,
+    64- and 32-bit. Without pahole: none, said on stderr."""
+    if shutil.which("pahole") is None:
+        print("make_corpus: pahole missing: no BTF seeds", file=sys.stderr)
+        return 0
+    n = 0
+    for src in sorted(os.listdir(FIXTURES)):
+        if not src.endswith(".c"):
+            continue
+        for cc in ("gcc", "clang"):
+            for m in ("-m64", "-m32"):
+                o = os.path.join(tmp, "b.o")
+                if subprocess.run([*fl.cc_argv(cc, m), "-c", "-O0", "-g", "-o", o, os.path.join(FIXTURES, src)],
+                                  capture_output=True).returncode != 0:
+                    continue
+                if subprocess.run(["pahole", "-J", o], capture_output=True).returncode != 0:
+                    continue
+                raw = os.path.join(tmp, "b.btf")
+                objcopy = fl.objcopy_argv(m)
+                subprocess.run([*objcopy, "-O", "binary", "--only-section=.BTF", o, raw], capture_output=True)
+                stripped = os.path.join(tmp, "b-btf.o")
+                subprocess.run([*objcopy, "--strip-debug", o, stripped], capture_output=True)
+                for kind, path in (("raw", raw), ("elf", stripped)):
+                    if not os.path.exists(path):
+                        continue
+                    data = open(path, "rb").read()
+                    if not data or len(data) > max_len:
+                        continue
+                    name = f"btf-{kind}-{src.split('.')[0]}-{cc}{m}-" + hashlib.sha1(data).hexdigest()[:8]
+                    with open(os.path.join(outdir, name), "wb") as f:
+                        f.write(data)
+                    n += 1
+                for path in (raw, stripped):
+                    if os.path.exists(path):
+                        os.remove(path)
     return n
 
 
