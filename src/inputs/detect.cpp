@@ -9,6 +9,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string_view>
+
+#include <fmt/format.h>
 
 #include "padguard/error.hpp"
 #include "padguard/input.hpp"
@@ -62,6 +65,19 @@ FileHead read_head(const std::string& path) {
 [[noreturn]] void unknown_content(const FileHead& h) {
   if (h.bytes.compare(0, 8, "!<arch>\n") == 0)
     throw InputError(h.path, "not an ELF file but an ar archive; pass one of its objects (extract them with ar x)");
+  // Distributions ship modules compressed (Debian: .ko.xz; others .ko.zst, .ko.gz).
+  static constexpr struct {
+    std::string_view magic, what, fix;
+  } kCompressed[] = {
+      {std::string_view("\xFD" "7zXZ\0", 6), "xz", "unxz -k"},
+      {"\x28\xB5\x2F\xFD", "zstd", "unzstd"},
+      {"\x1F\x8B", "gzip", "gunzip -k"},
+  };
+  for (const auto& c : kCompressed)
+    if (h.bytes.compare(0, c.magic.size(), c.magic) == 0)
+      throw InputError(h.path, fmt::format("not an ELF file but {}-compressed (as distributions ship modules); "
+                                           "decompress it first ({} FILE) and pass the result",
+                                           c.what, c.fix));
   if (h.bytes.compare(0, 3, "\xEF\xBB\xBF") == 0 && h.text_start == h.bytes.size())
     throw InputError(h.path, "not an ELF file: only a UTF-8 byte order mark and blanks");
   throw InputError(h.path, h.bytes.empty() ? "not an ELF file (empty); pass a vmlinux, .ko or .o built with debug "

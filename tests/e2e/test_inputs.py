@@ -84,6 +84,26 @@ def test_ar_archive_is_named(tmp_path):
     assert_refused(archive, "ar archive", "layout")
 
 
+COMPRESSORS = (("xz", ["xz", "-k"], ".xz", "unxz"), ("gzip", ["gzip", "-k"], ".gz", "gunzip"),
+               ("zstd", ["zstd", "-q", "-k"], ".zst", "unzstd"))
+
+
+@pytest.mark.parametrize("what,argv,ext,fix", COMPRESSORS, ids=[c[0] for c in COMPRESSORS])
+@pytest.mark.parametrize("command", (["layout"], ["check", "--no-growth", "all"]), ids=("layout", "check"))
+def test_compressed_module_is_named(tmp_path, what, argv, ext, fix, command):
+    """Distributions ship modules as .ko.xz (Debian), .ko.zst, .ko.gz: say which and how to unpack."""
+    if shutil.which(argv[0]) is None:
+        pytest.skip(f"SKIPPED LOUDLY: {argv[0]} not installed (scripts/setup installs it)")
+    obj = compile_c(tmp_path, "mod.ko", [])
+    subprocess.run([*argv, str(obj)], check=True)
+    packed = str(obj) + ext
+    extra = [packed] if command[0] == "check" else []
+    rc, out, err = padguard(*command, packed, *extra)
+    assert rc == 2, (rc, out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and f"{what}-compressed" in lines[0] and fix in lines[0] and packed in lines[0], err
+
+
 @pytest.mark.parametrize("prefix", (b"", b"\xef\xbb\xbf", b"\xef\xbb\xbf \n\t"), ids=("plain", "bom", "bom-blanks"))
 def test_facts_with_or_without_bom_are_read(tmp_path, prefix):
     obj = compile_c(tmp_path, "point.o", [])
