@@ -26,6 +26,9 @@ struct Conf {
   int type_spacing = 26;
   int name_spacing = 23;
   uint64_t base_offset = 0;
+  // pahole's rel_offset, set behind a pointer to an anonymous type: every
+  // member below prints its offset within its own record, not from the top.
+  bool rel_offset = false;
   uint32_t* cacheline = nullptr;
   uint32_t cacheline_size = 64;
   bool union_member = false;
@@ -172,7 +175,7 @@ class Printer {
 
   // class_member__fprintf. The caller has printed the indent.
   void member(const Member& m, const MemberLayout& ml, bool forced_packed, const Conf& conf) {
-    const uint64_t offset = ml.byte_offset + conf.base_offset;
+    const uint64_t offset = conf.rel_offset ? ml.byte_offset : ml.byte_offset + conf.base_offset;
     Conf sconf = conf;
     sconf.base_offset = offset;
     cacheline_boundary(conf, offset);
@@ -212,7 +215,8 @@ class Printer {
       bool keep_stats = false;
       if (shape.via_pointer) {
         ic.type_spacing -= 8;
-        ic.base_offset = 0;  // offsets inside print relative to the pointee
+        ic.base_offset = 0;  // offsets inside print relative to each record
+        ic.rel_offset = true;
         suffix = "* " + m.name;
       } else if (!sp.modifiers.empty()) {
         // "const struct {...}": pahole prints the qualifier, narrows the
@@ -289,15 +293,17 @@ class Printer {
   }
 
   // pahole prints a type defined among the members (clang's DWARF) as a
-  // standalone definition at the member indent, with the enclosing columns.
-  void nested_definition(const NestedType& n, const Conf& cc) {
+  // standalone definition at the member indent, with the enclosing columns
+  // and the enclosing suffix: inside "struct {...} * p" or "struct {...} a[2]"
+  // it closes with "} * p;" / "} a;" too (tag__fprintf inherits the conf).
+  void nested_definition(const NestedType& n, const Conf& cc, const std::string& suffix) {
     out_ += tabs(cc.indent);
     if (n.enumeration) {
-      inline_enum(*n.enumeration, cc, "");
+      inline_enum(*n.enumeration, cc, suffix);
     } else if (n.record->is_union()) {
-      union_body(*n.record, cc, "");
+      union_body(*n.record, cc, suffix);
     } else {
-      class_body(*n.record, cc, false, "");
+      class_body(*n.record, cc, false, suffix);
     }
     out_ += ";\n\n";
   }
@@ -343,7 +349,7 @@ class Printer {
       for (; next_nested < r.nested_types.size() &&
              r.nested_types[next_nested].after_members <= members_before;
            ++next_nested)
-        nested_definition(r.nested_types[next_nested], cc);
+        nested_definition(r.nested_types[next_nested], cc, suffix);
     };
     const bool type_after_last =
         !r.nested_types.empty() && r.nested_types.back().after_members == r.members.size();
