@@ -119,6 +119,47 @@ def test_split_btf_on_base(tmp_path):
         assert bad.stderr.count("\n") == 1 and "--btf_base" in bad.stderr, bad.stderr
 
 
+SHARED_PACKED_C = """
+struct pm_first {
+	union {
+		struct { unsigned int id; } __attribute__((packed)) one;
+		char pad[5];
+	} __attribute__((packed)) u;
+};
+struct pm_second {
+	unsigned int op;
+	struct { unsigned int id; } two;
+};
+struct pm_first f;
+struct pm_second s;
+"""
+
+
+@needs_pahole
+def test_shared_anonymous_type_packed_mark(tmp_path):
+    """docs/pahole-differences.md B3: BTF dedup makes pm_first's packed
+    anonymous struct and pm_second's unpacked one a single type; pahole 1.24
+    marks it packed while printing pm_first (union of size 5) and keeps the
+    mark for pm_second. The DWARF says pm_second.two is not packed: padguard's
+    BTF output equals pahole -F dwarf there, and differs from pahole -F btf by
+    exactly that attribute."""
+    src = tmp_path / "shared_packed.c"
+    src.write_text(SHARED_PACKED_C)
+    obj = tmp_path / "shared_packed.o"
+    assert fl.run(["gcc", "-g", "-c", "-o", str(obj), str(src)]).returncode == 0
+    dwarf = blocks(fl.run(["pahole", "-F", "dwarf", str(obj)]).stdout)
+    assert fl.run(["pahole", "-J", str(obj)]).returncode == 0
+    btf = blocks(fl.run(["pahole", "-F", "btf", str(obj)]).stdout)
+    got = fl.run([PADGUARD, "layout", "-F", "btf", str(obj)])
+    assert got.returncode == 0, got.stderr
+    mine = blocks(got.stdout)
+    assert mine["struct pm_first"] == btf["struct pm_first"] == dwarf["struct pm_first"]
+    assert mine["struct pm_second"] == dwarf["struct pm_second"], "padguard's BTF output is not the compiler's layout"
+    assert "} two;" in mine["struct pm_second"][0]
+    assert btf["struct pm_second"][0] == mine["struct pm_second"][0].replace(
+        "} two;" + " " * 28, "} __attribute__((__packed__)) two;"), "pahole's defect changed: update B3"
+
+
 @needs_pahole
 def test_kernel_btf_share_identical():
     if not os.path.exists(KERNEL_BTF):
