@@ -5,6 +5,8 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <linux/btf.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -13,10 +15,12 @@
 #include <cstdarg>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "btf_file.hpp"
 #include "padguard/btf_source.hpp"
 #include "padguard/error.hpp"
+#include "padguard/regular_file.hpp"
 
 namespace padguard {
 
@@ -83,11 +87,95 @@ bool is_sys_module(const std::string& path) {
   return path.rfind(dir, 0) == 0 && path != kKernelBtf;
 }
 
+// Raw BTF larger than this is refused (the kernel's is a few MB).
+constexpr uint64_t kMaxBtfBytes = uint64_t{1} << 30;
+
+void pread_all(const std::string& path, int fd, uint64_t offset, uint64_t size, std::vector<unsigned char>& out) {
+  out.resize(size);
+  uint64_t done = 0;
+  while (done < size) {
+    const ssize_t n = pread(fd, out.data() + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw InputError(path, "truncated file (BTF ends past its end); re-copy or rebuild it");
+    done += static_cast<uint64_t>(n);
+  }
+}
+
+// The .BTF section of an ELF `path`, read here with every bound checked
+// (libbpf 1.1's own ELF path crashed on a fuzzed section,
+// tests/fuzz/regressions/crash-btf-*); empty when `path` is raw BTF, which
+// libbpf reads itself. `pointer_size`: 4 or 8 from the ELF class, 0 for raw.
+std::vector<unsigned char> btf_bytes(const std::string& path, size_t& pointer_size) {
+  const FileFd file = open_regular_file(path, "a BTF file or an ELF with a .BTF section");
+  const int fd = file.get();
+  struct stat st {};
+  if (fstat(fd, &st) != 0) throw InputError(path, fmt::format("cannot stat ({})", strerror(errno)));
+  const auto size = static_cast<uint64_t>(st.st_size);
+  char magic[4] = {};
+  const ssize_t n = pread(fd, magic, sizeof magic, 0);
+  std::vector<unsigned char> out;
+  pointer_size = 0;
+  if (is_raw_btf(std::string_view(magic, n > 0 ? static_cast<size_t>(n) : 0))) {
+    if (size > kMaxBtfBytes) throw InputError(path, "raw BTF larger than 1 GiB; this is not a kernel's BTF");
+    return out;  // empty: libbpf reads the raw file itself
+  }
+  elf_version(EV_CURRENT);
+  Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
+  std::unique_ptr<Elf, int (*)(Elf*)> hold(elf, elf_end);
+  GElf_Ehdr eh;
+  size_t shstrndx = 0;
+  if (elf == nullptr || elf_kind(elf) != ELF_K_ELF || gelf_getehdr(elf, &eh) == nullptr ||
+      elf_getshdrstrndx(elf, &shstrndx) != 0)
+    throw InputError(path, "corrupt ELF file; re-copy or rebuild it");
+  const uint64_t sh_end = eh.e_shoff + uint64_t{eh.e_shnum} * eh.e_shentsize;
+  if (eh.e_shoff > size || sh_end > size || sh_end < eh.e_shoff)
+    throw InputError(path, "truncated ELF file (section headers end past its end); re-copy or rebuild it");
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr sh;
+    if (gelf_getshdr(scn, &sh) == nullptr) throw InputError(path, "corrupt ELF section header; re-copy or rebuild it");
+    const char* name = elf_strptr(elf, shstrndx, sh.sh_name);
+    if (name == nullptr || strcmp(name, ".BTF") != 0) continue;
+    if (sh.sh_type == SHT_NOBITS || sh.sh_size == 0)
+      throw InputError(path, "its .BTF section is empty; encode one with pahole -J (on a copy)");
+    if (sh.sh_flags & SHF_COMPRESSED)
+      throw InputError(path, "its .BTF section is compressed; decompress it (objcopy --decompress-debug-sections)");
+    if (sh.sh_offset > size || sh.sh_size > size - sh.sh_offset)
+      throw InputError(path, "truncated ELF file (.BTF ends past its end); re-copy or rebuild it");
+    if (sh.sh_size > kMaxBtfBytes) throw InputError(path, ".BTF larger than 1 GiB; this is not a kernel's BTF");
+    pread_all(path, fd, sh.sh_offset, sh.sh_size, out);
+    pointer_size = gelf_getclass(elf) == ELFCLASS32 ? 4 : 8;
+    return out;
+  }
+  throw InputError(path, "no .BTF section; encode one with pahole -J (on a copy), or read its DWARF with -F dwarf");
+}
+
 struct btf* parse(const std::string& path, struct btf* base, const std::string& base_path) {
   libbpf_set_print(quiet);
-  struct btf* b = btf__parse_split(path.c_str(), base);
+  size_t pointer_size = 0;
+  std::vector<unsigned char> bytes = btf_bytes(path, pointer_size);
+  struct btf* b = nullptr;
+  if (bytes.empty()) {
+    b = btf__parse_raw_split(path.c_str(), base);
+  } else {
+    // libbpf 1.1 has no btf__new_split: the section goes through a memfd.
+    const int mfd = memfd_create("padguard-btf", MFD_CLOEXEC);
+    if (mfd < 0) throw InputError(path, fmt::format("cannot make a memfd ({})", strerror(errno)));
+    const Fd hold{mfd};
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t w = write(mfd, bytes.data() + done, bytes.size() - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) throw InputError(path, fmt::format("cannot buffer its .BTF ({})", strerror(errno)));
+      done += static_cast<size_t>(w);
+    }
+    std::vector<unsigned char>().swap(bytes);  // libbpf makes its own copy
+    b = btf__parse_raw_split(fmt::format("/proc/self/fd/{}", mfd).c_str(), base);
+  }
   const long err = libbpf_get_error(b);
-  if (err == 0) return b;
+  if (err == 0) {
+    if (pointer_size != 0) btf__set_pointer_size(b, pointer_size);
+    return b;
+  }
   const std::string why = strerror(static_cast<int>(-err));
   if (base != nullptr)
     throw InputError(path, fmt::format("not valid split BTF on base {} (libbpf: {}); check that --btf_base "
