@@ -16,6 +16,7 @@
 
 #include "padguard/layout.hpp"
 #include "padguard/type_name.hpp"
+#include "escape.hpp"
 
 namespace padguard {
 
@@ -75,6 +76,23 @@ void put_uint(std::string& out, uint64_t v, size_t width) {
   out.append(buf, n);
 }
 
+// Input names (DWARF, BTF, facts) are hostile: control characters and stray
+// bytes are made visible (esc::text), so a newline in a name cannot start a
+// line of its own in a CI log. Plain ASCII, the only kind pahole's users
+// see, goes through untouched.
+bool plain(std::string_view s) {
+  for (const unsigned char c : s)
+    if (c < 0x20 || c >= 0x7f) return false;
+  return true;
+}
+void put_name(std::string& out, std::string_view s) {
+  if (plain(s))
+    out += s;
+  else
+    out += esc::text(s);
+}
+std::string safe(std::string_view s) { return plain(s) ? std::string(s) : esc::text(s); }
+
 const char* plural(uint64_t n) { return n != 1 ? "s" : ""; }
 
 class Printer {
@@ -133,7 +151,13 @@ class Printer {
   // spell_member, once per type per printer: members share their types.
   const MemberSpelling& spelling(const Type& t) {
     auto [it, fresh] = spellings_.try_emplace(&t);
-    if (fresh) it->second = spell_member(t);
+    if (fresh) {
+      MemberSpelling sp = spell_member(t);
+      sp.type = safe(sp.type);
+      sp.prefix = safe(sp.prefix);
+      sp.suffix = safe(sp.suffix);
+      it->second = std::move(sp);
+    }
     return it->second;
   }
 
@@ -176,6 +200,9 @@ class Printer {
   // class_member__fprintf. The caller has printed the indent.
   void member(const Member& m, const MemberLayout& ml, bool forced_packed, const Conf& conf) {
     const uint64_t offset = conf.rel_offset ? ml.byte_offset : ml.byte_offset + conf.base_offset;
+    std::string escaped;
+    std::string_view name = m.name;
+    if (!plain(name)) name = escaped = esc::text(name);
     Conf sconf = conf;
     sconf.base_offset = offset;
     cacheline_boundary(conf, offset);
@@ -192,14 +219,14 @@ class Printer {
       } else {
         inline_enum(*shape.inline_enum, sconf, "");
       }
-      if (!m.name.empty()) {
+      if (!name.empty()) {
         out_ += ' ';
-        out_ += m.name;
+        out_ += name;
       }
       if (m.is_bitfield()) put(out_, ":{}", m.bit_size);
       out_ += align_attr;
       out_ += ';';
-      int slen = static_cast<int>(align_attr.size()) + (m.name.empty() ? -1 : static_cast<int>(m.name.size()));
+      int slen = static_cast<int>(align_attr.size()) + (name.empty() ? -1 : static_cast<int>(name.size()));
       if (packed) slen += static_cast<int>(sizeof("__attribute__((__packed__))"));
       append_spaces(out_, sconf.type_spacing + sconf.name_spacing - slen - 3);
       offset_comment(offset, m, ml);
@@ -211,13 +238,13 @@ class Printer {
       // body with the name as its suffix and counts every character of it
       // when aligning the comment.
       Conf ic = sconf;
-      std::string suffix = m.name;
+      std::string suffix(name);
       bool keep_stats = false;
       if (shape.via_pointer) {
         ic.type_spacing -= 8;
         ic.base_offset = 0;  // offsets inside print relative to each record
         ic.rel_offset = true;
-        suffix = "* " + m.name;
+        suffix = "* " + suffix;
       } else if (!sp.modifiers.empty()) {
         // "const struct {...}": pahole prints the qualifier, narrows the
         // columns by its width, keeps the enclosing statistics setting, and
@@ -232,7 +259,7 @@ class Printer {
         inline_enum(*shape.inline_enum, ic, suffix);
       dims_to(out_, shape, sconf);
     } else {
-      spelled_to(out_, sp, m.name, sconf);
+      spelled_to(out_, sp, name, sconf);
     }
     if (m.is_bitfield()) put(out_, ":{}", m.bit_size);
     out_ += align_attr;
@@ -256,15 +283,19 @@ class Printer {
   }
 
   void inline_enum(const EnumType& e, const Conf& c, const std::string& suffix) {
-    out_ += e.name.empty() ? "enum" : "enum " + e.name;
+    out_ += "enum";
+    if (!e.name.empty()) {
+      out_ += ' ';
+      put_name(out_, e.name);
+    }
     if (e.enumerators.empty()) return;
     out_ += " {\n";
     size_t width = 0;
-    for (const auto& [name, value] : e.enumerators) width = std::max(width, name.size());
+    for (const auto& [name, value] : e.enumerators) width = std::max(width, safe(name).size());
     for (const auto& [name, value] : e.enumerators) {
       out_ += tabs(c.indent);
       out_ += '\t';
-      append_padded(out_, name, static_cast<int>(width));
+      append_padded(out_, safe(name), static_cast<int>(width));
       put(out_, " = {},\n", value);
     }
     out_ += tabs(c.indent);
@@ -274,7 +305,12 @@ class Printer {
   }
 
   void union_body(const Record& r, const Conf& conf, const std::string& suffix) {
-    out_ += r.name.empty() ? "union {\n" : "union " + r.name + " {\n";
+    out_ += "union ";
+    if (!r.name.empty()) {
+      put_name(out_, r.name);
+      out_ += ' ';
+    }
+    out_ += "{\n";
     Conf uc = conf;
     uc.indent = conf.indent + 1;
     uc.union_member = true;
@@ -311,7 +347,10 @@ class Printer {
   // __class__fprintf for a struct or class; returns whether it printed __packed__.
   bool class_body(const Record& r, const Conf& conf, bool forced_packed, const std::string& suffix) {
     out_ += kind_keyword(r.kind);
-    if (!r.name.empty()) out_ += " " + r.name;
+    if (!r.name.empty()) {
+      out_ += ' ';
+      put_name(out_, r.name);
+    }
     out_ += " {\n";
     Conf cc = conf;
     cc.indent = conf.indent + 1;

@@ -132,3 +132,25 @@ TEST_CASE("cacheline markers name the boundary a member starts after", "[pahole]
   CHECK(text.find("cacheline 1 boundary") == std::string::npos);
   CHECK(text.find("/* size: 136, cachelines: 3, members: 2 */") != std::string::npos);
 }
+
+TEST_CASE("pahole text makes control characters in input names visible", "[pahole][hostile]") {
+  const std::string evil = "evil\n::error file=x::forged\x1b[31m";
+  Record r = make(evil.c_str(), 16, {plain(evil.c_str(), "int", 0, 4), plain("ok", "char", 4, 1)});
+  r.members[1].type = test::named_record("t\n::warning ::x", 1);
+  auto e = std::make_shared<EnumType>();
+  e->name = "en\rum";
+  e->enumerators.emplace_back("A\n::error ::b", 1);
+  Member m = plain("anon", "int", 8, 4);
+  m.type = test::anon_enum(e);
+  r.members.push_back(m);
+  const std::string text = render_pahole(r, PaholeOptions{});
+  CHECK(text.find("\n::") == std::string::npos);
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find('\r') == std::string::npos);
+  CHECK(text.find("struct evil\\n::error file=x::forged\\x1b[31m {") == 0);
+  CHECK(text.find("int                        evil\\n::error file=x::forged\\x1b[31m;") != std::string::npos);
+  CHECK(text.find("struct t\\n::warning ::x") != std::string::npos);
+  CHECK(text.find("enum en\\rum {") != std::string::npos);
+  CHECK(text.find("A\\n::error ::b = 1,") != std::string::npos);
+  CHECK(text.find(" ok;") != std::string::npos);  // plain names untouched
+}
