@@ -4,10 +4,15 @@
 
 #include "padguard/report_text.hpp"
 #include "padguard/type_name.hpp"
+#include "escape.hpp"
 
 namespace padguard {
 
 namespace {
+
+// Every name, path, type and file below comes from the input: escaped so
+// that a newline in one cannot start a line of its own.
+std::string N(std::string_view s) { return esc::text(s); }
 
 std::string offset_text(const FlatMember& m) {
   if (m.is_bitfield()) return fmt::format("{}:{}", m.bit_offset / 8, m.bit_offset % 8);
@@ -21,12 +26,13 @@ std::string size_text(const FlatMember& m) {
 
 std::string loc_text(const FlatMember& m) {
   if (m.decl.file.empty()) return "";
-  return m.decl.line ? fmt::format("  [{}:{}]", m.decl.file, m.decl.line) : fmt::format("  [{}]", m.decl.file);
+  return m.decl.line ? fmt::format("  [{}:{}]", N(m.decl.file), m.decl.line)
+                     : fmt::format("  [{}]", N(m.decl.file));
 }
 
 std::string list(const std::vector<std::string>& v) {
   std::string s;
-  for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+  for (const std::string& x : v) s += (s.empty() ? "" : ", ") + N(x);
   return s;
 }
 
@@ -62,16 +68,16 @@ std::string member_line(const MemberDiff& m) {
         parts.push_back(fmt::format("resized {} -> {}", size_text(*m.old_m), size_text(*m.new_m)));
         break;
       case Change::Retyped:
-        parts.push_back(fmt::format("retyped '{}' -> '{}'", type_text(*m.old_m->type), type_text(*m.new_m->type)));
+        parts.push_back(fmt::format("retyped '{}' -> '{}'", N(type_text(*m.old_m->type)), N(type_text(*m.new_m->type))));
         break;
       case Change::Bitfield:
         parts.push_back(fmt::format("bitfield {} -> {} bits", m.old_m->bit_size, m.new_m->bit_size));
         break;
       case Change::LeftUnion:
-        parts.push_back(fmt::format("left union {}", m.old_m->unions.back()));
+        parts.push_back(fmt::format("left union {}", N(m.old_m->unions.back())));
         break;
       case Change::EnteredUnion:
-        parts.push_back(fmt::format("entered union {}", m.new_m->unions.back()));
+        parts.push_back(fmt::format("entered union {}", N(m.new_m->unions.back())));
         break;
       case Change::SharingChanged:
         parts.push_back(fmt::format("shared bytes with [{}] -> [{}]", list(m.old_shares), list(m.new_shares)));
@@ -86,7 +92,7 @@ std::string member_line(const MemberDiff& m) {
   }
   std::string words;
   for (const std::string& p : parts) words += (words.empty() ? "" : ", ") + p;
-  return fmt::format("    {} ({}, {}): {}{}\n", cur.path, type_text(*cur.type), size_text(cur), words, loc_text(cur));
+  return fmt::format("    {} ({}, {}): {}{}\n", N(cur.path), N(type_text(*cur.type)), size_text(cur), words, loc_text(cur));
 }
 
 bool only_shifted(const MemberDiff& m) { return m.changes.size() == 1 && m.changes[0] == Change::Shifted; }
@@ -98,9 +104,9 @@ int64_t shift_of(const MemberDiff& m) {
 std::string shifted_run(const std::vector<MemberDiff>& ms, size_t from, size_t to) {
   const int64_t bits = shift_of(ms[from]);
   const std::string by = bits % 8 ? fmt::format("{:+} bits", bits) : fmt::format("{:+} bytes", bits / 8);
-  if (to - from == 1) return fmt::format("    {}: shifted {} -> {} ({})\n", ms[from].key,
+  if (to - from == 1) return fmt::format("    {}: shifted {} -> {} ({})\n", N(ms[from].key),
                                          offset_text(*ms[from].old_m), offset_text(*ms[from].new_m), by);
-  return fmt::format("    {} .. {} ({} members): shifted {}\n", ms[from].key, ms[to - 1].key, to - from, by);
+  return fmt::format("    {} .. {} ({} members): shifted {}\n", N(ms[from].key), N(ms[to - 1].key), to - from, by);
 }
 
 std::string record_details(const RecordDiff& d) {
@@ -108,10 +114,10 @@ std::string record_details(const RecordDiff& d) {
   const RecordStats& a = *d.old_stats;
   const RecordStats& b = *d.new_stats;
   for (const FlatContainer& c : d.containers_removed)
-    out += fmt::format("    {} {} removed (was {} bytes at {}: {})\n", kind_keyword(c.kind), c.path, c.size,
+    out += fmt::format("    {} {} removed (was {} bytes at {}: {})\n", kind_keyword(c.kind), N(c.path), c.size,
                        c.offset, list(c.keys));
   for (const FlatContainer& c : d.containers_added)
-    out += fmt::format("    {} {} added ({} bytes at {}: {})\n", kind_keyword(c.kind), c.path, c.size, c.offset,
+    out += fmt::format("    {} {} added ({} bytes at {}: {})\n", kind_keyword(c.kind), N(c.path), c.size, c.offset,
                        list(c.keys));
   for (size_t i = 0; i < d.members.size();) {
     if (!only_shifted(d.members[i])) {
@@ -125,10 +131,10 @@ std::string record_details(const RecordDiff& d) {
   }
   for (const Hole& h : d.holes_filled)
     out += fmt::format("    hole filled: {} byte{} at {}{}\n", h.size, h.size == 1 ? "" : "s", h.offset,
-                       h.in.empty() ? "" : " in " + h.in);
+                       h.in.empty() ? "" : " in " + N(h.in));
   for (const Hole& h : d.holes_opened)
     out += fmt::format("    hole opened: {} byte{} at {}{}\n", h.size, h.size == 1 ? "" : "s", h.offset,
-                       h.in.empty() ? "" : " in " + h.in);
+                       h.in.empty() ? "" : " in " + N(h.in));
   if (const uint64_t loss = slack_loss(a, b))
     out += fmt::format("    hidden growth: tail padding {} -> {} with sizeof unchanged ({} bytes of slack lost, {} left)\n",
                        a.padding, b.padding, loss, b.padding);
@@ -138,7 +144,7 @@ std::string record_details(const RecordDiff& d) {
 }  // namespace
 
 std::string render_diff_text(const DiffResult& res) {
-  std::string out = fmt::format("--- {}\n+++ {}\n", res.old_source, res.new_source);
+  std::string out = fmt::format("--- {}\n+++ {}\n", N(res.old_source), N(res.new_source));
   size_t changed = 0, added = 0, removed = 0, missing = 0, same = 0;
   for (const RecordDiff& d : res.records) {
     const char* kw = kind_keyword(d.kind);
@@ -146,23 +152,23 @@ std::string render_diff_text(const DiffResult& res) {
       case RecordStatus::Unchanged:
         ++same;
         if (res.explicit_names)
-          out += fmt::format("{} {}: unchanged, {} bytes\n", kw, d.name, d.new_stats->size);
+          out += fmt::format("{} {}: unchanged, {} bytes\n", kw, N(d.name), d.new_stats->size);
         break;
       case RecordStatus::Added:
         ++added;
-        out += fmt::format("{} {}: added ({} bytes), only in {}\n", kw, d.name, d.new_stats->size, res.new_source);
+        out += fmt::format("{} {}: added ({} bytes), only in {}\n", kw, N(d.name), d.new_stats->size, N(res.new_source));
         break;
       case RecordStatus::Removed:
         ++removed;
-        out += fmt::format("{} {}: removed ({} bytes), only in {}\n", kw, d.name, d.old_stats->size, res.old_source);
+        out += fmt::format("{} {}: removed ({} bytes), only in {}\n", kw, N(d.name), d.old_stats->size, N(res.old_source));
         break;
       case RecordStatus::Missing:
         ++missing;
-        out += fmt::format("{} {}: not found in either input\n", kw, d.name);
+        out += fmt::format("{} {}: not found in either input\n", kw, N(d.name));
         break;
       case RecordStatus::Changed:
         ++changed;
-        out += fmt::format("{} {}: {}\n", kw, d.name, stats_line(d));
+        out += fmt::format("{} {}: {}\n", kw, N(d.name), stats_line(d));
         out += record_details(d);
         break;
     }

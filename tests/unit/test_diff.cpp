@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "padguard/diff.hpp"
+#include "padguard/report_text.hpp"
 
 #include "model_types.hpp"
 
@@ -230,4 +231,20 @@ TEST_CASE("retyped compares type structure; a grown named struct is only resized
   REQUIRE(d.members.size() == 1);
   CHECK(d.members[0].has(Change::Resized));
   CHECK_FALSE(d.members[0].has(Change::Retyped));
+}
+
+TEST_CASE("diff text makes control characters in names visible", "[diff][hostile][fast]") {
+  const std::string evil = "ev\nil::error file=x::y\x1b";
+  RecordSet a, b;
+  a.source = "old\n::error ::o";
+  b.source = "new";
+  a.records = {rec(evil, 4, {mem(evil, "int", 0, 4)}), rec("gone\n::x", 4, {mem("x", "int", 0, 4)})};
+  b.records = {rec(evil, 8, {mem(evil, "long", 0, 8), mem("m\n::error", "int\n::t", 4, 4)})};
+  const std::string text = render_diff_text(diff_sets(a, b, {}));
+  CHECK(text.find("\n::") == std::string::npos);
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find("struct ev\\nil::error file=x::y\\x1b: 4 -> 8 bytes") != std::string::npos);
+  CHECK(text.find("m\\n::error (int\\n::t, 4 bytes): added at 4") != std::string::npos);
+  CHECK(text.find("--- old\\n::error ::o") == 0);
+  CHECK(text.find("struct gone\\n::x: removed") != std::string::npos);
 }
