@@ -31,6 +31,13 @@ int run_diff(const DiffCmdOptions& o) {
   lo.names = o.names;
   const RecordSet old_s = load_input(o.old_file, lo);
   const RecordSet new_s = load_input(o.new_file, lo);
+  // A diff over nothing would say "0 changed" (exit 0): fail closed, as check does.
+  for (const auto* side : {&old_s, &new_s})
+    if (side->records.empty())
+      throw InputError(side == &old_s ? o.old_file : o.new_file,
+                       "no struct definitions readable: no complete struct or union type (split-DWARF .dwo files "
+                       "and DWARF type units are not read; an empty facts file has none); rebuild with -g but "
+                       "without -gsplit-dwarf or -fdebug-types-section");
   DiffResult d;
   try {
     d = diff_sets(old_s, new_s, o.names, {o.cacheline});

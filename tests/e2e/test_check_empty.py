@@ -86,3 +86,19 @@ def test_rule_naming_a_struct_on_neither_side_is_an_error(plain):
     r = fl.run([PADGUARD, "check", "--no-growth", "nosuch", plain, plain])
     assert r.returncode == 2, r.stdout
     assert "struct 'nosuch' not found" in r.stdout
+
+
+@pytest.mark.parametrize("side", ["old", "new", "both"])
+def test_diff_over_nothing_is_an_error(tmp_path, plain, empty_facts, side):
+    """diff would say "0 changed" (exit 0) about inputs it could not read."""
+    nostruct = tmp_path / "nostruct.c"
+    nostruct.write_text("int x;\n")
+    obj = tmp_path / "nostruct.o"
+    assert fl.run([*fl.cc_argv("gcc", "-m64"), "-g", "-c", "-o", str(obj), str(nostruct)]).returncode == 0
+    for empty in (empty_facts, str(obj)):
+        old = empty if side in ("old", "both") else plain
+        new = empty if side in ("new", "both") else plain
+        r = fl.run([PADGUARD, "diff", old, new])
+        assert r.returncode == 2, r.stdout + r.stderr
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"padguard: {empty}: no struct definitions readable"), r.stderr
