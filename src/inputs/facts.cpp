@@ -10,6 +10,7 @@
 
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -28,6 +29,23 @@ namespace {
 constexpr int kMaxFactsDepth = 2048;
 // The builder's bound on a member type's spelling (model_builder.cpp).
 constexpr uint64_t kMaxNameSteps = uint64_t{1} << 16;
+
+// The exact integer at `v`, in T's range: a negative, fractional, too large
+// or non-numeric value is refused with its JSON pointer (nlohmann would wrap
+// -1, truncate 40.9 and read 2^70 as 0).
+template <typename T>
+T exact(const json& v, const std::string& at, const std::string& origin) {
+  using L = std::numeric_limits<T>;
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<uint64_t>();
+    if (u <= static_cast<uint64_t>(L::max())) return static_cast<T>(u);
+  } else if (v.is_number_integer()) {
+    const auto i = v.get<int64_t>();
+    if (L::is_signed ? i >= static_cast<int64_t>(L::min()) : i >= 0) return static_cast<T>(i);
+  }
+  throw InputError(origin, fmt::format("facts: {}: {} is not an integer in {}..{}; re-run padguard extract", at,
+                                       v.dump(), L::min(), L::max()));
+}
 
 RecordKind kind_from(const std::string& s, const std::string& origin) {
   if (s == "struct") return RecordKind::Struct;
@@ -64,10 +82,10 @@ E value_of(const std::pair<E, const char*> (&table)[N], const std::string& s, co
 
 json loc_json(const SourceLoc& l) { return json::array({l.file, l.line}); }
 
-SourceLoc loc_from(const json& j) {
+SourceLoc loc_from(const json& j, const std::string& at, const std::string& origin) {
   SourceLoc l;
   l.file = j.at(0).get<std::string>();
-  l.line = j.at(1).get<uint32_t>();
+  l.line = exact<uint32_t>(j.at(1), at + "/1", origin);
   return l;
 }
 
@@ -77,11 +95,19 @@ json enum_json(const EnumType& e) {
   return json{{"name", e.name}, {"size", e.byte_size}, {"enumerators", en}};
 }
 
-std::shared_ptr<const EnumType> enum_from(const json& j) {
+std::shared_ptr<const EnumType> enum_from(const json& j, const std::string& at, const std::string& origin) {
   auto e = std::make_shared<EnumType>();
   e->name = j.at("name").get<std::string>();
-  e->byte_size = j.at("size").get<uint64_t>();
-  for (const json& p : j.at("enumerators")) e->enumerators.emplace_back(p.at(0).get<std::string>(), p.at(1).get<int64_t>());
+  e->byte_size = exact<uint64_t>(j.at("size"), at + "/size", origin);
+  if (e->byte_size > 16)
+    throw InputError(origin, fmt::format("facts: {}/size: an enum of {} bytes is implausible; re-run padguard extract",
+                                         at, e->byte_size));
+  size_t k = 0;
+  for (const json& p : j.at("enumerators")) {
+    e->enumerators.emplace_back(p.at(0).get<std::string>(),
+                                exact<int64_t>(p.at(1), fmt::format("{}/enumerators/{}/1", at, k), origin));
+    ++k;
+  }
   return e;
 }
 
@@ -183,12 +209,15 @@ class Reader {
   Reader(const json& records, const json& types, const std::string& origin)
       : records_(records), types_(types), origin_(origin) {}
 
+  std::shared_ptr<const Record> record_at(const json& index, const std::string& at) {
+    return record_at(num<size_t>(index, at));
+  }
   std::shared_ptr<const Record> record_at(size_t id) {
     if (auto it = records_done_.find(id); it != records_done_.end()) return it->second;
     if (id >= records_.size()) fail(fmt::format("record index {} out of range", id));
     if (!records_busy_.insert(id).second) fail(fmt::format("record {} contains itself", id));
     Deeper guard(*this);
-    auto r = record(records_.at(id));
+    auto r = record(records_.at(id), fmt::format("/record_table/{}", id));
     records_busy_.erase(id);
     records_done_.emplace(id, r);
     return r;
@@ -200,7 +229,7 @@ class Reader {
     if (!types_busy_.insert(id).second) fail(fmt::format("type {} refers to itself", id));
     Deeper guard(*this);
     auto t = std::make_shared<Type>();
-    const uint64_t steps = type(types_.at(id), *t);
+    const uint64_t steps = type(types_.at(id), *t, fmt::format("/types/{}", id));
     types_busy_.erase(id);
     types_done_.emplace(id, Built{t, steps});
     return t;
@@ -218,60 +247,89 @@ class Reader {
   [[noreturn]] void fail(const std::string& what) const {
     throw InputError(origin_, "facts: " + what + "; re-run padguard extract");
   }
+  template <typename T>
+  T num(const json& v, const std::string& at) const { return exact<T>(v, at, origin_); }
+  // An optional numeric field: its default when absent.
+  template <typename T>
+  T opt(const json& j, const char* key, const std::string& at, T dflt) const {
+    if (!j.contains(key)) return dflt;
+    return num<T>(j[key], at + "/" + key);
+  }
 
   uint64_t steps_at(size_t id) const { return types_done_.at(id).steps; }
   static uint64_t add(uint64_t a, uint64_t b) { return a + b > kMaxNameSteps ? kMaxNameSteps + 1 : a + b; }
 
-  std::shared_ptr<const Record> record(const json& j) {
+  std::shared_ptr<const Record> record(const json& j, const std::string& at) {
     auto r = std::make_shared<Record>();
     r->kind = kind_from(j.at("kind").get<std::string>(), origin_);
     r->name = j.value("name", std::string());
-#define PADGUARD_GET(f) r->f = j.at(#f).get<decltype(r->f)>();
+#define PADGUARD_GET(f) r->f = num<decltype(r->f)>(j.at(#f), at + "/" #f);
     PADGUARD_RECORD_NUMBERS(PADGUARD_GET)
 #undef PADGUARD_GET
-    if (j.contains("decl")) r->decl = loc_from(j["decl"]);
-    for (const json& mj : j.at("members")) r->members.push_back(member(mj));
+    if (r->address_size != 2 && r->address_size != 4 && r->address_size != 8)
+      fail(fmt::format("{}/address_size: {} is not 2, 4 or 8", at, r->address_size));
+    if (j.contains("decl")) r->decl = loc_from(j["decl"], at + "/decl", origin_);
+    size_t k = 0;
+    for (const json& mj : j.at("members")) r->members.push_back(member(mj, fmt::format("{}/members/{}", at, k++)));
     if (j.contains("nested")) {
+      k = 0;
       for (const json& nj : j["nested"]) {
+        const std::string nat = fmt::format("{}/nested/{}", at, k++);
         NestedType n;
-        n.after_members = nj.at("after").get<size_t>();
-        if (nj.contains("record")) n.record = record_at(nj["record"].get<size_t>());
-        if (nj.contains("enum")) n.enumeration = enum_from(nj["enum"]);
+        n.after_members = num<size_t>(nj.at("after"), nat + "/after");
+        if (n.after_members > r->members.size())
+          fail(fmt::format("{}/after: {} is past the record's {} members", nat, n.after_members, r->members.size()));
+        if (nj.contains("record")) n.record = record_at(nj["record"], nat + "/record");
+        if (nj.contains("enum")) n.enumeration = enum_from(nj["enum"], nat + "/enum", origin_);
         r->nested_types.push_back(std::move(n));
       }
     }
+    if (const std::string bad = record_violation(*r); !bad.empty()) fail(at + ": " + bad);
     return r;
   }
 
-  Member member(const json& j) {
+  Member member(const json& j, const std::string& at) {
     Member m;
     m.name = j.at("name").get<std::string>();
-    const size_t tid = j.at("type").get<size_t>();
+    const auto tid = num<size_t>(j.at("type"), at + "/type");
     m.type = type_at(tid);
     if (steps_at(tid) > kMaxNameSteps) fail("a member's type name is too complex");
-#define PADGUARD_GET(f) m.f = j.value(#f, m.f);
+#define PADGUARD_GET(f) m.f = opt<decltype(m.f)>(j, #f, at, m.f);
     PADGUARD_MEMBER_NUMBERS(PADGUARD_GET)
 #undef PADGUARD_GET
-    if (j.contains("direct_struct")) m.direct_struct = record_at(j["direct_struct"].get<size_t>());
-    if (j.contains("decl")) m.decl = loc_from(j["decl"]);
+    if (m.natural_alignment == 0) fail(at + "/natural_alignment: 0 (never 0; 1 for unaligned types)");
+    if (m.byte_size != m.type->byte_size)
+      fail(fmt::format("{}/byte_size: {} contradicts its type's size {}", at, m.byte_size, m.type->byte_size));
+    if (j.contains("direct_struct")) m.direct_struct = record_at(j["direct_struct"], at + "/direct_struct");
+    if (j.contains("decl")) m.decl = loc_from(j["decl"], at + "/decl", origin_);
     return m;
   }
 
   // Fills `t`; returns its spelling steps (as the builder counts them).
-  uint64_t type(const json& j, Type& t) {
+  uint64_t type(const json& j, Type& t, const std::string& at) {
     t.kind = value_of(kTypeKinds, j.at("kind").get<std::string>(), origin_);
     t.name = j.value("name", std::string());
-    t.byte_size = j.value<uint64_t>("byte_size", 0);
-    t.alignment = j.value("alignment", 1u);
+    t.byte_size = opt<uint64_t>(j, "byte_size", at, 0);
+    t.alignment = opt<uint32_t>(j, "alignment", at, 1u);
+    if (t.byte_size > (uint64_t{1} << 40)) fail(fmt::format("{}/byte_size: {} is implausible (over 2^40)", at, t.byte_size));
     if (j.contains("qualifier")) t.qualifier = value_of(kQualifiers, j["qualifier"].get<std::string>(), origin_);
     if (j.contains("record_kind")) t.record_kind = kind_from(j["record_kind"].get<std::string>(), origin_);
     t.reference = j.value("reference", false);
     t.variadic = j.value("variadic", false);
     t.prototyped = j.value("prototyped", false);
-    if (j.contains("dims")) t.dims = j["dims"].get<std::vector<uint64_t>>();
+    if (j.contains("dims")) {
+      size_t k = 0;
+      uint64_t elements = 1;
+      for (const json& d : j["dims"]) {
+        t.dims.push_back(num<uint64_t>(d, fmt::format("{}/dims/{}", at, k++)));
+        if (t.dims.back() != 0 && elements > (uint64_t{1} << 40) / t.dims.back())
+          fail(fmt::format("{}/dims: more than 2^40 elements", at));
+        elements *= t.dims.back() ? t.dims.back() : 1;
+      }
+    }
     uint64_t steps = 1;
     if (j.contains("target")) {
-      const size_t id = j["target"].get<size_t>();
+      const auto id = num<size_t>(j["target"], at + "/target");
       t.target = type_at(id);
       if (t.kind != TypeKind::Typedef) steps = add(steps, steps_at(id));
     } else if (t.kind == TypeKind::Pointer || t.kind == TypeKind::Array || t.kind == TypeKind::Typedef ||
@@ -279,14 +337,15 @@ class Reader {
       t.target = void_type();
     }
     if (j.contains("params")) {
+      size_t k = 0;
       for (const json& p : j["params"]) {
-        const size_t id = p.at(1).get<size_t>();
+        const auto id = num<size_t>(p.at(1), fmt::format("{}/params/{}/1", at, k++));
         t.params.push_back(Param{p.at(0).get<std::string>(), type_at(id)});
         steps = add(steps, steps_at(id));
       }
     }
-    if (j.contains("record")) t.record = record_at(j["record"].get<size_t>());
-    if (j.contains("enum")) t.enumeration = enum_from(j["enum"]);
+    if (j.contains("record")) t.record = record_at(j["record"], at + "/record");
+    if (j.contains("enum")) t.enumeration = enum_from(j["enum"], at + "/enum", origin_);
     return steps;
   }
 
@@ -336,9 +395,13 @@ RecordSet records_from_facts(const json& j, const std::string& origin) {
     check_version(j, origin);
     RecordSet set;
     set.source = origin;
-    set.address_size = j.value("address_size", 8u);
+    set.address_size = j.contains("address_size") ? exact<uint32_t>(j["address_size"], "/address_size", origin) : 8u;
+    if (set.address_size != 2 && set.address_size != 4 && set.address_size != 8)
+      throw InputError(origin, fmt::format("facts: /address_size: {} is not 2, 4 or 8; re-run padguard extract",
+                                           set.address_size));
     Reader rd(j.at("record_table"), j.at("types"), origin);
-    for (const json& id : j.at("records")) set.records.push_back(rd.record_at(id.get<size_t>()));
+    size_t k = 0;
+    for (const json& id : j.at("records")) set.records.push_back(rd.record_at(id, fmt::format("/records/{}", k++)));
     return set;
   } catch (const json::exception& e) {
     throw InputError(origin, fmt::format("malformed facts file ({}); re-extract it with padguard extract", e.what()));

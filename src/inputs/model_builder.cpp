@@ -528,6 +528,7 @@ class UnitModel {
     for (const NestedType& n : r->nested_types)
       if (n.record) lines += expanded_[n.record.get()];
     if (lines > kMaxExpandedMembers) fail("anonymous types nested too often", d.offset);
+    if (const std::string bad = record_violation(*r); !bad.empty()) fail(bad, d.offset);
     expanded_[r.get()] = lines;
     building_.erase(d.offset);
     records_.emplace(d.offset, r);

@@ -79,4 +79,28 @@ const Record* Member::embedded_record() const {
   return s.via_pointer || !s.dims.empty() ? nullptr : s.inline_record;
 }
 
+namespace {
+constexpr uint64_t kMaxModelBytes = uint64_t{1} << 40;
+bool power_of_two_or_zero(uint64_t a) { return (a & (a - 1)) == 0; }
+}  // namespace
+
+std::string record_violation(const Record& r) {
+  if (r.byte_size > kMaxModelBytes) return "record size " + std::to_string(r.byte_size) + " is implausible (over 2^40)";
+  if (!power_of_two_or_zero(r.alignment)) return "record alignment " + std::to_string(r.alignment) + " is not a power of two";
+  const uint64_t record_bits = r.byte_size * 8;
+  for (const Member& m : r.members) {
+    const std::string who = "member '" + m.name + "'";
+    if (m.byte_size > kMaxModelBytes) return who + " size " + std::to_string(m.byte_size) + " is implausible";
+    if (!power_of_two_or_zero(m.alignment)) return who + " alignment " + std::to_string(m.alignment) + " is not a power of two";
+    if (m.bit_offset > record_bits) return who + " starts at bit " + std::to_string(m.bit_offset) + ", past the record's " + std::to_string(record_bits);
+    const uint64_t extent = m.is_bitfield() ? m.bit_size : m.byte_size * 8;
+    if (extent > record_bits - m.bit_offset)
+      return who + " ends at bit " + std::to_string(m.bit_offset + extent) + ", past the record's " + std::to_string(record_bits);
+    if (m.is_bitfield() && m.unit_size != 0 && m.bit_size > m.unit_size * 8)
+      return who + " is a bitfield of " + std::to_string(m.bit_size) + " bits in a " + std::to_string(m.unit_size) + "-byte type";
+  }
+  return "";
+}
+
 }  // namespace padguard
+

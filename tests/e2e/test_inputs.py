@@ -163,3 +163,78 @@ def test_plain_object_still_reads(tmp_path, backend):
     f = compile_c(tmp_path, "point.o", ["-gdwarf-5"])
     rc, out, err = padguard("layout", "--backend", backend, str(f))
     assert rc == 0 and "struct point {" in out and "/* size: 16" in out, (rc, out, err)
+
+
+# ---- facts files are validated, not trusted (issue 12) -------------------------
+
+def _arrays_facts(tmp_path):
+    src = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "c", "arrays.c")
+    obj = tmp_path / "arrays.o"
+    subprocess.run(["gcc", "-g", "-c", "-o", str(obj), src], check=True)
+    facts = tmp_path / "arrays.json"
+    rc, _, err = padguard("extract", str(obj), "-o", str(facts))
+    assert rc == 0, err
+    return obj, json.loads(facts.read_text())
+
+
+def _first_array_type(doc):
+    return next(i for i, t in enumerate(doc["types"]) if t.get("kind") == "array")
+
+
+FACTS_MUTATIONS = {
+    # name: (mutate(doc), JSON pointer or phrase the one-line message must hold)
+    "negative size": (lambda d: d["record_table"][0].__setitem__("byte_size", -1), "/record_table/0/byte_size: -1"),
+    "fractional size": (lambda d: d["record_table"][0].__setitem__("byte_size", 40.9), "/record_table/0/byte_size: 40.9"),
+    "size 2^70": (lambda d: d["record_table"][0].__setitem__("byte_size", 2 ** 70), "/record_table/0/byte_size"),
+    "size 2^64-1": (lambda d: d["record_table"][0].__setitem__("byte_size", 2 ** 64 - 1), "implausible"),
+    "address size 300": (lambda d: d["record_table"][0].__setitem__("address_size", 300), "/record_table/0/address_size"),
+    "file address size 3": (lambda d: d.__setitem__("address_size", 3), "/address_size: 3"),
+    "negative bit offset": (lambda d: d["record_table"][0]["members"][0].__setitem__("bit_offset", -8),
+                            "/record_table/0/members/0/bit_offset: -8"),
+    "member past the record": (lambda d: d["record_table"][0]["members"][0].__setitem__("bit_offset", 10 ** 6),
+                               "past the record"),
+    "member size contradicts type": (lambda d: d["record_table"][0]["members"][0].__setitem__("byte_size", 12345),
+                                     "/record_table/0/members/0/byte_size: 12345 contradicts"),
+    "dims 2^62 x 2^62": (lambda d: d["types"][_first_array_type(d)].__setitem__("dims", [2 ** 62, 2 ** 62]),
+                         "more than 2^40 elements"),
+    "negative record index": (lambda d: d.__setitem__("records", [-1]), "/records/0: -1"),
+    "fractional type index": (lambda d: d["record_table"][0]["members"][0].__setitem__("type", 0.5),
+                              "/record_table/0/members/0/type: 0.5"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FACTS_MUTATIONS))
+@pytest.mark.parametrize("command", ("layout", "check"))
+def test_facts_values_are_validated(tmp_path, case, command):
+    obj, doc = _arrays_facts(tmp_path)
+    mutate, must = FACTS_MUTATIONS[case]
+    mutate(doc)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    args = ["layout", str(bad)] if command == "layout" else ["check", "--no-growth", "all", str(obj), str(bad)]
+    rc, out, err = padguard(*args)
+    assert rc == 2, (rc, out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"padguard: {bad}: ") and must in lines[0], err
+
+
+@pytest.mark.parametrize("where", ("top", "record"))
+def test_facts_duplicate_keys_are_refused(tmp_path, where):
+    _, doc = _arrays_facts(tmp_path)
+    text = json.dumps(doc)
+    if where == "top":
+        text = text.replace('"kind": "facts"', '"kind": "facts", "kind": "facts"', 1)
+        pointer = "/kind"
+    else:
+        text = text.replace('"byte_size":', '"byte_size": 1, "byte_size":', 1)
+        pointer = "/byte_size"
+    bad = tmp_path / "dup.json"
+    bad.write_text(text)
+    rc, _, err = padguard("layout", str(bad))
+    assert rc == 2 and "duplicate key" in err and pointer in err, err
+
+
+def test_extract_output_reads_back_identically(tmp_path):
+    obj, _ = _arrays_facts(tmp_path)
+    facts = tmp_path / "arrays.json"
+    assert padguard("layout", str(facts))[1] == padguard("layout", str(obj))[1]

@@ -265,11 +265,18 @@ def hand_cases(c, w):
     c.either("bitfield 2^40 bits wide", w.assemble("huge_bitfield", dwarf_asm(
         [i32, struct_die("victim", 8, [bf])])))
 
-    # Members beyond the record's size: printed where DWARF puts them.
+    # DWARF that lies (issue 12): refused with the DIE offset, in both readers.
     p = w.assemble("beyond", dwarf_asm([i32, struct_die("victim", 8, [member("a", i32, 0),
                                                                        member("b", i32, 16)])]))
-    c.ok("member beyond the struct's size", p, contains=("struct victim {", "/*    16     4 */",
-                                                           "/* size: 8, cachelines: 1, members: 2 */"))
+    c.error("member beyond the struct's size", p, must="member 'b' starts at bit 128, past the record's 64")
+    p = w.assemble("straddle_end", dwarf_asm([i32, struct_die("victim", 8, [member("a", i32, 6)])]))
+    c.error("member ending past the struct's size", p, must="member 'a' ends at bit 80, past the record's 64")
+    wide = Die("member", [("name", "string", "a"), ("type", "ref4", i32), ("bit_size", "udata", 1000),
+                          ("data_bit_offset", "udata", 0)])
+    c.error("int a:1000", w.assemble("wide_bitfield", dwarf_asm([i32, struct_die("victim", 256, [wide])])),
+            must="bitfield of 1000 bits in a 4-byte type")
+    un = Die("union_type", [("name", "string", "victim"), ("byte_size", "udata", 4)], [member("big", i32, 4)])
+    c.error("union member past the union", w.assemble("union_beyond", dwarf_asm([i32, un])), must="past the record")
 
     # References that dangle or go outside the unit.
     c.error("DW_AT_type pointing past the unit", w.assemble("dangling", dwarf_asm(

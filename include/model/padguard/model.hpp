@@ -159,6 +159,14 @@ struct RecordSet {
 
 const char* kind_keyword(RecordKind k);
 
+// The invariants every input must meet, whatever wrote it (the model builder
+// for DWARF/BTF, the facts reader): sizes bounded (2^40 bytes), alignments
+// powers of two, every member inside its record, a bitfield no wider than
+// its storage unit. The first violation as a phrase ("member 'x' ends at bit
+// 72, past the record's 64"), or "" when the record holds them. Members'
+// records are checked where they are built.
+std::string record_violation(const Record& r);
+
 // What a member's type looks like where pahole prints it: the type with
 // top-level const/_Atomic and array levels taken off. Computed by one walk.
 struct MemberShape {
