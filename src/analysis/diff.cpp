@@ -49,9 +49,14 @@ int64_t RecordDiff::size_delta() const {
   return static_cast<int64_t>(new_stats->size) - static_cast<int64_t>(old_stats->size);
 }
 
+bool DiffResult::only_in_btf(const RecordDiff& d) const {
+  return (d.status == RecordStatus::Added && new_is_btf && !old_is_btf) ||
+         (d.status == RecordStatus::Removed && old_is_btf && !new_is_btf);
+}
+
 bool DiffResult::changed() const {
   return std::any_of(records.begin(), records.end(),
-                     [](const RecordDiff& d) { return d.status != RecordStatus::Unchanged; });
+                     [this](const RecordDiff& d) { return d.status != RecordStatus::Unchanged && !only_in_btf(d); });
 }
 
 std::vector<std::string> DiffResult::missing() const {
@@ -118,11 +123,30 @@ std::vector<T> minus(const std::vector<T>& a, const std::vector<T>& b, Key key) 
   return out;
 }
 
-void matched_changes(MemberDiff& md, uint32_t cl) {
+// T[a][b] as BTF stores it: the innermost element type and the element count.
+const Type& flat_array(const Type& t, uint64_t& count) {
+  const Type* at = &t;
+  count = 1;
+  while (at->kind == TypeKind::Array && at->target) {
+    for (uint64_t d : at->dims) count *= d;
+    at = at->target.get();
+  }
+  return *at;
+}
+
+bool same_member_type(const Type& a, const Type& b, bool flat_arrays) {
+  if (!flat_arrays || a.kind != TypeKind::Array || b.kind != TypeKind::Array) return same_type(a, b);
+  uint64_t na = 0, nb = 0;
+  const Type& ea = flat_array(a, na);
+  const Type& eb = flat_array(b, nb);
+  return na == nb && same_type(ea, eb);
+}
+
+void matched_changes(MemberDiff& md, uint32_t cl, bool flat_arrays) {
   const FlatMember& o = *md.old_m;
   const FlatMember& n = *md.new_m;
   if (o.byte_size != n.byte_size) md.changes.push_back(Change::Resized);
-  if (!same_type(*o.type, *n.type)) md.changes.push_back(Change::Retyped);
+  if (!same_member_type(*o.type, *n.type, flat_arrays)) md.changes.push_back(Change::Retyped);
   if (o.bit_size != n.bit_size) md.changes.push_back(Change::Bitfield);
   if (!o.unions.empty() && n.unions.empty()) md.changes.push_back(Change::LeftUnion);
   if (o.unions.empty() && !n.unions.empty()) md.changes.push_back(Change::EnteredUnion);
@@ -131,7 +155,7 @@ void matched_changes(MemberDiff& md, uint32_t cl) {
   if (!straddles(n, cl) && straddles(o, cl)) md.changes.push_back(Change::Unstraddles);
 }
 
-void diff_members(RecordDiff& d, FlatRecord& fo, FlatRecord& fn, uint32_t cl) {
+void diff_members(RecordDiff& d, FlatRecord& fo, FlatRecord& fn, uint32_t cl, bool flat_arrays) {
   const auto oi = index_by_key(fo);
   const auto ni = index_by_key(fn);
   const auto os = byte_sharing(fo);
@@ -162,7 +186,7 @@ void diff_members(RecordDiff& d, FlatRecord& fo, FlatRecord& fn, uint32_t cl) {
     md.old_shares = os[o];
     md.new_shares = ns[n];
     if (md.old_m->bit_offset != md.new_m->bit_offset) md.changes.push_back(kept[k] ? Change::Shifted : Change::Moved);
-    matched_changes(md, cl);
+    matched_changes(md, cl, flat_arrays);
     std::sort(md.changes.begin(), md.changes.end());
     if (!md.changes.empty()) out.push_back(std::move(md));
   }
@@ -214,7 +238,8 @@ RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOpti
   d.new_stats = record_stats(new_r, o.cacheline_size);
   FlatRecord fo = flatten(old_r);
   FlatRecord fn = flatten(new_r);
-  diff_members(d, fo, fn, o.cacheline_size);
+  const bool btf = o.old_is_btf || o.new_is_btf;
+  diff_members(d, fo, fn, o.cacheline_size, btf);
 
   const std::vector<Hole> ho = find_holes(old_r);
   const std::vector<Hole> hn = find_holes(new_r);
@@ -224,7 +249,9 @@ RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOpti
   d.containers_removed = minus(fo.containers, fn.containers, container_sig);
   d.containers_added = minus(fn.containers, fo.containers, container_sig);
 
-  const bool same = d.members.empty() && *d.old_stats == *d.new_stats && d.holes_filled.empty() &&
+  RecordStats compared_old = *d.old_stats;
+  if (btf) compared_old.alignment = d.new_stats->alignment;  // BTF states none
+  const bool same = d.members.empty() && compared_old == *d.new_stats && d.holes_filled.empty() &&
                     d.holes_opened.empty() && d.containers_removed.empty() && d.containers_added.empty() &&
                     old_r.kind == new_r.kind;
   d.status = same ? RecordStatus::Unchanged : RecordStatus::Changed;
@@ -241,6 +268,8 @@ DiffResult diff_sets(const RecordSet& old_s, const RecordSet& new_s, const std::
   res.new_source = new_s.source;
   res.cacheline_size = o.cacheline_size;
   res.explicit_names = !names.empty();
+  res.old_is_btf = o.old_is_btf;
+  res.new_is_btf = o.new_is_btf;
   std::vector<std::string> todo = names;
   if (todo.empty()) {
     for (const auto& [n, r] : om) todo.push_back(n);

@@ -40,7 +40,11 @@ int run_diff(const DiffCmdOptions& o) {
                        "without -gsplit-dwarf or -fdebug-types-section");
   DiffResult d;
   try {
-    d = diff_sets(old_s, new_s, o.names, {o.cacheline});
+    DiffOptions dopt;
+    dopt.cacheline_size = o.cacheline;
+    dopt.old_is_btf = !old_s.states_alignment;
+    dopt.new_is_btf = !new_s.states_alignment;
+    d = diff_sets(old_s, new_s, o.names, dopt);
   } catch (const InputError& e) {
     // Analysis errors (implausible records) carry no file name: add both.
     throw InputError(o.old_file + " -> " + o.new_file, e.what());

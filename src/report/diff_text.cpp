@@ -145,7 +145,7 @@ std::string record_details(const RecordDiff& d) {
 
 std::string render_diff_text(const DiffResult& res) {
   std::string out = fmt::format("--- {}\n+++ {}\n", N(res.old_source), N(res.new_source));
-  size_t changed = 0, added = 0, removed = 0, missing = 0, same = 0;
+  size_t changed = 0, added = 0, removed = 0, missing = 0, same = 0, btf_only = 0;
   for (const RecordDiff& d : res.records) {
     const char* kw = kind_keyword(d.kind);
     switch (d.status) {
@@ -156,10 +156,12 @@ std::string render_diff_text(const DiffResult& res) {
         break;
       case RecordStatus::Added:
         ++added;
+        btf_only += res.only_in_btf(d);
         out += fmt::format("{} {}: added ({} bytes), only in {}\n", kw, N(d.name), d.new_stats->size, N(res.new_source));
         break;
       case RecordStatus::Removed:
         ++removed;
+        btf_only += res.only_in_btf(d);
         out += fmt::format("{} {}: removed ({} bytes), only in {}\n", kw, N(d.name), d.old_stats->size, N(res.old_source));
         break;
       case RecordStatus::Missing:
@@ -176,6 +178,10 @@ std::string render_diff_text(const DiffResult& res) {
   out += fmt::format("{} changed, {} added, {} removed, {} unchanged", changed, added, removed, same);
   if (missing) out += fmt::format(", {} missing", missing);
   out += "\n";
+  if (btf_only)
+    out += fmt::format("({} only on the BTF side: BTF also holds types DWARF keeps local to functions or that the "
+                       "BTF tooling generates; not counted as changes. BTF states no alignment and flattens "
+                       "multi-dimensional arrays: neither is compared.)\n", btf_only);
   return out;
 }
 

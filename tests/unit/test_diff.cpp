@@ -248,3 +248,27 @@ TEST_CASE("diff text makes control characters in names visible", "[diff][hostile
   CHECK(text.find("--- old\\n::error ::o") == 0);
   CHECK(text.find("struct gone\\n::x: removed") != std::string::npos);
 }
+
+TEST_CASE("a BTF side: alignment not compared, arrays compared flattened", "[diff][btf][fast]") {
+  Member dwarf_m = mem("grid", "int", 0, 24), btf_m = mem("grid", "int", 0, 24);
+  dwarf_m.type = test::array(test::array(test::base("int", 4), {3}), {2});  // int[2][3]
+  btf_m.type = test::array(test::base("int", 4), {6});                      // int[6]
+  auto a = rec("s", 24, {dwarf_m});
+  auto b = rec("s", 24, {btf_m});
+  a->alignment = 8;  // DW_AT_alignment; BTF states none
+  CHECK(diff_records(*a, *b).status == RecordStatus::Changed);  // DWARF vs DWARF: strict
+  DiffOptions o;
+  o.new_is_btf = true;
+  CHECK(diff_records(*a, *b, o).status == RecordStatus::Unchanged);
+  Member other = mem("grid", "int", 0, 24);
+  other.type = test::array(test::base("unsigned int", 4), {6});
+  CHECK(diff_records(*a, *rec("s", 24, {other}), o).status == RecordStatus::Changed);  // element type matters
+  RecordSet dw, bt;
+  dw.records = {a};
+  bt.records = {b, rec("local_in_a_function", 4, {mem("x", "int", 0, 4)})};
+  const DiffResult res = diff_sets(dw, bt, {}, o);
+  CHECK_FALSE(res.changed());
+  CHECK(res.only_in_btf(res.records[0]));
+  o.new_is_btf = false;
+  CHECK(diff_sets(dw, bt, {}, o).changed());
+}

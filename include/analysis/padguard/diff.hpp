@@ -138,6 +138,13 @@ struct RecordDiff {
 
 struct DiffOptions {
   uint32_t cacheline_size = 64;
+  // A side read from BTF (RecordSet::states_alignment false): BTF keeps no
+  // alignment attributes and pahole's encoder flattens T[a][b] to T[a*b], so
+  // alignment is not compared and arrays compare by element and count. BTF
+  // also holds types DWARF keeps local to functions or that the BTF tooling
+  // generates: a record only on a BTF side is listed, not counted a change.
+  bool old_is_btf = false;
+  bool new_is_btf = false;
 };
 
 struct DiffResult {
@@ -145,7 +152,10 @@ struct DiffResult {
   uint32_t cacheline_size = 64;
   std::vector<RecordDiff> records;
   bool explicit_names = false;  // records were requested by name
-  bool changed() const;  // any record not Unchanged
+  bool old_is_btf = false, new_is_btf = false;  // DiffOptions'
+  bool changed() const;  // any record not Unchanged (except one only on a BTF side against DWARF)
+  // A record only on a BTF side, the other being DWARF (see DiffOptions).
+  bool only_in_btf(const RecordDiff& d) const;
   std::vector<std::string> missing() const;  // requested names absent on a side (explicit_names only)
 };
 
