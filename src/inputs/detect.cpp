@@ -4,11 +4,14 @@
 // that says what the file seems to be and what padguard reads.
 #include <gelf.h>
 #include <libelf.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <vector>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -104,7 +107,57 @@ const Input& detect_input(const std::string& path, const LoadOptions& opts) {
   return *best;
 }
 
+namespace {
+
+constexpr uint64_t kMaxStdinBytes = uint64_t{4} << 30;
+
+bool stdin_is_a_stream(const std::string& path) {
+  if (path != "/dev/stdin" && path != "/proc/self/fd/0") return false;
+  struct stat st {};
+  return fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+// `-` or a piped /dev/stdin: the bytes are copied once into a memfd (at most
+// 4 GiB), read from there like a file, and every message names "stdin".
+RecordSet load_stdin(const LoadOptions& opts) {
+  const int mfd = memfd_create("padguard-stdin", MFD_CLOEXEC);
+  if (mfd < 0) throw InputError("stdin", fmt::format("cannot buffer it ({})", std::strerror(errno)));
+  struct Close {
+    int fd;
+    ~Close() { close(fd); }
+  } hold{mfd};
+  std::vector<char> buf(1 << 20);
+  uint64_t total = 0;
+  for (;;) {
+    const ssize_t n = read(0, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw InputError("stdin", fmt::format("cannot read it ({})", std::strerror(errno)));
+    if (n == 0) break;
+    total += static_cast<uint64_t>(n);
+    if (total > kMaxStdinBytes) throw InputError("stdin", "more than 4 GiB; write it to a file first");
+    for (ssize_t done = 0; done < n;) {
+      const ssize_t w = write(mfd, buf.data() + done, static_cast<size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) throw InputError("stdin", fmt::format("cannot buffer it ({})", std::strerror(errno)));
+      done += w;
+    }
+  }
+  const std::string path = "/proc/self/fd/" + std::to_string(mfd);
+  try {
+    RecordSet set = detect_input(path, opts).load(path, opts);
+    set.source = "stdin";
+    return set;
+  } catch (const InputError& e) {
+    std::string what = e.what();
+    if (what.rfind(path, 0) == 0) what = what.substr(path.size() + 2);  // "PATH: message"
+    throw InputError("stdin", what);
+  }
+}
+
+}  // namespace
+
 RecordSet load_input(const std::string& path, const LoadOptions& opts) {
+  if (path == "-" || stdin_is_a_stream(path)) return load_stdin(opts);
   return detect_input(path, opts).load(path, opts);
 }
 

@@ -238,3 +238,24 @@ def test_extract_output_reads_back_identically(tmp_path):
     obj, _ = _arrays_facts(tmp_path)
     facts = tmp_path / "arrays.json"
     assert padguard("layout", str(facts))[1] == padguard("layout", str(obj))[1]
+
+
+# ---- stdin as a stream (issue 12) ----------------------------------------------
+
+@pytest.mark.parametrize("name", ("-", "/dev/stdin"))
+def test_stdin_pipe_is_read(tmp_path, name):
+    obj = compile_c(tmp_path, "point.o", [])
+    want = padguard("layout", str(obj))[1]
+    r = subprocess.run(f"cat {obj} | {PADGUARD} layout {name}", shell=True, capture_output=True, text=True,
+                       timeout=20)
+    assert r.returncode == 0 and r.stdout == want and want, r.stderr
+    d = subprocess.run(f"cat {obj} | {PADGUARD} diff - {obj}", shell=True, capture_output=True, text=True,
+                       timeout=20)
+    assert d.returncode == 0 and d.stdout.startswith("--- stdin\n"), d.stdout + d.stderr
+
+
+@pytest.mark.parametrize("data,must", ((b"junk\n", "not an ELF file"), (b"", "empty")), ids=("junk", "empty"))
+def test_stdin_garbage_names_stdin(data, must):
+    r = subprocess.run([PADGUARD, "layout", "-"], input=data, capture_output=True, timeout=20)
+    err = r.stderr.decode()
+    assert r.returncode == 2 and err.count("\n") == 1 and err.startswith("padguard: stdin: ") and must in err, err
