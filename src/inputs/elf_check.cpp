@@ -3,6 +3,7 @@
 #include "padguard/elf_check.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <sys/stat.h>
@@ -141,6 +142,40 @@ void check_list_headers(const std::string& path, const char* name, const unsigne
 
 }  // namespace
 
+// What a compressed debug section says it inflates to (the ELF Chdr's
+// ch_size, or the GNU .zdebug "ZLIB" header), checked before any library
+// inflates it: a few MB of zeros can claim gigabytes. Real DWARF compresses
+// 3 to 10 times; over 32 times and past 64 MiB is refused, as is anything
+// past 4 GiB.
+void check_inflated_size(const std::string& path, int fd, const char* name, const GElf_Shdr& sh, bool is_64,
+                         bool big_endian) {
+  uint64_t inflated = 0;
+  if (sh.sh_flags & SHF_COMPRESSED) {
+    unsigned char h[24] = {};
+    const size_t want = is_64 ? 24 : 12;
+    if (sh.sh_size < want || pread(fd, h, want, static_cast<off_t>(sh.sh_offset)) != static_cast<ssize_t>(want))
+      throw InputError(path, std::string("corrupt compressed section ") + name + " (header cut short); rebuild it");
+    auto get = [&](size_t at, size_t len) {
+      uint64_t v = 0;
+      for (size_t k = 0; k < len; ++k) v = big_endian ? (v << 8) | h[at + k] : v | uint64_t{h[at + k]} << (8 * k);
+      return v;
+    };
+    inflated = is_64 ? get(8, 8) : get(4, 4);  // Elf64_Chdr: type, reserved, size; Elf32_Chdr: type, size
+  } else if (std::string_view(name).substr(0, 8) == ".zdebug_") {
+    unsigned char h[12] = {};
+    if (sh.sh_size < 12 || pread(fd, h, 12, static_cast<off_t>(sh.sh_offset)) != 12 || std::memcmp(h, "ZLIB", 4) != 0)
+      return;  // not the GNU header: libelf will say what it is
+    for (int k = 4; k < 12; ++k) inflated = (inflated << 8) | h[k];  // big-endian always
+  } else {
+    return;
+  }
+  constexpr uint64_t kMaxRatio = 32, kFloor = uint64_t{64} << 20, kCap = uint64_t{4} << 30;
+  if (inflated > kCap || (inflated > kFloor && inflated / kMaxRatio > sh.sh_size))
+    throw InputError(path, fmt::format("compressed section {} claims {} bytes from {} (over {}x, or over 4 GiB): "
+                                       "refused as a decompression bomb; rebuild the file without -gz if it is real",
+                                       name, inflated, sh.sh_size, kMaxRatio));
+}
+
 ElfFacts check_elf_file(const std::string& path, bool list_headers) {
   const FileFd file = open_regular_file(path);  // FIFOs, devices, directories: refused
   const int fd = file.get();
@@ -198,6 +233,8 @@ ElfFacts check_elf_file(const std::string& path, bool list_headers) {
     if (name == nullptr) continue;
     std::string_view n(name);
     const bool present = sh.sh_type != SHT_NOBITS && sh.sh_size > 0;
+    if (present && (n.substr(0, 7) == ".debug_" || n.substr(0, 8) == ".zdebug_"))
+      check_inflated_size(path, fd, name, sh, facts.is_64, facts.big_endian);
     if ((n == ".debug_info" || n == ".zdebug_info") && present) {
       // Several in one object: gcc put type units in COMDAT groups
       // (-fdebug-types-section with DWARF 5).

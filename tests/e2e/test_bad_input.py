@@ -116,3 +116,25 @@ def test_compressed_debug_sections(good, w, flag, check):
     got = fl.run([PADGUARD, "layout", gz])
     check(got.returncode == 0 and got.stdout == exp and exp, f"{flag}: output differs from pahole")
     check.done()
+
+
+@pytest.mark.parametrize("claimed", [100 << 20, 4 << 30, (1 << 64) - 1], ids=["100MiB", "4GiB", "2^64-1"])
+@pytest.mark.parametrize("backend", ["libdw", "libdwarf"])
+def test_decompression_bomb_is_refused(w, claimed, backend):
+    """A compressed .debug_info that claims far more than it can hold (a few
+    hundred bytes inflating to 100 MiB or more) is refused before any library
+    inflates it; the real -gz object still reads."""
+    import struct
+    import dwarfasm as tm
+    gz = os.path.join(w, "bomb_src.o")
+    assert fl.run(["gcc", "-c", "-g", "-O0", "-gz=zlib", "-o", gz, SRC]).returncode == 0
+    data = bytearray(open(gz, "rb").read())
+    off, size = tm.Elf(bytes(data)).section(".debug_info")
+    assert struct.unpack_from("<I", data, off)[0] == 1, "expected an ELFCOMPRESS_ZLIB header"
+    struct.pack_into("<Q", data, off + 8, claimed)
+    bomb = os.path.join(w, f"bomb_{claimed}.o")
+    open(bomb, "wb").write(bytes(data))
+    expect_error(["layout", "--backend", backend, bomb], bomb, "decompression bomb")
+    gate = fl.run([PADGUARD, "check", "--no-growth", "all", "--backend", backend, bomb, bomb])
+    assert gate.returncode == 2 and "decompression bomb" in gate.stderr and "PASS" not in gate.stdout
+    assert fl.run([PADGUARD, "layout", "--backend", backend, gz]).returncode == 0
