@@ -37,7 +37,7 @@ int run_extract(const ExtractCmdOptions& o) {
       records.push_back(r);
     }
   }
-  const std::string out = dump_json(facts_json(set.source, set.address_size, records), true);
+  const std::string out = dump_json(facts_json(set.source, set.address_size, records, set.states_alignment), true);
   if (o.output == "-") {
     std::fwrite(out.data(), 1, out.size(), stdout);
     return kExitOk;

@@ -379,13 +379,16 @@ void check_version(const json& j, const std::string& origin) {
 
 }  // namespace
 
-json facts_json(const std::string& source, uint32_t address_size, const std::vector<const Record*>& records) {
+json facts_json(const std::string& source, uint32_t address_size, const std::vector<const Record*>& records,
+                bool states_alignment) {
   Writer w;
   json ids = json::array();
   for (const Record* r : records) ids.push_back(w.record_id(*r));
-  return json{{"schema_version", kSchemaVersion}, {"kind", "facts"},   {"source", source},
-              {"address_size", address_size},     {"records", ids},    {"record_table", w.take_records()},
-              {"types", w.take_types()}};
+  json doc{{"schema_version", kSchemaVersion}, {"kind", "facts"},   {"source", source},
+           {"address_size", address_size},     {"records", ids},    {"record_table", w.take_records()},
+           {"types", w.take_types()}};
+  if (!states_alignment) doc["states_alignment"] = false;
+  return doc;
 }
 
 RecordSet records_from_facts(const json& j, const std::string& origin) {
@@ -399,6 +402,11 @@ RecordSet records_from_facts(const json& j, const std::string& origin) {
     if (set.address_size != 2 && set.address_size != 4 && set.address_size != 8)
       throw InputError(origin, fmt::format("facts: /address_size: {} is not 2, 4 or 8; re-run padguard extract",
                                            set.address_size));
+    if (j.contains("states_alignment")) {
+      if (!j["states_alignment"].is_boolean())
+        throw InputError(origin, "facts: /states_alignment: not true or false; re-run padguard extract");
+      set.states_alignment = j["states_alignment"].get<bool>();
+    }
     Reader rd(j.at("record_table"), j.at("types"), origin);
     size_t k = 0;
     for (const json& id : j.at("records")) set.records.push_back(rd.record_at(id, fmt::format("/records/{}", k++)));

@@ -109,6 +109,20 @@ def test_dwarf_and_btf_diff_as_no_change(tmp_path, src):
 
 
 @needs_pahole
+@pytest.mark.parametrize("src", SOURCES)
+def test_btf_facts_read_back_identically(tmp_path, src):
+    """extract from BTF keeps "states no alignment": layout of the facts file
+    prints what layout of the BTF prints (no DWARF-only "Force padding")."""
+    _, btf = encode(tmp_path, "gcc", "-m64", src)
+    direct = fl.run([PADGUARD, "layout", "-F", "btf", str(btf)])
+    facts = tmp_path / "btf.json"
+    r = fl.run([PADGUARD, "extract", "-F", "btf", str(btf), "-o", str(facts)])
+    assert r.returncode == 0, r.stderr
+    back = fl.run([PADGUARD, "layout", str(facts)])
+    assert back.returncode == 0 and back.stdout == direct.stdout, back.stderr
+
+
+@needs_pahole
 def test_dwarf_vs_btf_still_sees_a_real_change(tmp_path):
     """The seed patch, DWARF before and BTF after: still changed (exit 1), the
     moved members named, the BTF allowances not hiding it."""
@@ -198,6 +212,19 @@ def test_kernel_btf_share_identical():
     assert not diffs, diffs[:10]
     one = fl.run([PADGUARD, "layout", "-C", "task_struct"])
     assert one.returncode == 0 and one.stdout == want["struct task_struct"][0]
+
+
+def test_kernel_btf_facts_read_back_identically(tmp_path):
+    """kmem_cache_cpu's padding would print DWARF-only "Force padding" lines if
+    the facts file forgot that BTF states no alignment."""
+    if not os.path.exists(KERNEL_BTF):
+        pytest.skip(f"SKIPPED LOUDLY: {KERNEL_BTF} absent on this machine")
+    names = "task_struct,kmem_cache_cpu,page"
+    direct = fl.run([PADGUARD, "layout", "-C", names])
+    facts = tmp_path / "kernel.json"
+    assert fl.run([PADGUARD, "extract", "-C", names, "-o", str(facts), KERNEL_BTF]).returncode == 0
+    back = fl.run([PADGUARD, "layout", "-C", names, str(facts)])
+    assert direct.returncode == 0 and back.stdout == direct.stdout, back.stderr
 
 
 # ---- malformed BTF ---------------------------------------------------------

@@ -15,8 +15,10 @@
 namespace padguard {
 
 // The records (and every record their members refer to) as a facts document.
+// `states_alignment`: false for BTF (no alignment attributes), kept so that a
+// layout read back from the file prints what the input printed.
 nlohmann::json facts_json(const std::string& source, uint32_t address_size,
-                          const std::vector<const Record*>& records);
+                          const std::vector<const Record*>& records, bool states_alignment = true);
 
 // Throws InputError naming `origin` when the document is not a facts file
 // this version understands.

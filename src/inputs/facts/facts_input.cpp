@@ -20,10 +20,10 @@ namespace {
 
 RecordSet only_named(RecordSet all, const std::vector<std::string>& names) {
   if (names.empty()) return all;
-  RecordSet some;
-  some.source = all.source;
-  some.address_size = all.address_size;
-  for (const auto& r : all.records)
+  std::vector<std::shared_ptr<const Record>> records = std::move(all.records);
+  RecordSet some = std::move(all);  // source, address size, states_alignment
+  some.records.clear();
+  for (const auto& r : records)
     for (const std::string& n : names)
       if (r->name == n) some.records.push_back(r);
   return some;
