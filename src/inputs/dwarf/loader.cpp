@@ -3,8 +3,6 @@
 // (definition_registry.hpp), an early stop for -C, and the merge in unit order.
 #include "padguard/loader.hpp"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <mutex>
 #include <thread>
@@ -101,11 +99,6 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
     for (size_t k = 0; k < kUnitsBeforeThreads && !pool.finished(); ++k) pool.run_here(1);
   pool.run_all([&](DwarfSource& clone) { clone.set_source_locations(opts.source_locations); });
   pool.rethrow();
-#ifdef __GLIBC__
-  // The workers' arenas hold the freed DIE vectors and per-unit maps; hand
-  // them back before the caller renders, so peak memory is the model's.
-  if (workers > 1) malloc_trim(0);
-#endif
 
   std::vector<UnitRecords> per_unit;
   for (auto& w : per_worker)
