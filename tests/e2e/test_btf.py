@@ -109,6 +109,24 @@ def test_dwarf_and_btf_diff_as_no_change(tmp_path, src):
 
 
 @needs_pahole
+def test_check_gates_dwarf_against_btf(tmp_path):
+    """check with DWARF before and BTF after: the seed patch's rules decide as
+    they do on DWARF (no-growth passes, the moved members are disjoint now)."""
+    src = os.path.join(FIXTURES, "task_model.c")
+    before = tmp_path / "before.o"
+    assert fl.run([*fl.cc_argv("gcc", "-m64"), "-c", "-O0", "-g", "-o", str(before), src]).returncode == 0
+    (tmp_path / "after").mkdir()
+    after = tmp_path / "after" / "after.o"
+    assert fl.run([*fl.cc_argv("gcc", "-m64"), "-c", "-O0", "-g", "-DPATCHED", "-o", str(after), src]).returncode == 0
+    assert fl.run(["pahole", "-J", str(after)]).returncode == 0
+    rules = ["--no-growth", "task_struct", "--disjoint", "task_struct.rcu_users,task_struct.rcu"]
+    on_dwarf = fl.run([PADGUARD, "check", *rules, str(before), str(after)])
+    on_btf = fl.run([PADGUARD, "check", *rules, str(before), str(_btf_only(tmp_path, after))])
+    assert on_btf.returncode == on_dwarf.returncode == 0, on_btf.stdout + on_btf.stderr
+    assert "verdict: PASS" in on_btf.stdout and "share no byte" in on_btf.stdout
+
+
+@needs_pahole
 @pytest.mark.parametrize("src", SOURCES)
 def test_btf_facts_read_back_identically(tmp_path, src):
     """extract from BTF keeps "states no alignment": layout of the facts file
