@@ -108,17 +108,26 @@ def test_dwarf_and_btf_diff_as_no_change(tmp_path, src):
         assert "only on the BTF side" in fl.run([PADGUARD, "diff", str(obj), str(stripped)]).stdout
 
 
+def seed_patch_objects(tmp_path):
+    """task_model.c before and after the seed patch (-DPATCHED), gcc -m64;
+    the after object also carries BTF (pahole -J)."""
+    src = os.path.join(FIXTURES, "task_model.c")
+    objs = []
+    for name, extra in (("before", []), ("after", ["-DPATCHED"])):
+        (tmp_path / name).mkdir()
+        obj = tmp_path / name / f"{name}.o"
+        r = fl.run([*fl.cc_argv("gcc", "-m64"), "-c", "-O0", "-g", *extra, "-o", str(obj), src])
+        assert r.returncode == 0, r.stderr
+        objs.append(obj)
+    assert fl.run(["pahole", "-J", str(objs[1])]).returncode == 0
+    return objs
+
+
 @needs_pahole
 def test_check_gates_dwarf_against_btf(tmp_path):
     """check with DWARF before and BTF after: the seed patch's rules decide as
     they do on DWARF (no-growth passes, the moved members are disjoint now)."""
-    src = os.path.join(FIXTURES, "task_model.c")
-    before = tmp_path / "before.o"
-    assert fl.run([*fl.cc_argv("gcc", "-m64"), "-c", "-O0", "-g", "-o", str(before), src]).returncode == 0
-    (tmp_path / "after").mkdir()
-    after = tmp_path / "after" / "after.o"
-    assert fl.run([*fl.cc_argv("gcc", "-m64"), "-c", "-O0", "-g", "-DPATCHED", "-o", str(after), src]).returncode == 0
-    assert fl.run(["pahole", "-J", str(after)]).returncode == 0
+    before, after = seed_patch_objects(tmp_path)
     rules = ["--no-growth", "task_struct", "--disjoint", "task_struct.rcu_users,task_struct.rcu"]
     on_dwarf = fl.run([PADGUARD, "check", *rules, str(before), str(after)])
     on_btf = fl.run([PADGUARD, "check", *rules, str(before), str(_btf_only(tmp_path, after))])
@@ -144,13 +153,7 @@ def test_btf_facts_read_back_identically(tmp_path, src):
 def test_dwarf_vs_btf_still_sees_a_real_change(tmp_path):
     """The seed patch, DWARF before and BTF after: still changed (exit 1), the
     moved members named, the BTF allowances not hiding it."""
-    src = os.path.join(FIXTURES, "task_model.c")
-    before = tmp_path / "before.o"
-    assert fl.run([*fl.cc_argv("gcc", "-m64"), "-c", "-O0", "-g", "-o", str(before), src]).returncode == 0
-    (tmp_path / "after").mkdir()
-    after = tmp_path / "after" / "after.o"
-    assert fl.run([*fl.cc_argv("gcc", "-m64"), "-c", "-O0", "-g", "-DPATCHED", "-o", str(after), src]).returncode == 0
-    assert fl.run(["pahole", "-J", str(after)]).returncode == 0
+    before, after = seed_patch_objects(tmp_path)
     r = fl.run([PADGUARD, "diff", "-C", "task_struct", str(before), str(_btf_only(tmp_path, after))])
     assert r.returncode == 1, r.stdout + r.stderr
     assert "rcu_users" in r.stdout and "1 changed" in r.stdout
