@@ -21,7 +21,11 @@ void add_layout(CLI::App& app, LayoutOptions& o) {
   add_format(*sub, o.format, ResultKind::Layout);
   sub->add_option("FILE", o.file,
                   "vmlinux, .ko or .o with DWARF or .BTF, raw BTF, or a facts file (default: the running "
-                  "kernel's /sys/kernel/btf/vmlinux)");
+                  "kernel's /sys/kernel/btf/vmlinux)")
+      ->check([](const std::string& v) {  // "" is a mistake, not "no FILE"
+        return v.empty() ? std::string("FILE is empty: give a path, or no FILE for the running kernel's BTF")
+                         : std::string();
+      });
 }
 
 int run_layout(const LayoutOptions& o) {

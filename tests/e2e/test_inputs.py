@@ -259,3 +259,10 @@ def test_stdin_garbage_names_stdin(data, must):
     r = subprocess.run([PADGUARD, "layout", "-"], input=data, capture_output=True, timeout=20)
     err = r.stderr.decode()
     assert r.returncode == 2 and err.count("\n") == 1 and err.startswith("padguard: stdin: ") and must in err, err
+
+
+def test_empty_file_argument_is_refused():
+    """layout "" is a mistake (an unset shell variable), not "no FILE": it must
+    not silently read the running kernel's BTF."""
+    rc, out, err = padguard("layout", "")
+    assert rc == 2 and out == "" and "FILE is empty" in err, (rc, out, err)
