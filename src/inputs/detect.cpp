@@ -68,6 +68,9 @@ FileHead read_head(const std::string& path) {
 [[noreturn]] void unknown_content(const FileHead& h) {
   if (h.bytes.compare(0, 8, "!<arch>\n") == 0)
     throw InputError(h.path, "not an ELF file but an ar archive; pass one of its objects (extract them with ar x)");
+  if (h.bytes.compare(0, 4, "BC\xC0\xDE") == 0)
+    throw InputError(h.path, "LLVM bitcode (clang -flto: an LTO object), not an ELF file: its types reach DWARF only when it is "
+                             "linked; build it without -flto, or pass the linked vmlinux/.ko");
   // Distributions ship modules compressed (Debian: .ko.xz; others .ko.zst, .ko.gz).
   static constexpr struct {
     std::string_view magic, what, fix;

@@ -206,6 +206,7 @@ ElfFacts check_elf_file(const std::string& path, bool list_headers) {
 
   ElfFacts facts;
   bool dwo = false;  // .debug_info.dwo and friends: a split-DWARF .dwo file
+  bool lto = false;  // .gnu.lto_*: GCC's LTO bytecode, its DWARF comes at link time
   facts.is_64 = ident[EI_CLASS] == ELFCLASS64;
   facts.big_endian = ident[EI_DATA] == ELFDATA2MSB;
   facts.relocatable = eh.e_type == ET_REL;
@@ -243,6 +244,7 @@ ElfFacts check_elf_file(const std::string& path, bool list_headers) {
     }
     if ((n == ".debug_types" || n == ".zdebug_types") && present) throw InputError(path, dwarf::kTypeUnits);
     if (n.size() > 4 && n.substr(n.size() - 4) == ".dwo" && present) dwo = true;
+    if (n.substr(0, 9) == ".gnu.lto_" || n.substr(0, 10) == ".llvm.lto") lto = true;
     // By name whatever the type: libdwarf picks sections by name (a fuzzed
     // .rel.debug_rnglists renamed .debug_rnglists crashed it too); .dwo too.
     if (list_headers && (n.substr(0, 15) == ".debug_rnglists" || n.substr(0, 15) == ".debug_loclists") &&
@@ -254,6 +256,9 @@ ElfFacts check_elf_file(const std::string& path, bool list_headers) {
     }
   }
   if (dwo && !facts.has_debug_info) throw InputError(path, dwarf::kDwoFile);
+  if (lto && !facts.has_debug_info)
+    throw InputError(path, "an LTO object (.gnu.lto_ sections): its types reach DWARF only when it is linked; build "
+                           "it without -flto, or pass the linked vmlinux/.ko");
   if (!facts.has_debug_info) throw InputError(path, kNoDebugFix);
   if (eh.e_type != ET_REL && eh.e_type != ET_EXEC && eh.e_type != ET_DYN && eh.e_type != ET_CORE)
     throw InputError(path, "corrupt ELF header (unknown file type " + std::to_string(eh.e_type) +

@@ -266,3 +266,19 @@ def test_empty_file_argument_is_refused():
     not silently read the running kernel's BTF."""
     rc, out, err = padguard("layout", "")
     assert rc == 2 and out == "" and "FILE is empty" in err, (rc, out, err)
+
+
+@pytest.mark.parametrize("cc", ("gcc", "clang"))
+@pytest.mark.parametrize("command", ("layout", "check"))
+def test_lto_object_is_named(tmp_path, cc, command):
+    """An -flto object holds no DWARF yet (GCC: .gnu.lto_ sections; clang:
+    LLVM bitcode): say so instead of "build with -g"."""
+    if shutil.which(cc) is None:
+        pytest.skip(f"SKIPPED LOUDLY: {cc} not installed")
+    src = tmp_path / "lto.c"
+    src.write_text(SOURCE)
+    obj = tmp_path / f"lto-{cc}.o"
+    subprocess.run([cc, "-g", "-flto", "-c", str(src), "-o", str(obj)], check=True)
+    args = ["layout", str(obj)] if command == "layout" else ["check", "--no-growth", "all", str(obj), str(obj)]
+    rc, out, err = padguard(*args)
+    assert rc == 2 and "LTO" in err and "-flto" in err and "build with -g" not in err, (rc, out, err)
