@@ -4,7 +4,6 @@
 // that says what the file seems to be and what padguard reads.
 #include <gelf.h>
 #include <libelf.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -123,12 +122,7 @@ bool stdin_is_a_stream(const std::string& path) {
 // `-` or a piped /dev/stdin: the bytes are copied once into a memfd (at most
 // 4 GiB), read from there like a file, and every message names "stdin".
 RecordSet load_stdin(const LoadOptions& opts) {
-  const int mfd = memfd_create("padguard-stdin", MFD_CLOEXEC);
-  if (mfd < 0) throw InputError("stdin", fmt::format("cannot buffer it ({})", std::strerror(errno)));
-  struct Close {
-    int fd;
-    ~Close() { close(fd); }
-  } hold{mfd};
+  MemoryFile copy("stdin");
   std::vector<char> buf(1 << 20);
   uint64_t total = 0;
   for (;;) {
@@ -138,14 +132,9 @@ RecordSet load_stdin(const LoadOptions& opts) {
     if (n == 0) break;
     total += static_cast<uint64_t>(n);
     if (total > kMaxStdinBytes) throw InputError("stdin", "more than 4 GiB; write it to a file first");
-    for (ssize_t done = 0; done < n;) {
-      const ssize_t w = write(mfd, buf.data() + done, static_cast<size_t>(n - done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) throw InputError("stdin", fmt::format("cannot buffer it ({})", std::strerror(errno)));
-      done += w;
-    }
+    copy.append(buf.data(), static_cast<size_t>(n));
   }
-  const std::string path = "/proc/self/fd/" + std::to_string(mfd);
+  const std::string path = copy.path();
   try {
     RecordSet set = detect_input(path, opts).load(path, opts);
     set.source = "stdin";

@@ -2,6 +2,7 @@
 #include "padguard/regular_file.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,5 +61,21 @@ std::string read_regular_file(const std::string& path, const char* expected) {
     text.append(buf, static_cast<size_t>(n));
   }
 }
+
+MemoryFile::MemoryFile(const std::string& owner) : owner_(owner), fd_(memfd_create("padguard", MFD_CLOEXEC)) {
+  if (fd_.get() < 0) throw InputError(owner_, std::string("cannot make a memory file: ") + std::strerror(errno));
+}
+
+void MemoryFile::append(const void* data, size_t size) {
+  const auto* p = static_cast<const char*>(data);
+  for (size_t done = 0; done < size;) {
+    const ssize_t w = write(fd_.get(), p + done, size - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) throw InputError(owner_, std::string("cannot buffer it in memory: ") + std::strerror(errno));
+    done += static_cast<size_t>(w);
+  }
+}
+
+std::string MemoryFile::path() const { return "/proc/self/fd/" + std::to_string(fd_.get()); }
 
 }  // namespace padguard

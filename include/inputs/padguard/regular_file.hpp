@@ -3,6 +3,7 @@
 // before any reader opens it.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace padguard {
@@ -30,5 +31,19 @@ FileFd open_regular_file(const std::string& path, const char* expected = kDebugI
 // The whole content of a regular file (policies, manifests, facts), refused
 // up front like open_regular_file.
 std::string read_regular_file(const std::string& path, const char* expected);
+
+// An anonymous in-memory file (memfd) that readers taking a path open as
+// /proc/self/fd/N: for stdin and for bytes libbpf can only parse from a file.
+// append() writes all of `size` bytes or throws InputError naming `owner`.
+class MemoryFile {
+ public:
+  explicit MemoryFile(const std::string& owner);
+  void append(const void* data, size_t size);
+  std::string path() const;
+
+ private:
+  std::string owner_;
+  FileFd fd_;
+};
 
 }  // namespace padguard

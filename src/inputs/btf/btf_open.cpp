@@ -5,7 +5,6 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <linux/btf.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,13 +29,6 @@ constexpr size_t kRecordsPerUnit = 1024;
 
 // libbpf's own messages would add lines to ours: padguard says it once.
 int quiet(enum libbpf_print_level, const char*, va_list) { return 0; }
-
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) close(fd);
-  }
-};
 
 // What the first bytes of a file say: raw BTF, or an ELF file and whether it
 // has DWARF and/or a .BTF section (for open_btf's own error messages).
@@ -69,15 +61,15 @@ void probe_elf(int fd, InputProbe& p, uint16_t* machine) {
 
 InputProbe probe(const std::string& path, uint16_t* machine) {
   InputProbe p;
-  Fd f{open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) throw InputError(path, fmt::format("cannot open ({}); check the path", strerror(errno)));
+  const FileFd f(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (f.get() < 0) throw InputError(path, fmt::format("cannot open ({}); check the path", strerror(errno)));
   char magic[4] = {};
-  const ssize_t n = pread(f.fd, magic, sizeof magic, 0);
+  const ssize_t n = pread(f.get(), magic, sizeof magic, 0);
   if (is_raw_btf(std::string_view(magic, n > 0 ? static_cast<size_t>(n) : 0))) {
     p.raw_btf = true;
   } else if (n == 4 && !memcmp(magic, ELFMAG, 4)) {
     p.elf = true;
-    probe_elf(f.fd, p, machine);
+    probe_elf(f.get(), p, machine);
   }
   return p;
 }
@@ -158,18 +150,10 @@ struct btf* parse(const std::string& path, struct btf* base, const std::string& 
     b = btf__parse_raw_split(path.c_str(), base);
   } else {
     // libbpf 1.1 has no btf__new_split: the section goes through a memfd.
-    const int mfd = memfd_create("padguard-btf", MFD_CLOEXEC);
-    if (mfd < 0) throw InputError(path, fmt::format("cannot make a memfd ({})", strerror(errno)));
-    const Fd hold{mfd};
-    size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t w = write(mfd, bytes.data() + done, bytes.size() - done);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) throw InputError(path, fmt::format("cannot buffer its .BTF ({})", strerror(errno)));
-      done += static_cast<size_t>(w);
-    }
+    MemoryFile section(path);
+    section.append(bytes.data(), bytes.size());
     std::vector<unsigned char>().swap(bytes);  // libbpf makes its own copy
-    b = btf__parse_raw_split(fmt::format("/proc/self/fd/{}", mfd).c_str(), base);
+    b = btf__parse_raw_split(section.path().c_str(), base);
   }
   const long err = libbpf_get_error(b);
   if (err == 0) {
