@@ -35,9 +35,7 @@ int run_diff(const DiffCmdOptions& o) {
   for (const auto* side : {&old_s, &new_s})
     if (side->records.empty())
       throw InputError(side == &old_s ? o.old_file : o.new_file,
-                       "no struct definitions readable: no complete struct or union type (split-DWARF .dwo files "
-                       "and DWARF type units are not read; an empty facts file has none); rebuild with -g but "
-                       "without -gsplit-dwarf or -fdebug-types-section");
+                       std::string("no struct definitions readable: ") + kNoStructsReason);
   DiffResult d;
   try {
     DiffOptions dopt;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "padguard/error.hpp"
+
 #include "padguard/rule_table.hpp"
 
 namespace padguard::sentences {
@@ -101,10 +103,7 @@ std::string rule_detail(const RuleResult& rr, const ConfigResult& c) {
 
 std::string not_checked_reason(const ConfigResult& c) {
   if (!c.no_structs_in.empty())
-    return fmt::format("no struct definitions readable in {}: no complete struct or union type (split-DWARF .dwo "
-                       "files and DWARF type units are not read; an empty facts file has none); rebuild with -g "
-                       "but without -gsplit-dwarf or -fdebug-types-section",
-                       c.no_structs_in);
+    return fmt::format("no struct definitions readable in {}: {}", c.no_structs_in, kNoStructsReason);
   return c.detail.empty() ? "no reason given" : c.detail;
 }
 

@@ -15,4 +15,10 @@ class InputError : public std::runtime_error {
       : std::runtime_error(file.empty() ? message : file + ": " + message) {}
 };
 
+// Why an input can hold no struct definition padguard reads, and the way out:
+// said by check (a config not checked) and by diff (an input refused).
+inline constexpr const char* kNoStructsReason =
+    "no complete struct or union type (split-DWARF .dwo files and DWARF type units are not read; an empty facts "
+    "file has none); rebuild with -g but without -gsplit-dwarf or -fdebug-types-section";
+
 }  // namespace padguard
