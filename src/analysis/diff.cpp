@@ -10,6 +10,7 @@
 
 #include "padguard/compare.hpp"
 #include "padguard/diff.hpp"
+#include "padguard/pairing.hpp"
 
 namespace padguard {
 
@@ -38,6 +39,7 @@ const char* status_name(RecordStatus s) {
     case RecordStatus::Added: return "added";
     case RecordStatus::Removed: return "removed";
     case RecordStatus::Missing: return "missing";
+    case RecordStatus::Ambiguous: return "ambiguous";
   }
   return "?";
 }
@@ -57,6 +59,11 @@ bool DiffResult::only_in_btf(const RecordDiff& d) const {
 bool DiffResult::changed() const {
   return std::any_of(records.begin(), records.end(),
                      [this](const RecordDiff& d) { return d.status != RecordStatus::Unchanged && !only_in_btf(d); });
+}
+
+bool DiffResult::ambiguous() const {
+  return std::any_of(records.begin(), records.end(),
+                     [](const RecordDiff& d) { return d.status == RecordStatus::Ambiguous; });
 }
 
 std::vector<std::string> DiffResult::missing() const {
@@ -258,11 +265,43 @@ RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOpti
   return d;
 }
 
+namespace {
+
+RecordDiff one_sided(const RecordPair& p, uint32_t cacheline_size) {
+  RecordDiff d;
+  d.name = p.subject;
+  if (p.old_r) {
+    d.status = RecordStatus::Removed, d.kind = p.old_r->kind, d.decl = p.old_r->decl;
+    d.old_stats = record_stats(*p.old_r, cacheline_size);
+  } else if (p.new_r) {
+    d.status = RecordStatus::Added, d.kind = p.new_r->kind, d.decl = p.new_r->decl;
+    d.new_stats = record_stats(*p.new_r, cacheline_size);
+  } else {
+    d.status = RecordStatus::Missing;
+  }
+  return d;
+}
+
+RecordDiff diff_pair(const RecordPair& p, const DiffOptions& o) {
+  if (!p.old_r || !p.new_r) return one_sided(p, o.cacheline_size);
+  RecordDiff d = diff_records(*p.old_r, *p.new_r, o);
+  d.name = p.subject;
+  return d;
+}
+
+RecordDiff ambiguous(const Ambiguity& a) {
+  RecordDiff d;
+  d.name = a.name;
+  d.status = RecordStatus::Ambiguous;
+  d.old_choices = a.old_choices;
+  d.new_choices = a.new_choices;
+  return d;
+}
+
+}  // namespace
+
 DiffResult diff_sets(const RecordSet& old_s, const RecordSet& new_s, const std::vector<std::string>& names,
                      const DiffOptions& o) {
-  std::map<std::string, const Record*> om, nm;
-  for (const auto& r : old_s.records) om.emplace(r->name, r.get());
-  for (const auto& r : new_s.records) nm.emplace(r->name, r.get());
   DiffResult res;
   res.old_source = old_s.source;
   res.new_source = new_s.source;
@@ -270,32 +309,17 @@ DiffResult diff_sets(const RecordSet& old_s, const RecordSet& new_s, const std::
   res.explicit_names = !names.empty();
   res.old_is_btf = o.old_is_btf;
   res.new_is_btf = o.new_is_btf;
-  std::vector<std::string> todo = names;
-  if (todo.empty()) {
-    for (const auto& [n, r] : om) todo.push_back(n);
-    for (const auto& [n, r] : nm)
-      if (!om.count(n)) todo.push_back(n);
-    std::sort(todo.begin(), todo.end());
+  if (names.empty()) {
+    const Pairing p = pair_records(old_s, new_s);
+    for (const RecordPair& rp : p.pairs) res.records.push_back(diff_pair(rp, o));
+    for (const Ambiguity& a : p.ambiguous) res.records.push_back(ambiguous(a));
+    std::stable_sort(res.records.begin(), res.records.end(),
+                     [](const RecordDiff& a, const RecordDiff& b) { return a.name < b.name; });
+    return res;
   }
-  for (const std::string& n : todo) {
-    auto a = om.find(n);
-    auto b = nm.find(n);
-    if (a != om.end() && b != nm.end()) {
-      res.records.push_back(diff_records(*a->second, *b->second, o));
-      continue;
-    }
-    RecordDiff d;
-    d.name = n;
-    if (a != om.end()) {
-      d.status = RecordStatus::Removed, d.kind = a->second->kind, d.decl = a->second->decl;
-      d.old_stats = record_stats(*a->second, o.cacheline_size);
-    } else if (b != nm.end()) {
-      d.status = RecordStatus::Added, d.kind = b->second->kind, d.decl = b->second->decl;
-      d.new_stats = record_stats(*b->second, o.cacheline_size);
-    } else {
-      d.status = RecordStatus::Missing;
-    }
-    res.records.push_back(std::move(d));
+  for (const std::string& n : names) {
+    const Selection sel = select_pair(old_s, new_s, n);
+    res.records.push_back(sel.ambiguous ? ambiguous(sel.choices) : diff_pair(sel.pair, o));
   }
   return res;
 }

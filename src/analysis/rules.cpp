@@ -10,6 +10,7 @@
 #include <map>
 
 #include "padguard/error.hpp"
+#include "padguard/pairing.hpp"
 #include "padguard/rule_table.hpp"
 
 namespace padguard {
@@ -44,6 +45,7 @@ const char* problem_name(Problem p) {
     case Problem::MissingBoth: return "missing-both";
     case Problem::NoMember: return "no-member";
     case Problem::NothingInCommon: return "nothing-in-common";
+    case Problem::Ambiguous: return "ambiguous";
   }
   return "?";
 }
@@ -200,23 +202,31 @@ std::vector<Rule> parse_rule(std::string_view name, std::string_view value, cons
 
 namespace {
 
-using RecordMap = std::map<std::string, const Record*>;
-
-RecordMap by_name(const RecordSet& s) {
-  RecordMap m;
-  for (const auto& r : s.records) m.emplace(r->name, r.get());
-  return m;
-}
-
+// One subject of a rule: the definitions it selects on each side.
 struct Pair {
+  std::string subject;
   const Record* old_r = nullptr;
   const Record* new_r = nullptr;
+  bool ambiguous = false;
+  std::vector<std::string> old_choices, new_choices;
   Problem missing() const {
+    if (ambiguous) return Problem::Ambiguous;
     if (!old_r && !new_r) return Problem::MissingBoth;
     if (!old_r) return Problem::MissingOld;
     return new_r ? Problem::None : Problem::MissingNew;
   }
 };
+
+Pair from_pair(const RecordPair& p) { return Pair{p.subject, p.old_r, p.new_r}; }
+
+Pair from_ambiguity(const std::string& subject, const Ambiguity& a) {
+  Pair p;
+  p.subject = subject;
+  p.ambiguous = true;
+  p.old_choices = a.old_choices;
+  p.new_choices = a.new_choices;
+  return p;
+}
 
 bool covers_everything(const Rule& r, const std::vector<std::string>& rows) {
   return r.target == "all" || (r.target.empty() && rows.empty());
@@ -224,49 +234,51 @@ bool covers_everything(const Rule& r, const std::vector<std::string>& rows) {
 
 class Evaluator {
  public:
-  Evaluator(const RecordSet& o, const RecordSet& n, const CheckOptions& opts)
-      : om_(by_name(o)), nm_(by_name(n)), opts_(opts) {}
+  Evaluator(const RecordSet& o, const RecordSet& n, const CheckOptions& opts) : o_(o), n_(n), opts_(opts) {}
 
-  // Structs a rule applies to; `rows` are the structs the check names.
-  std::vector<std::string> scope(const Rule& r, const std::vector<std::string>& rows) const {
+  // Structs a rule applies to; `rows` are the structs the check names. Over
+  // everything: every pair defined on both sides, and the names whose
+  // layouts cannot be paired (an error each).
+  std::vector<Pair> scope(const Rule& r, const std::vector<std::string>& rows) {
+    std::vector<Pair> out;
     if (covers_everything(r, rows)) {
-      std::vector<std::string> common;
-      for (const auto& [n, rec] : om_)
-        if (nm_.count(n)) common.push_back(n);
-      return common;
+      const Pairing& all = pairing();
+      for (const RecordPair& p : all.pairs)
+        if (p.old_r && p.new_r) out.push_back(from_pair(p));
+      for (const Ambiguity& a : all.ambiguous) out.push_back(from_ambiguity(a.name, a));
+      return out;
     }
-    if (r.target.empty()) return rows;
-    return {r.target};
+    for (const std::string& n : r.target.empty() ? rows : std::vector<std::string>{r.target}) out.push_back(pair(n));
+    return out;
   }
 
-  Pair pair(const std::string& name) const {
-    Pair p;
-    if (auto it = om_.find(name); it != om_.end()) p.old_r = it->second;
-    if (auto it = nm_.find(name); it != nm_.end()) p.new_r = it->second;
-    return p;
+  Pair pair(const std::string& spec) const {
+    const Selection sel = select_pair(o_, n_, spec);
+    return sel.ambiguous ? from_ambiguity(spec, sel.choices) : from_pair(sel.pair);
   }
 
   RecordStats stats(const Record& r) const { return record_stats(r, opts_.cacheline_size); }
 
-  Finding one(const Rule& r, const std::string& name) const {
-    const Pair p = pair(name);
+  Finding one(const Rule& r, const Pair& p) const {
     Finding f;
     if (p.missing() != Problem::None) {
       f.unit = r.def->unit;
       f.verdict = Verdict::Error;
       f.problem = p.missing();
+      f.old_choices = p.old_choices;
+      f.new_choices = p.new_choices;
     } else {
       const RecordStats a = stats(*p.old_r), b = stats(*p.new_r);
       f = r.def->evaluate(RuleInput{r, *p.old_r, *p.new_r, a, b, opts_.cacheline_size});
       f.old_stats = a;
       f.new_stats = b;
     }
-    f.subject = name;
+    f.subject = p.subject;
     return f;
   }
 
   // Every struct in scope; kept: those named, and those that did not pass.
-  RuleResult evaluate(const Rule& r, const std::vector<std::string>& names, bool everything) const {
+  RuleResult evaluate(const Rule& r, const std::vector<Pair>& names, bool everything) const {
     RuleResult res;
     res.rule = r;
     if (names.empty()) {  // a rule that checked nothing never passes
@@ -278,7 +290,7 @@ class Evaluator {
       res.findings.push_back(f);
       return res;
     }
-    for (const std::string& n : names) {
+    for (const Pair& n : names) {
       Finding f = one(r, n);
       ++res.checked;
       res.verdict = worst(res.verdict, f.verdict);
@@ -288,8 +300,14 @@ class Evaluator {
   }
 
  private:
-  RecordMap om_, nm_;
+  const Pairing& pairing() {
+    if (!pairing_) pairing_ = pair_records(o_, n_);
+    return *pairing_;
+  }
+  const RecordSet& o_;
+  const RecordSet& n_;
   const CheckOptions& opts_;
+  std::optional<Pairing> pairing_;
 };
 
 std::vector<std::string> row_names(const std::vector<Rule>& rules, const CheckOptions& o) {
@@ -316,21 +334,24 @@ std::optional<std::string> nothing_readable(const std::vector<Rule>& rules, cons
 }
 
 // The cell of struct `n` under rule result `rr` (nullopt: does not apply).
-std::optional<Verdict> cell(const RuleResult& rr, const std::vector<std::string>& scope, const std::string& n) {
+std::optional<Verdict> cell(const RuleResult& rr, const std::vector<Pair>& scope, const std::string& n) {
   for (const Finding& f : rr.findings)
     if (f.subject == n) return f.verdict;
-  if (std::find(scope.begin(), scope.end(), n) != scope.end()) return Verdict::Pass;  // an "all" pass
+  for (const Pair& p : scope)
+    if (p.subject == n) return Verdict::Pass;  // an "all" pass
   return std::nullopt;
 }
 
-StructRow struct_row(const Evaluator& ev, const std::string& n, const std::vector<RuleResult>& results,
-                     const std::vector<std::vector<std::string>>& scopes) {
+StructRow struct_row(const Evaluator& ev, const Pair& p, const std::vector<RuleResult>& results,
+                     const std::vector<std::vector<Pair>>& scopes) {
   StructRow row;
-  row.name = n;
-  const Pair p = ev.pair(n);
+  row.name = p.subject;
+  const std::string& n = p.subject;
   if (p.old_r) row.old_stats = ev.stats(*p.old_r);
   if (p.new_r) row.new_stats = ev.stats(*p.new_r);
   row.problem = p.missing();
+  row.old_choices = p.old_choices;
+  row.new_choices = p.new_choices;
   if (row.old_stats && row.new_stats) row.slack_loss = slack_loss(*row.old_stats, *row.new_stats);
   for (size_t i = 0; i < results.size(); ++i) row.cells.push_back(cell(results[i], scopes[i], n));
   return row;
@@ -363,17 +384,26 @@ ConfigResult evaluate_config(const std::vector<Rule>& rules, const RecordSet& ol
     if (ev.pair(n).missing() == Problem::MissingBoth) cr.unknown_names.push_back(n);
   if (!cr.unknown_names.empty()) cr.verdict = Verdict::Error;
 
-  std::vector<std::vector<std::string>> scopes;
+  std::vector<std::vector<Pair>> scopes;
   for (const Rule& r : rules) {
     scopes.push_back(ev.scope(r, rows));
     cr.results.push_back(ev.evaluate(r, scopes.back(), covers_everything(r, rows)));
     cr.verdict = worst(cr.verdict, cr.results.back().verdict);
   }
-  // Structs that failed a rule over "all" get a row too.
-  for (const RuleResult& rr : cr.results)
-    for (const std::string& n : rr.offenders())
-      if (std::find(rows.begin(), rows.end(), n) == rows.end() && rows.size() < 50) rows.push_back(n);
-  for (const std::string& n : rows) cr.structs.push_back(struct_row(ev, n, cr.results, scopes));
+  // Structs that failed a rule over "all" get a row too, as that rule paired them.
+  std::vector<Pair> row_pairs;
+  for (const std::string& n : rows) row_pairs.push_back(ev.pair(n));
+  for (size_t i = 0; i < cr.results.size(); ++i)
+    for (const std::string& n : cr.results[i].offenders())
+      if (std::find(rows.begin(), rows.end(), n) == rows.end() && rows.size() < 50) {
+        rows.push_back(n);
+        for (const Pair& p : scopes[i])
+          if (p.subject == n) {
+            row_pairs.push_back(p);
+            break;
+          }
+      }
+  for (const Pair& p : row_pairs) cr.structs.push_back(struct_row(ev, p, cr.results, scopes));
   return cr;
 }
 

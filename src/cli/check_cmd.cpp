@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "padguard/error.hpp"
 #include "padguard/facts.hpp"
+#include "padguard/pairing.hpp"
 #include "padguard/render.hpp"
 #include "padguard/report_text.hpp"
 #include "padguard/rule_table.hpp"
@@ -222,7 +223,10 @@ int run_check(const CheckCmdOptions& o) {
   lo.backend = o.common.backend_kind();
   lo.input = o.common.input_choice();
   lo.threads = o.common.threads;
-  lo.names = structs_needed(rules, co);
+  lo.names = loaded_names(structs_needed(rules, co));
+  // Every layout of a name: pairing (analysis/pairing.hpp) tells them apart
+  // instead of taking the first.
+  lo.keep_layout_variants = true;
 
   std::vector<ConfigResult> configs;
   for (const PairSpec& p : pairs) configs.push_back(run_pair(p, rules, co, lo));

@@ -6,6 +6,7 @@
 #include "padguard/diff.hpp"
 #include "padguard/error.hpp"
 #include "padguard/facts.hpp"
+#include "padguard/pairing.hpp"
 #include "padguard/render.hpp"
 
 namespace padguard::cli {
@@ -28,7 +29,10 @@ int run_diff(const DiffCmdOptions& o) {
   lo.backend = o.common.backend_kind();
   lo.input = o.common.input_choice();
   lo.threads = o.common.threads;
-  lo.names = o.names;
+  lo.names = loaded_names(o.names);
+  // Every layout of a name: pairing (analysis/pairing.hpp) tells them apart
+  // instead of taking the first.
+  lo.keep_layout_variants = true;
   const RecordSet old_s = load_input(o.old_file, lo);
   const RecordSet new_s = load_input(o.new_file, lo);
   // A diff over nothing would say "0 changed" (exit 0): fail closed, as check does.
@@ -50,9 +54,15 @@ int run_diff(const DiffCmdOptions& o) {
   const std::string out = render(d, format_of(o.format, ResultKind::Diff), RenderOptions{});
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
-  // A struct asked for by name must be on both sides: fail closed.
+  // A struct asked for by name must be on both sides, and no name may stay
+  // unpaired: fail closed.
   bool missing = false;
+  size_t ambiguous = 0;
   for (const RecordDiff& r : d.records) {
+    if (r.status == RecordStatus::Ambiguous) {
+      ++ambiguous;
+      continue;
+    }
     if (!d.explicit_names || r.status == RecordStatus::Changed || r.status == RecordStatus::Unchanged) continue;
     const std::string where = r.status == RecordStatus::Missing ? o.old_file + " and " + o.new_file
                               : r.status == RecordStatus::Added ? o.old_file
@@ -61,7 +71,12 @@ int run_diff(const DiffCmdOptions& o) {
                  r.name.c_str());
     missing = true;
   }
-  if (missing) return kExitError;
+  if (ambiguous)
+    std::fprintf(stderr,
+                 "padguard: %s -> %s: %zu struct name%s several layouts that padguard cannot pair (listed in the "
+                 "diff); compare one with -C NAME@FILE\n",
+                 o.old_file.c_str(), o.new_file.c_str(), ambiguous, ambiguous == 1 ? " has" : "s have");
+  if (missing || ambiguous) return kExitError;
   return d.changed() ? kExitChanged : kExitOk;
 }
 

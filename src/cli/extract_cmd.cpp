@@ -25,16 +25,20 @@ int run_extract(const ExtractCmdOptions& o) {
   lo.input = o.common.input_choice();
   lo.threads = o.common.threads;
   lo.names = o.names;
+  // Every layout of a name, so that check over the facts sees what it would
+  // see over the file (analysis/pairing tells the definitions apart).
+  lo.keep_layout_variants = true;
   const RecordSet set = load_input(o.file, lo);
   std::vector<const Record*> records;
   if (o.names.empty()) {
     for (const auto& r : set.records) records.push_back(r.get());
   } else {
     for (const std::string& n : o.names) {
-      const Record* r = set.find(n);
-      if (r == nullptr)
-        throw InputError(o.file, "no struct or union named '" + n + "' in its DWARF; check the spelling");
-      records.push_back(r);
+      const size_t before = records.size();
+      for (const auto& r : set.records)
+        if (r->name == n) records.push_back(r.get());
+      if (records.size() == before)
+        throw InputError(o.file, "no struct or union named '" + n + "' in its debug info; check the spelling");
     }
   }
   const std::string out = dump_json(facts_json(set.source, set.address_size, records, set.states_alignment), true);

@@ -1,4 +1,5 @@
 // `padguard layout`: print struct layouts as pahole does.
+#include <algorithm>
 #include <cstdio>
 
 #include "commands.hpp"
@@ -6,6 +7,7 @@
 #include "padguard/error.hpp"
 #include "padguard/facts.hpp"
 #include "padguard/loader.hpp"
+#include "padguard/pairing.hpp"
 #include "padguard/render.hpp"
 
 namespace padguard::cli {
@@ -28,6 +30,14 @@ void add_layout(CLI::App& app, LayoutOptions& o) {
       });
 }
 
+namespace {
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+}  // namespace
+
 int run_layout(const LayoutOptions& o) {
   LoadOptions lo;
   lo.backend = o.common.backend_kind();
@@ -35,17 +45,26 @@ int run_layout(const LayoutOptions& o) {
   lo.input.cacheline_size = o.cacheline;
   const std::string file = o.file.empty() ? kKernelBtf : o.file;
   lo.threads = o.common.threads;
-  lo.names = o.names;
-  lo.keep_layout_variants = o.names.empty();
+  lo.names = loaded_names(o.names);
+  // -C NAME is pahole's: the first definition. -C NAME@FILE / NAME#K picks
+  // one of several layouts (analysis/pairing.hpp), so all are read, with
+  // their source files.
+  const bool qualified = std::any_of(o.names.begin(), o.names.end(),
+                                     [](const std::string& n) { return !parse_subject(n).qualifier.empty(); });
+  lo.keep_layout_variants = o.names.empty() || qualified;
   const Format format = format_of(o.format, ResultKind::Layout);
-  lo.source_locations = format != Format::Text;  // pahole's text names no files
+  lo.source_locations = format != Format::Text || qualified;  // pahole's text names no files
   RecordSet set = load_input(file, lo);
   std::vector<const Record*> records;
   if (o.names.empty()) {
     for (const auto& r : set.records) records.push_back(r.get());
   } else {
     for (const std::string& name : o.names) {
-      const Record* r = set.find(name);
+      std::vector<std::string> choices;
+      const Record* r = parse_subject(name).qualifier.empty() ? set.find(name) : select_record(set, name, &choices);
+      if (!choices.empty())
+        throw InputError(file, "'" + name + "' matches " + std::to_string(choices.size()) +
+                                   " layouts; name one: " + join(choices));
       if (r == nullptr)
         throw InputError(file, "no struct or union named '" + name + "' in its debug info; check the spelling");
       records.push_back(r);

@@ -1,11 +1,33 @@
 // padguard entry point: parse, dispatch, map errors to exit codes.
 #include <cstdio>
 #include <new>
+#include <string>
 
 #include "commands.hpp"
 #include "padguard/error.hpp"
 
 using namespace padguard::cli;
+
+namespace {
+
+// An error is one line on stderr, whatever names from the input it quotes:
+// control characters (a newline, ESC) are written as \xNN.
+std::string one_line(const char* what) {
+  std::string out;
+  for (const char* p = what; *p; ++p) {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c < 0x20 || c == 0x7f) {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += *p;
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) noexcept {
   try {
@@ -36,11 +58,11 @@ int main(int argc, char** argv) noexcept {
     if (app.got_subcommand("extract")) return run_extract(extract);
     return kExitError;
   } catch (const padguard::InputError& e) {
-    std::fprintf(stderr, "padguard: %s\n", e.what());
+    std::fprintf(stderr, "padguard: %s\n", one_line(e.what()).c_str());
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "padguard: out of memory\n");
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "padguard: internal error: %s\n", e.what());
+    std::fprintf(stderr, "padguard: internal error: %s\n", one_line(e.what()).c_str());
   }
   return kExitError;
 }

@@ -145,6 +145,7 @@ class Writer {
     PADGUARD_RECORD_NUMBERS(PADGUARD_PUT)
 #undef PADGUARD_PUT
     if (!r.decl.file.empty() || r.decl.line) j["decl"] = loc_json(r.decl);
+    if (!r.unit.empty()) j["unit"] = r.unit;
     json ms = json::array();
     for (const Member& m : r.members) ms.push_back(member(m));
     j["members"] = ms;
@@ -269,6 +270,7 @@ class Reader {
     if (r->address_size != 2 && r->address_size != 4 && r->address_size != 8)
       fail(fmt::format("{}/address_size: {} is not 2, 4 or 8", at, r->address_size));
     if (j.contains("decl")) r->decl = loc_from(j["decl"], at + "/decl", origin_);
+    if (j.contains("unit")) r->unit = j["unit"].get<std::string>();
     size_t k = 0;
     for (const json& mj : j.at("members")) r->members.push_back(member(mj, fmt::format("{}/members/{}", at, k++)));
     if (j.contains("nested")) {

@@ -503,6 +503,7 @@ class UnitModel {
     if (r->byte_size > kMaxBytes) fail("implausible record size", d.offset);
     r->alignment = static_cast<uint32_t>(d.alignment.value_or(0));
     r->decl = loc(d);
+    if (d.name && !unit_.dies.empty() && unit_.dies[0].name) r->unit = unit_.dies[0].name;
     r->address_size = unit_.address_size;
     size_t data_members = 0;  // reserved exactly: records hold most of the model's memory
     for_children(rd, [&](DieRef c) { data_members += is_data_member(c.die()); });

@@ -69,7 +69,7 @@ std::string arrow(uint64_t a, uint64_t b) { return a == b ? std::to_string(a) : 
 Row struct_row(const ConfigResult& c, const StructRow& s) {
   Row r{esc::text(c.label), esc::text(s.name)};
   if (!s.old_stats || !s.new_stats) {
-    r.push_back(esc::text("ERROR: " + sentences::missing_struct(s.name, s.problem, c)));
+    r.push_back(esc::text("ERROR: " + sentences::struct_problem(s, c)));
     return r;
   }
   const RecordStats& a = *s.old_stats;

@@ -5,6 +5,7 @@
 #include "padguard/report_text.hpp"
 #include "padguard/type_name.hpp"
 #include "escape.hpp"
+#include "sentences.hpp"
 
 namespace padguard {
 
@@ -145,7 +146,7 @@ std::string record_details(const RecordDiff& d) {
 
 std::string render_diff_text(const DiffResult& res) {
   std::string out = fmt::format("--- {}\n+++ {}\n", N(res.old_source), N(res.new_source));
-  size_t changed = 0, added = 0, removed = 0, missing = 0, same = 0, btf_only = 0;
+  size_t changed = 0, added = 0, removed = 0, missing = 0, ambiguous = 0, same = 0, btf_only = 0;
   for (const RecordDiff& d : res.records) {
     const char* kw = kind_keyword(d.kind);
     switch (d.status) {
@@ -168,6 +169,11 @@ std::string render_diff_text(const DiffResult& res) {
         ++missing;
         out += fmt::format("{} {}: not found in either input\n", kw, N(d.name));
         break;
+      case RecordStatus::Ambiguous:
+        ++ambiguous;
+        out += N(fmt::format("{}: {}", d.name, sentences::ambiguous(d.name, d.old_choices, d.new_choices,
+                                                                     res.old_source, res.new_source))) + "\n";
+        break;
       case RecordStatus::Changed:
         ++changed;
         out += fmt::format("{} {}: {}\n", kw, N(d.name), stats_line(d));
@@ -177,6 +183,7 @@ std::string render_diff_text(const DiffResult& res) {
   }
   out += fmt::format("{} changed, {} added, {} removed, {} unchanged", changed, added, removed, same);
   if (missing) out += fmt::format(", {} missing", missing);
+  if (ambiguous) out += fmt::format(", {} ambiguous", ambiguous);
   out += "\n";
   if (btf_only)
     out += fmt::format("({} only on the BTF side: BTF also holds types DWARF keeps local to functions or that the "

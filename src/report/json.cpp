@@ -68,7 +68,7 @@ json record_diff_json(const RecordDiff& d) {
   json members = json::array();
   for (const MemberDiff& m : d.members) members.push_back(member_diff_json(m));
   const uint64_t loss = d.old_stats && d.new_stats ? slack_loss(*d.old_stats, *d.new_stats) : 0;
-  return json{{"name", d.name},
+  json j{{"name", d.name},
               {"kind", kind_keyword(d.kind)},
               {"status", status_name(d.status)},
               {"old", opt_stats(d.old_stats)},
@@ -82,6 +82,8 @@ json record_diff_json(const RecordDiff& d) {
               {"containers_removed", containers_json(d.containers_removed)},
               {"containers_added", containers_json(d.containers_added)},
               {"now_straddling", d.now_straddling}};
+  if (d.status == RecordStatus::Ambiguous) j["old_choices"] = d.old_choices, j["new_choices"] = d.new_choices;
+  return j;
 }
 
 json rule_json(const Rule& r) {
@@ -109,6 +111,7 @@ json finding_json(const Finding& f) {
          {"where", f.where ? loc_json(*f.where) : json(nullptr)}};
   if (!f.spans.empty()) j["spans"] = spans;
   if (!f.missing_member.empty()) j["missing_member"] = f.missing_member;
+  if (f.problem == Problem::Ambiguous) j["old_choices"] = f.old_choices, j["new_choices"] = f.new_choices;
   return j;
 }
 
@@ -122,7 +125,7 @@ json struct_row_json(const StructRow& s, const ConfigResult& c) {
   if (s.old_stats && s.new_stats) row["size_delta"] = signed_delta(s.old_stats->size, s.new_stats->size);
   if (s.problem != Problem::None) {
     row["problem"] = problem_name(s.problem);
-    row["error"] = sentences::missing_struct(s.name, s.problem, c);
+    row["error"] = sentences::struct_problem(s, c);
   }
   return row;
 }
@@ -180,6 +183,7 @@ json diff_json(const DiffResult& d) {
   json recs = json::array();
   json summary{{"changed", 0}, {"added", 0}, {"removed", 0}, {"unchanged", 0}, {"missing", 0}};
   for (const RecordDiff& r : d.records) {
+    if (r.status == RecordStatus::Ambiguous && !summary.contains("ambiguous")) summary["ambiguous"] = 0;
     summary[status_name(r.status)] = summary[status_name(r.status)].get<int>() + 1;
     if (r.status != RecordStatus::Unchanged || d.explicit_names) recs.push_back(record_diff_json(r));
   }

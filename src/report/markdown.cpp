@@ -44,7 +44,7 @@ const char* verdict_mark(Verdict v) {
 Row struct_cells(const ConfigResult& c, const StructRow& s, size_t nrules) {
   Row r{esc::markdown(c.label), esc::markdown(s.name)};
   if (!s.old_stats || !s.new_stats) {
-    r.push_back("ERROR: " + esc::markdown(sentences::missing_struct(s.name, s.problem, c)));
+    r.push_back("ERROR: " + esc::markdown(sentences::struct_problem(s, c)));
     r.resize(6 + nrules, "");
     return r;
   }

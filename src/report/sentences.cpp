@@ -3,6 +3,7 @@
 #include "sentences.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "padguard/error.hpp"
 
@@ -16,6 +17,30 @@ std::string missing_struct(const std::string& name, Problem p, const ConfigResul
   return fmt::format("struct '{}' not found in {}", name, p == Problem::MissingOld ? c.old_source : c.new_source);
 }
 
+std::string ambiguous(const std::string& name, const std::vector<std::string>& old_choices,
+                      const std::vector<std::string>& new_choices, const std::string& old_source,
+                      const std::string& new_source) {
+  auto side = [](const std::vector<std::string>& c, const std::string& src) {
+    return fmt::format("{} ways in {} ({})", c.size(), src, fmt::join(c, ", "));
+  };
+  std::string s = fmt::format("struct '{}' is defined ", name);
+  if (old_choices == new_choices)
+    s += fmt::format("{} ways in {} and in {} ({})", old_choices.size(), old_source, new_source,
+                     fmt::join(old_choices, ", "));
+  else if (!old_choices.empty() && !new_choices.empty())
+    s += side(old_choices, old_source) + " and " + side(new_choices, new_source);
+  else
+    s += old_choices.empty() ? side(new_choices, new_source) : side(old_choices, old_source);
+  const std::string& example = new_choices.empty() ? old_choices.front() : new_choices.front();
+  return s + fmt::format(" and padguard will not pick one; name it by source file or unit, e.g. {}", example);
+}
+
+std::string struct_problem(const StructRow& s, const ConfigResult& c) {
+  if (s.problem == Problem::Ambiguous)
+    return ambiguous(s.name, s.old_choices, s.new_choices, c.old_source, c.new_source);
+  return missing_struct(s.name, s.problem, c);
+}
+
 namespace {
 
 std::string missing(const Finding& f, const Rule& r, const ConfigResult& c) {
@@ -27,6 +52,8 @@ std::string missing(const Finding& f, const Rule& r, const ConfigResult& c) {
       return fmt::format("struct {} in {} has no member '{}'; name it by its C access path (anonymous unions are "
                          "transparent, e.g. rcu_users)",
                          r.target, c.new_source, f.missing_member);
+    case Problem::Ambiguous:
+      return ambiguous(f.subject, f.old_choices, f.new_choices, c.old_source, c.new_source);
     case Problem::NothingInCommon:
       return fmt::format("no struct is defined in both {} and {}: nothing to check", c.old_source, c.new_source);
     case Problem::None: break;

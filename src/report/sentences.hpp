@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "padguard/rules.hpp"
 
@@ -14,6 +15,15 @@ std::string finding(const Finding& f, const Rule& r, const ConfigResult& c);
 
 // "struct 'x' not found in a.o [nor in b.o]" for MissingOld/New/Both.
 std::string missing_struct(const std::string& name, Problem p, const ConfigResult& c);
+
+// A table row's problem: missing_struct() or ambiguous().
+std::string struct_problem(const StructRow& s, const ConfigResult& c);
+
+// "defined 2 ways in a.o (s@x.c, s@y.c), which padguard cannot pair with
+// b.o's; name one: s@x.c" for a subject naming several layouts.
+std::string ambiguous(const std::string& name, const std::vector<std::string>& old_choices,
+                      const std::vector<std::string>& new_choices, const std::string& old_source,
+                      const std::string& new_source);
 
 // The finding for one struct, "N structs checked", or "K of N structs: ...".
 std::string rule_detail(const RuleResult& rr, const ConfigResult& c);

@@ -118,12 +118,14 @@ struct MemberDiff {
   const FlatMember& current() const { return new_m ? *new_m : *old_m; }
 };
 
-enum class RecordStatus { Unchanged, Changed, Added, Removed, Missing };
+// Ambiguous: the name has several layouts on a side that padguard cannot
+// pair (analysis/pairing.hpp); old_choices/new_choices list them.
+enum class RecordStatus { Unchanged, Changed, Added, Removed, Missing, Ambiguous };
 
 const char* status_name(RecordStatus s);
 
 struct RecordDiff {
-  std::string name;
+  std::string name;  // the subject: the name, or NAME@FILE / NAME#K (pairing.hpp)
   RecordKind kind = RecordKind::Struct;
   RecordStatus status = RecordStatus::Unchanged;
   std::optional<RecordStats> old_stats, new_stats;
@@ -132,6 +134,7 @@ struct RecordDiff {
   std::vector<Hole> holes_filled, holes_opened;
   std::vector<FlatContainer> containers_removed, containers_added;
   std::vector<std::string> now_straddling;  // keys, for the summary
+  std::vector<std::string> old_choices, new_choices;  // Ambiguous: the subjects to pick from
 
   int64_t size_delta() const;
 };
@@ -154,6 +157,7 @@ struct DiffResult {
   bool explicit_names = false;  // records were requested by name
   bool old_is_btf = false, new_is_btf = false;  // DiffOptions'
   bool changed() const;  // any record not Unchanged (except one only on a BTF side against DWARF)
+  bool ambiguous() const;  // any record Ambiguous: the diff could not tell what changed
   // A record only on a BTF side, the other being DWARF (see DiffOptions).
   bool only_in_btf(const RecordDiff& d) const;
   std::vector<std::string> missing() const;  // requested names absent on a side (explicit_names only)
@@ -161,8 +165,10 @@ struct DiffResult {
 
 RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOptions& o = {});
 
-// `names` empty: every name in either set, sorted. Otherwise those names, in
-// that order; one absent from a side is Added/Removed, from both Missing.
+// `names` empty: every name in either set, sorted, a name with several
+// layouts paired by pairing.hpp's rules. Otherwise those subjects (a name,
+// NAME@FILE, NAME#K), in that order; one absent from a side is
+// Added/Removed, from both Missing, one naming several layouts Ambiguous.
 DiffResult diff_sets(const RecordSet& old_s, const RecordSet& new_s,
                      const std::vector<std::string>& names, const DiffOptions& o = {});
 

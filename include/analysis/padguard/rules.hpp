@@ -20,7 +20,8 @@ struct RuleDef;  // rule_table.hpp
 
 struct Rule {
   const RuleDef* def = nullptr;  // the table row: name, argument shape, evaluate
-  // A struct name; "all" for every struct present on both sides; empty
+  // A struct subject (a name, or NAME@FILE, NAME#K as pairing.hpp selects);
+  // "all" for every struct present on both sides; empty
   // (a limit-only rule) for every struct the check names.
   std::string target;
   std::string member_a, member_b;  // member-pair rules: C access paths inside target
@@ -45,7 +46,8 @@ enum class Unit { Bytes, Cachelines, Holes, BytesShared, TailPadding };
 const char* unit_name(Unit u);  // "bytes", "cachelines", "holes", "bytes-shared", "bytes-tail-padding"
 
 // Why a rule could not be evaluated on a struct (verdict Error).
-enum class Problem { None, MissingOld, MissingNew, MissingBoth, NoMember, NothingInCommon };
+// Ambiguous: the subject names several layouts on a side (pairing.hpp).
+enum class Problem { None, MissingOld, MissingNew, MissingBoth, NoMember, NothingInCommon, Ambiguous };
 const char* problem_name(Problem p);  // "none", "missing-old", ...
 
 struct MemberSpan {
@@ -62,6 +64,7 @@ struct Finding {
   Verdict verdict = Verdict::Pass;
   Problem problem = Problem::None;
   std::string missing_member;  // Problem::NoMember
+  std::vector<std::string> old_choices, new_choices;  // Problem::Ambiguous: subjects to pick from
   std::optional<RecordStats> old_stats, new_stats;
   std::vector<MemberSpan> spans;  // member-pair rules: the members after the change
   std::optional<SourceLoc> where;  // the declaration to point at
@@ -79,10 +82,11 @@ struct RuleResult {
 
 // One struct of one config, for the table.
 struct StructRow {
-  std::string name;
+  std::string name;  // the subject
   std::optional<RecordStats> old_stats, new_stats;
   uint64_t slack_loss = 0;            // tail padding consumed with sizeof unchanged
-  Problem problem = Problem::None;    // MissingOld / MissingNew / MissingBoth
+  Problem problem = Problem::None;    // MissingOld / MissingNew / MissingBoth / Ambiguous
+  std::vector<std::string> old_choices, new_choices;  // Ambiguous
   // Per rule (parallel to CheckResult::rules); nullopt where it does not apply.
   std::vector<std::optional<Verdict>> cells;
 };

@@ -139,13 +139,19 @@ struct Record {
   std::vector<Member> members;
   std::vector<NestedType> nested_types;
   SourceLoc decl;
+  // The compilation unit that defines it (the unit DIE's DW_AT_name); empty
+  // when unknown (BTF). Tells apart definitions of one name from one header
+  // built twice (analysis/pairing); not part of the layout.
+  std::string unit;
 
   bool is_union() const { return kind == RecordKind::Union; }
 };
 
 #define PADGUARD_RECORD_NUMBERS(X) X(byte_size) X(alignment) X(address_size)
 
-// Every named record of one input, in first-definition order, one per name.
+// Every named record of one input, in first-definition order: one per name,
+// or with LoadOptions::keep_layout_variants one per distinct layout of a name
+// (analysis/pairing tells those apart).
 struct RecordSet {
   std::string source;  // file name the records were read from
   std::vector<std::shared_ptr<const Record>> records;
