@@ -85,17 +85,35 @@ bool straddles(const FlatMember& f, uint32_t cl) {
 // Which of the matched members (in old offset order) kept their relative
 // order: a longest non-decreasing run of new offsets, preferring, among runs
 // of the same length, members whose offset did not change at all (so in
-// "a b c" -> "a c b" with c unchanged, b is the one that moved). O(n^2).
+// "a b c" -> "a c b" with c unchanged, b is the one that moved). Each member
+// weighs n + 1, plus 1 if unchanged, so length decides first; among equal
+// predecessors the earliest is taken. O(n log n): a Fenwick tree of prefix
+// maxima over the offsets' ranks (a record of 40,000 members is hostile
+// input, not a reason to stall).
 std::vector<bool> longest_ordered(const std::vector<uint64_t>& seq, const std::vector<bool>& unchanged) {
   const size_t n = seq.size();
+  std::vector<uint64_t> values(seq);
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  struct Best {
+    uint64_t weight = 0;
+    size_t at = SIZE_MAX;
+    bool better_than(const Best& o) const { return weight > o.weight || (weight == o.weight && at < o.at); }
+  };
+  std::vector<Best> tree(values.size() + 1);
   std::vector<uint64_t> best(n, 0);
   std::vector<size_t> prev(n, SIZE_MAX);
   size_t end = SIZE_MAX;
   for (size_t i = 0; i < n; ++i) {
-    const uint64_t w = (uint64_t{1} << 20) + (unchanged[i] ? 1 : 0);
-    best[i] = w;
-    for (size_t j = 0; j < i; ++j)
-      if (seq[j] <= seq[i] && best[j] + w > best[i]) best[i] = best[j] + w, prev[i] = j;
+    const size_t rank = std::lower_bound(values.begin(), values.end(), seq[i]) - values.begin() + 1;
+    Best before;  // the best run ending at an offset <= seq[i]
+    for (size_t k = rank; k > 0; k &= k - 1)
+      if (tree[k].better_than(before)) before = tree[k];
+    best[i] = before.weight + n + 1 + (unchanged[i] ? 1 : 0);
+    prev[i] = before.at;
+    const Best mine{best[i], i};
+    for (size_t k = rank; k < tree.size(); k += k & (~k + 1))
+      if (mine.better_than(tree[k])) tree[k] = mine;
     if (end == SIZE_MAX || best[i] > best[end]) end = i;
   }
   std::vector<bool> in(n, false);
@@ -103,14 +121,22 @@ std::vector<bool> longest_ordered(const std::vector<uint64_t>& seq, const std::v
   return in;
 }
 
-// Keys are unique in C; make them unique anyway (C++ or odd DWARF).
+// Keys are unique in C; make them unique anyway (C++ or odd DWARF, a hostile
+// facts file with 40,000 members of one name): the k-th repeat of a key
+// becomes "key#k", each base key counting on where it stopped.
 std::unordered_map<std::string, size_t> index_by_key(FlatRecord& f) {
   std::unordered_map<std::string, size_t> idx;
+  std::unordered_map<std::string, int> next;
+  idx.reserve(f.members.size());
   for (size_t i = 0; i < f.members.size(); ++i) {
     std::string k = f.members[i].key;
-    for (int n = 2; idx.count(k); ++n) k = f.members[i].key + "#" + std::to_string(n);
+    if (idx.count(k)) {
+      int& n = next.try_emplace(f.members[i].key, 2).first->second;
+      do k = f.members[i].key + "#" + std::to_string(n++);
+      while (idx.count(k));
+    }
     f.members[i].key = k;
-    idx.emplace(k, i);
+    idx.emplace(std::move(k), i);
   }
   return idx;
 }

@@ -105,21 +105,33 @@ std::vector<std::vector<std::string>> byte_sharing(const FlatRecord& f) {
   // unions built to explode (fuzzing: 12 levels, 4096 overlapping members)
   // would take minutes and gigabytes. Refuse them instead of stalling a gate.
   constexpr uint64_t kMaxPairs = uint64_t{1} << 22;
+  // Sweep by start byte: only members starting before this one ends can
+  // overlap. Counted first, without a string, so a bomb is refused in
+  // milliseconds rather than after millions of copied keys.
+  auto sweep = [&](auto&& pair) {
+    for (size_t x = 0; x < order.size(); ++x) {
+      const FlatMember& a = ms[order[x]];
+      for (size_t y = x + 1; y < order.size(); ++y) {
+        const FlatMember& b = ms[order[y]];
+        if (b.begin_byte() >= a.end_byte()) break;
+        if (!pair(x, y)) return;
+      }
+    }
+  };
   uint64_t pairs = 0;
-  // Sweep by start byte: only members starting before this one ends can overlap.
-  for (size_t x = 0; x < order.size(); ++x) {
+  sweep([&](size_t, size_t) { return ++pairs <= kMaxPairs; });
+  if (pairs > kMaxPairs)
+    throw InputError("", fmt::format("a record has more than {} pairs of members sharing bytes "
+                                     "(nested unions); the input is implausible, rebuild it", kMaxPairs));
+  sweep([&](size_t x, size_t y) {
     const FlatMember& a = ms[order[x]];
-    for (size_t y = x + 1; y < order.size(); ++y) {
-      const FlatMember& b = ms[order[y]];
-      if (b.begin_byte() >= a.end_byte()) break;
-      if (++pairs > kMaxPairs)
-        throw InputError("", fmt::format("a record has more than {} pairs of members sharing bytes "
-                                         "(nested unions); the input is implausible, rebuild it", kMaxPairs));
-      if (a.end_byte() == a.begin_byte() || b.end_byte() == b.begin_byte()) continue;
+    const FlatMember& b = ms[order[y]];
+    if (a.end_byte() != a.begin_byte() && b.end_byte() != b.begin_byte()) {
       shares[order[x]].push_back(b.key);
       shares[order[y]].push_back(a.key);
     }
-  }
+    return true;
+  });
   for (auto& s : shares) std::sort(s.begin(), s.end());
   return shares;
 }

@@ -163,3 +163,31 @@ def test_unpairable_layouts_make_diff_exit_2(tmp_path):
     d = json.loads(r.stdout)
     (amb,) = [x for x in d["records"] if x["status"] == "ambiguous"]
     assert amb["old_choices"] == ["s#1", "s#2"] and d["summary"]["ambiguous"] == 1
+
+
+def test_forty_thousand_members_of_one_name_diff_in_bounded_time(tmp_path):
+    """Issue 12: renaming duplicate member keys and ordering matched members
+    were quadratic (a diff of this file ran for minutes)."""
+    src = tmp_path / "one.c"
+    src.write_text("struct s { int a; };\nstruct s x;\n")
+    obj = tmp_path / "one.o"
+    assert fl.run([*fl.cc_argv("gcc", "-m64"), "-c", "-g", "-o", str(obj), str(src)]).returncode == 0
+    facts = tmp_path / "one.json"
+    assert fl.run([PADGUARD, "extract", str(obj), "-o", str(facts)]).returncode == 0
+    doc = json.loads(facts.read_text())
+    rec = doc["record_table"][doc["records"][0]]
+    n = 40000
+    member = rec["members"][0]
+    rec["members"] = [dict(member, bit_offset=32 * i) for i in range(n)]
+    rec["byte_size"] = 4 * n
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(doc))
+    rec["members"][n // 2]["bit_offset"] = 32 * n  # one moves to the end
+    rec["byte_size"] = 4 * n + 4
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps(doc))
+    r = fl.run([PADGUARD, "diff", str(old), str(new)], timeout=120)
+    assert r.returncode == 1, r.stderr
+    assert "moved 80000 -> 160000" in r.stdout and "1 changed" in r.stdout, r.stdout[-2000:]
+    r = fl.run([PADGUARD, "check", "--no-growth", "all", str(old), str(new)], timeout=120)
+    assert r.returncode == 1 and "+4" in r.stdout, r.stdout
