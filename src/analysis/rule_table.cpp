@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <set>
 
 namespace padguard {
 
@@ -111,15 +110,32 @@ std::optional<SourceLoc> decl_of(const FlatRecord& f, const std::string& name) {
   return std::nullopt;
 }
 
-// Bytes both range sets cover, counted once (ranges are bounded by sizeof).
+// Sorted, merged: disjoint intervals covering the same bytes.
+Ranges merged(Ranges r) {
+  std::sort(r.begin(), r.end());
+  Ranges out;
+  for (auto [x, y] : r) {
+    if (x >= y) continue;
+    if (!out.empty() && x <= out.back().second)
+      out.back().second = std::max(out.back().second, y);
+    else
+      out.emplace_back(x, y);
+  }
+  return out;
+}
+
+// Bytes both range sets cover, counted once: interval arithmetic, so the
+// cost follows the members, not the bytes (two 2^40-byte arrays are two
+// intervals).
 uint64_t overlap(const Ranges& a, const Ranges& b) {
-  std::set<uint64_t> bytes_a, common;
-  for (auto [x, y] : a)
-    for (uint64_t i = x; i < y; ++i) bytes_a.insert(i);
-  for (auto [x, y] : b)
-    for (uint64_t i = x; i < y; ++i)
-      if (bytes_a.count(i)) common.insert(i);
-  return common.size();
+  const Ranges x = merged(a), y = merged(b);
+  uint64_t common = 0;
+  for (size_t i = 0, j = 0; i < x.size() && j < y.size();) {
+    const uint64_t lo = std::max(x[i].first, y[j].first), hi = std::min(x[i].second, y[j].second);
+    if (lo < hi) common += hi - lo;
+    x[i].second < y[j].second ? ++i : ++j;
+  }
+  return common;
 }
 
 MemberSpan span(const std::string& member, const Ranges& r) {

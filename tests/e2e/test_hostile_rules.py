@@ -1,0 +1,45 @@
+"""Rules cost memory by members, not by bytes, and limits do not wrap
+(issue 12): --disjoint over two 16 GiB arrays is interval arithmetic, and
+--max-growth takes any limit up to 2^64-1."""
+import os
+
+import fixturelib as fl
+
+PADGUARD = os.environ["PADGUARD"]
+
+
+def compile_c(tmp, name, text):
+    src = tmp / f"{name}.c"
+    src.write_text(text)
+    obj = tmp / f"{name}.o"
+    r = fl.run([*fl.cc_argv("gcc", "-m64"), "-c", "-g", "-o", str(obj), str(src)], cwd=tmp)
+    assert r.returncode == 0, r.stderr
+    return str(obj)
+
+
+HUGE = "struct s { union { char a[1UL<<34]; char b[1UL<<34]; }; long tail; };\nstruct s *p;\n"
+
+
+def test_disjoint_over_huge_arrays_counts_bytes_without_holding_them(tmp_path):
+    obj = compile_c(tmp_path, "huge", HUGE)
+    # Under a 512 MB address-space cap: a set of 2^34 bytes cannot fit.
+    r = fl.run(["prlimit", "--as=536870912", "--", PADGUARD, "check", "--disjoint", "s.a,s.b", obj, obj],
+               timeout=60)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "share 17179869184 bytes" in r.stdout
+    r = fl.run(["prlimit", "--as=536870912", "--", PADGUARD, "check", "--disjoint", "s.a,s.tail", obj, obj],
+               timeout=60)
+    assert r.returncode == 0 and "share no byte" in r.stdout, r.stdout + r.stderr
+
+
+def test_max_growth_limits_do_not_wrap(tmp_path):
+    old = compile_c(tmp_path, "old", "struct s { int a; };\nstruct s x;\n")
+    (tmp_path / "n").mkdir()
+    new = compile_c(tmp_path / "n", "new", "struct s { int a; long b; };\nstruct s x;\n")
+    for limit in ("9223372036854775808", "18446744073709551615"):
+        r = fl.run([PADGUARD, "check", "--max-growth", f"s={limit}", old, new])
+        assert r.returncode == 0 and "+12" in r.stdout, (limit, r.stdout + r.stderr)
+    r = fl.run([PADGUARD, "check", "--max-growth", "s=11", old, new])
+    assert r.returncode == 1, r.stdout
+    r = fl.run([PADGUARD, "check", "--max-growth", "s=18446744073709551616", old, new])
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
