@@ -43,3 +43,11 @@ def test_max_growth_limits_do_not_wrap(tmp_path):
     assert r.returncode == 1, r.stdout
     r = fl.run([PADGUARD, "check", "--max-growth", "s=18446744073709551616", old, new])
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_an_error_is_one_line_whatever_names_it_quotes(tmp_path):
+    obj = compile_c(tmp_path, "one", "struct s { int a; };\nstruct s x;\n")
+    r = fl.run([PADGUARD, "layout", "-C", "nosuch\n::error file=x::forged\x1b[31m", obj])
+    assert r.returncode == 2
+    assert len(r.stderr.splitlines()) == 1 and "\x1b" not in r.stderr, r.stderr
+    assert "\\x0a::error" in r.stderr, r.stderr
