@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "padguard/error.hpp"
+#include "padguard/version.hpp"
 
 using namespace padguard::cli;
 
@@ -35,6 +36,7 @@ int main(int argc, char** argv) noexcept {
                  "Exit status: 0 ok/no change, 1 layout changed (diff) or rule violated (check),\n"
                  "2 usage or input error (never a pass)."};
     app.require_subcommand(1);
+    app.set_version_flag("-V,--version", padguard::tool_version(), "print padguard's version and git commit, and exit");
     LayoutOptions layout;
     add_layout(app, layout);
     CrosscheckOptions crosscheck;

@@ -16,6 +16,7 @@
 
 #include "padguard/error.hpp"
 #include "padguard/schema.hpp"
+#include "padguard/version.hpp"
 
 namespace padguard {
 
@@ -386,7 +387,7 @@ json facts_json(const std::string& source, uint32_t address_size, const std::vec
   Writer w;
   json ids = json::array();
   for (const Record* r : records) ids.push_back(w.record_id(*r));
-  json doc{{"schema_version", kSchemaVersion}, {"kind", "facts"},   {"source", source},
+  json doc{{"schema_version", kSchemaVersion}, {"tool_version", tool_version()}, {"kind", "facts"},   {"source", source},
            {"address_size", address_size},     {"records", ids},    {"record_table", w.take_records()},
            {"types", w.take_types()}};
   if (!states_alignment) doc["states_alignment"] = false;

@@ -4,6 +4,7 @@
 #include "padguard/diff.hpp"
 #include "padguard/rule_table.hpp"
 #include "padguard/type_name.hpp"
+#include "padguard/version.hpp"
 #include "sentences.hpp"
 
 namespace padguard {
@@ -175,7 +176,7 @@ json layout_json(const std::string& source, const std::vector<const Record*>& re
     j["holes"] = holes_json(find_holes(*r));
     recs.push_back(j);
   }
-  return json{{"schema_version", kSchemaVersion}, {"kind", "layout"}, {"source", source},
+  return json{{"schema_version", kSchemaVersion}, {"tool_version", tool_version()}, {"kind", "layout"}, {"source", source},
               {"cacheline_size", cacheline_size}, {"records", recs}};
 }
 
@@ -187,7 +188,7 @@ json diff_json(const DiffResult& d) {
     summary[status_name(r.status)] = summary[status_name(r.status)].get<int>() + 1;
     if (r.status != RecordStatus::Unchanged || d.explicit_names) recs.push_back(record_diff_json(r));
   }
-  return json{{"schema_version", kSchemaVersion}, {"kind", "diff"},       {"old", d.old_source},
+  return json{{"schema_version", kSchemaVersion}, {"tool_version", tool_version()}, {"kind", "diff"},       {"old", d.old_source},
               {"new", d.new_source},              {"changed", d.changed()}, {"cacheline_size", d.cacheline_size},
               {"summary", summary},               {"records", recs}};
 }
@@ -201,7 +202,7 @@ json check_json(const CheckResult& r) {
   json summary{{"checks", n.checks},   {"failed", n.failed},   {"rule_errors", n.rule_errors},
                {"errors", n.errors},   {"configs", n.configs}, {"checked", n.checked},
                {"not_checked", n.not_checked}, {"allowed", n.allowed}};
-  return json{{"schema_version", kSchemaVersion}, {"kind", "check"}, {"verdict", verdict_name(r.verdict)},
+  return json{{"schema_version", kSchemaVersion}, {"tool_version", tool_version()}, {"kind", "check"}, {"verdict", verdict_name(r.verdict)},
               {"cacheline_size", r.cacheline_size}, {"rules", rules}, {"configs", configs}, {"summary", summary}};
 }
 
