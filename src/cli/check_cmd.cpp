@@ -152,11 +152,12 @@ std::vector<PairSpec> gather_pairs(const CheckCmdOptions& o) {
 }
 
 ConfigResult run_pair(const PairSpec& p, const std::vector<Rule>& rules, const CheckOptions& co,
-                      const LoadOptions& lo) {
+                      const LoadOptions& lo, bool cross_arch) {
   if (p.status != ConfigStatus::Checked) return status_config(p.label, p.status, p.message, p.log);
   try {
     const RecordSet old_s = load_input(p.old_file, lo);
     const RecordSet new_s = load_input(p.new_file, lo);
+    refuse_cross_arch(old_s, new_s, cross_arch);
     ConfigResult c = evaluate_config(rules, old_s, new_s, co);
     c.label = p.label;
     return c;
@@ -203,6 +204,7 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
   sub->add_option("--allow-skip", o.allow_skip,
                   "LABEL[,LABEL...] or 'all': these configs may go unchecked (still shown) without failing the gate")
       ->delimiter(',')->allow_extra_args(false);
+  sub->add_flag("--allow-cross-arch", o.allow_cross_arch, kCrossArchHelp);
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
   add_format(*sub, o.format, ResultKind::Check);
@@ -229,7 +231,7 @@ int run_check(const CheckCmdOptions& o) {
   lo.keep_layout_variants = true;
 
   std::vector<ConfigResult> configs;
-  for (const PairSpec& p : pairs) configs.push_back(run_pair(p, rules, co, lo));
+  for (const PairSpec& p : pairs) configs.push_back(run_pair(p, rules, co, lo, o.allow_cross_arch));
   const CheckResult res = make_check_result(rules, std::move(configs), co, pairs.size() > 1 || !pairs[0].label.empty());
 
   RenderOptions ro;

@@ -58,10 +58,17 @@ struct DiffCmdOptions {
   std::vector<std::string> names;
   unsigned cacheline = 64;
   std::string format = "text";
+  bool allow_cross_arch = false;
   std::string old_file, new_file;
 };
 void add_diff(CLI::App& app, DiffCmdOptions& o);
 int run_diff(const DiffCmdOptions& o);
+
+// Two inputs of different architectures are an input error (exit 2) unless
+// the user asked for the comparison (--allow-cross-arch).
+void refuse_cross_arch(const RecordSet& old_s, const RecordSet& new_s, bool allowed);
+inline constexpr const char* kCrossArchHelp =
+    "compare inputs of different architectures (ELF machine, address size, byte order); refused by default";
 
 // `check`: rules over one pair or labelled pairs; exit 1 when one fails.
 struct CheckCmdOptions {
@@ -73,6 +80,7 @@ struct CheckCmdOptions {
   std::vector<std::string> pairs;  // LABEL=OLD:NEW
   std::string manifest;
   std::vector<std::string> allow_skip;  // labels, or "all"
+  bool allow_cross_arch = false;
   unsigned cacheline = 64;
   std::string format = "text";
   std::string junit;

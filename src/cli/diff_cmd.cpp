@@ -20,8 +20,16 @@ void add_diff(CLI::App& app, DiffCmdOptions& o) {
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
   add_format(*sub, o.format, ResultKind::Diff);
+  sub->add_flag("--allow-cross-arch", o.allow_cross_arch, kCrossArchHelp);
   sub->add_option("OLD", o.old_file, "before: ELF with DWARF, or a facts file from padguard extract")->required();
   sub->add_option("NEW", o.new_file, "after: ELF with DWARF, or a facts file")->required();
+}
+
+void refuse_cross_arch(const RecordSet& old_s, const RecordSet& new_s, bool allowed) {
+  if (allowed) return;
+  if (const std::string why = architecture_mismatch(old_s, new_s); !why.empty())
+    throw InputError("", why + ": their layouts differ by ABI, not by a patch; compare builds of one "
+                               "architecture, or pass --allow-cross-arch");
 }
 
 int run_diff(const DiffCmdOptions& o) {
@@ -35,6 +43,7 @@ int run_diff(const DiffCmdOptions& o) {
   lo.keep_layout_variants = true;
   const RecordSet old_s = load_input(o.old_file, lo);
   const RecordSet new_s = load_input(o.new_file, lo);
+  refuse_cross_arch(old_s, new_s, o.allow_cross_arch);
   // A diff over nothing would say "0 changed" (exit 0): fail closed, as check does.
   for (const auto* side : {&old_s, &new_s})
     if (side->records.empty())

@@ -41,7 +41,7 @@ int run_extract(const ExtractCmdOptions& o) {
         throw InputError(o.file, "no struct or union named '" + n + "' in its debug info; check the spelling");
     }
   }
-  const std::string out = dump_json(facts_json(set.source, set.address_size, records, set.states_alignment), true);
+  const std::string out = dump_json(facts_json(set, records), true);
   if (o.output == "-") {
     std::fwrite(out.data(), 1, out.size(), stdout);
     return kExitOk;

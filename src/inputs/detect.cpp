@@ -97,8 +97,9 @@ bool FileHead::has_section(std::string_view name) const {
   return std::find(sections.begin(), sections.end(), name) != sections.end();
 }
 
-const Input& detect_input(const std::string& path, const LoadOptions& opts) {
-  const FileHead head = read_head(path);
+namespace {
+
+const Input& choose(const FileHead& head, const LoadOptions& opts) {
   const Input* best = nullptr;
   int best_score = 0;
   for (const Input* in : inputs()) {
@@ -107,6 +108,34 @@ const Input& detect_input(const std::string& path, const LoadOptions& opts) {
   }
   if (best == nullptr) unknown_content(head);
   return *best;
+}
+
+// The architecture an ELF's header states (e_machine, EI_DATA), for the
+// cross-architecture refusal of diff and check (model.hpp).
+void stamp_architecture(const FileHead& head, RecordSet& set) {
+  const std::string& b = head.bytes;
+  if (!head.elf || b.size() < 20) return;
+  const auto byte = [&](size_t i) { return static_cast<uint8_t>(b[i]); };
+  if (byte(5) != 1 && byte(5) != 2) return;
+  set.byte_order = byte(5) == 1 ? ByteOrder::Little : ByteOrder::Big;
+  set.machine = set.byte_order == ByteOrder::Little ? static_cast<uint16_t>(byte(18) | byte(19) << 8)
+                                                    : static_cast<uint16_t>(byte(18) << 8 | byte(19));
+}
+
+RecordSet load_file(const std::string& path, const LoadOptions& opts) {
+  const FileHead head = read_head(path);
+  RecordSet set = choose(head, opts).load(path, opts);
+  stamp_architecture(head, set);
+  // The records know the address size of the units that define them (DWARF
+  // unit headers, BTF's pointer size); the set says the same.
+  if (!set.records.empty()) set.address_size = set.records.front()->address_size;
+  return set;
+}
+
+}  // namespace
+
+const Input& detect_input(const std::string& path, const LoadOptions& opts) {
+  return choose(read_head(path), opts);
 }
 
 namespace {
@@ -136,7 +165,7 @@ RecordSet load_stdin(const LoadOptions& opts) {
   }
   const std::string path = copy.path();
   try {
-    RecordSet set = detect_input(path, opts).load(path, opts);
+    RecordSet set = load_file(path, opts);
     set.source = "stdin";
     return set;
   } catch (const InputError& e) {
@@ -150,7 +179,7 @@ RecordSet load_stdin(const LoadOptions& opts) {
 
 RecordSet load_input(const std::string& path, const LoadOptions& opts) {
   if (path == "-" || stdin_is_a_stream(path)) return load_stdin(opts);
-  return detect_input(path, opts).load(path, opts);
+  return load_file(path, opts);
 }
 
 }  // namespace padguard

@@ -394,6 +394,13 @@ json facts_json(const std::string& source, uint32_t address_size, const std::vec
   return doc;
 }
 
+json facts_json(const RecordSet& set, const std::vector<const Record*>& records) {
+  json doc = facts_json(set.source, set.address_size, records, set.states_alignment);
+  if (set.machine) doc["machine"] = set.machine;
+  if (set.byte_order != ByteOrder::Unknown) doc["byte_order"] = set.byte_order == ByteOrder::Little ? "little" : "big";
+  return doc;
+}
+
 RecordSet records_from_facts(const json& j, const std::string& origin) {
   try {
     if (!j.is_object() || j.value("kind", std::string()) != "facts")
@@ -409,6 +416,13 @@ RecordSet records_from_facts(const json& j, const std::string& origin) {
       if (!j["states_alignment"].is_boolean())
         throw InputError(origin, "facts: /states_alignment: not true or false; re-run padguard extract");
       set.states_alignment = j["states_alignment"].get<bool>();
+    }
+    if (j.contains("machine")) set.machine = exact<uint16_t>(j["machine"], "/machine", origin);
+    if (j.contains("byte_order")) {
+      const json& b = j["byte_order"];
+      if (!b.is_string() || (b != "little" && b != "big"))
+        throw InputError(origin, "facts: /byte_order: not \"little\" or \"big\"; re-run padguard extract");
+      set.byte_order = b == "little" ? ByteOrder::Little : ByteOrder::Big;
     }
     Reader rd(j.at("record_table"), j.at("types"), origin);
     size_t k = 0;

@@ -10,6 +10,48 @@ const Record* RecordSet::find(std::string_view name) const {
   return nullptr;
 }
 
+namespace {
+
+const char* machine_name(uint16_t m) {
+  switch (m) {
+    case 3: return "i386";
+    case 8: return "mips";
+    case 20: return "powerpc";
+    case 21: return "powerpc64";
+    case 22: return "s390";
+    case 40: return "arm";
+    case 62: return "x86_64";
+    case 183: return "aarch64";
+    case 243: return "riscv";
+    case 258: return "loongarch";
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string architecture_name(const RecordSet& s) {
+  std::string out;
+  if (s.machine) {
+    const char* n = machine_name(s.machine);
+    out = n ? n : "ELF machine " + std::to_string(s.machine);
+  } else {
+    out = "unknown machine";
+  }
+  out += " (" + std::to_string(s.address_size * 8) + "-bit";
+  if (s.byte_order != ByteOrder::Unknown) out += s.byte_order == ByteOrder::Little ? ", little-endian" : ", big-endian";
+  return out + ")";
+}
+
+std::string architecture_mismatch(const RecordSet& a, const RecordSet& b) {
+  const bool machine = a.machine && b.machine && a.machine != b.machine;
+  const bool order = a.byte_order != ByteOrder::Unknown && b.byte_order != ByteOrder::Unknown &&
+                     a.byte_order != b.byte_order;
+  const bool width = !a.records.empty() && !b.records.empty() && a.address_size != b.address_size;
+  if (!machine && !order && !width) return "";
+  return a.source + " is " + architecture_name(a) + " and " + b.source + " is " + architecture_name(b);
+}
+
 const char* kind_keyword(RecordKind k) {
   switch (k) {
     case RecordKind::Struct:

@@ -22,6 +22,10 @@ nlohmann::json facts_json(const std::string& source, uint32_t address_size,
 
 // Throws InputError naming `origin` when the document is not a facts file
 // this version understands.
+// The same for `records` of `set`, with its architecture (machine, byte
+// order) when known, as extract writes it.
+nlohmann::json facts_json(const RecordSet& set, const std::vector<const Record*>& records);
+
 RecordSet records_from_facts(const nlohmann::json& j, const std::string& origin);
 
 }  // namespace padguard

@@ -149,6 +149,8 @@ struct Record {
 
 #define PADGUARD_RECORD_NUMBERS(X) X(byte_size) X(alignment) X(address_size)
 
+enum class ByteOrder : uint8_t { Unknown, Little, Big };
+
 // Every named record of one input, in first-definition order: one per name,
 // or with LoadOptions::keep_layout_variants one per distinct layout of a name
 // (analysis/pairing tells those apart).
@@ -159,9 +161,19 @@ struct RecordSet {
   // The input can state alignment attributes (DWARF's DW_AT_alignment); BTF
   // cannot, so pahole infers them and prints no "Force padding" lines.
   bool states_alignment = true;
+  // The ELF header's architecture (e_machine, byte order); 0/Unknown when
+  // the input does not say (raw BTF, a facts file written before 2.1).
+  uint16_t machine = 0;
+  ByteOrder byte_order = ByteOrder::Unknown;
 
   const Record* find(std::string_view name) const;
 };
+
+// "x86_64 (64-bit, little-endian)", as far as the set knows it.
+std::string architecture_name(const RecordSet& s);
+// Why two sets are of different architectures (machine, address size, byte
+// order, where both say), or "" when nothing known differs.
+std::string architecture_mismatch(const RecordSet& a, const RecordSet& b);
 
 const char* kind_keyword(RecordKind k);
 
