@@ -151,6 +151,20 @@ std::vector<PairSpec> gather_pairs(const CheckCmdOptions& o) {
   return pairs;
 }
 
+// Every struct the check could not find gets the nearest names of the side
+// that lacks it ("did you mean").
+void add_suggestions(ConfigResult& c, const PairSpec& p, const LoadOptions& lo) {
+  auto hint = [&](const std::string& name, Problem pr) {
+    if (c.suggestions.count(name)) return;
+    c.suggestions[name] = spelling_suggestions(pr == Problem::MissingOld ? p.old_file : p.new_file, name, lo);
+  };
+  for (const std::string& n : c.unknown_names) hint(n, Problem::MissingBoth);
+  for (const RuleResult& rr : c.results)
+    for (const Finding& f : rr.findings)
+      if (f.problem == Problem::MissingOld || f.problem == Problem::MissingNew || f.problem == Problem::MissingBoth)
+        hint(f.subject, f.problem);
+}
+
 ConfigResult run_pair(const PairSpec& p, const std::vector<Rule>& rules, const CheckOptions& co,
                       const LoadOptions& lo, bool cross_arch) {
   if (p.status != ConfigStatus::Checked) return status_config(p.label, p.status, p.message, p.log);
@@ -160,6 +174,7 @@ ConfigResult run_pair(const PairSpec& p, const std::vector<Rule>& rules, const C
     refuse_cross_arch(old_s, new_s, cross_arch);
     ConfigResult c = evaluate_config(rules, old_s, new_s, co);
     c.label = p.label;
+    add_suggestions(c, p, lo);
     return c;
   } catch (const InputError& e) {
     return error_config(p.label, p.old_file, p.new_file, e.what());

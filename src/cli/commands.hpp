@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "padguard/dwarf_source.hpp"
+#include "padguard/input.hpp"
 #include "padguard/render.hpp"
 
 namespace padguard::cli {
@@ -99,5 +100,10 @@ struct ExtractCmdOptions {
 };
 void add_extract(CLI::App& app, ExtractCmdOptions& o);
 int run_extract(const ExtractCmdOptions& o);
+
+// Names of `file` nearest to a missing `name` (hints.cpp), and the phrase:
+// "; did you mean 'task_struct'?" or "; check the spelling".
+std::vector<std::string> spelling_suggestions(const std::string& file, const std::string& name, LoadOptions lo);
+std::string spelling_hint(const std::string& file, const std::string& name, const LoadOptions& lo);
 
 }  // namespace padguard::cli

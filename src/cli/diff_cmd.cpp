@@ -45,8 +45,9 @@ int run_diff(const DiffCmdOptions& o) {
   const RecordSet new_s = load_input(o.new_file, lo);
   refuse_cross_arch(old_s, new_s, o.allow_cross_arch);
   // A diff over nothing would say "0 changed" (exit 0): fail closed, as check does.
+  // (With -C, a name neither side has is reported by name below.)
   for (const auto* side : {&old_s, &new_s})
-    if (side->records.empty())
+    if (side->records.empty() && o.names.empty())
       throw InputError(side == &old_s ? o.old_file : o.new_file,
                        std::string("no struct definitions readable: ") + kNoStructsReason);
   DiffResult d;
@@ -76,8 +77,9 @@ int run_diff(const DiffCmdOptions& o) {
     const std::string where = r.status == RecordStatus::Missing ? o.old_file + " and " + o.new_file
                               : r.status == RecordStatus::Added ? o.old_file
                                                                 : o.new_file;
-    std::fprintf(stderr, "padguard: %s: no struct or union named '%s'; check the spelling\n", where.c_str(),
-                 r.name.c_str());
+    const std::string hint = spelling_hint(r.status == RecordStatus::Added ? o.old_file : o.new_file, r.name, lo);
+    std::fprintf(stderr, "padguard: %s: no struct or union named '%s'%s\n", where.c_str(), r.name.c_str(),
+                 hint.c_str());
     missing = true;
   }
   if (ambiguous)

@@ -38,7 +38,7 @@ int run_extract(const ExtractCmdOptions& o) {
       for (const auto& r : set.records)
         if (r->name == n) records.push_back(r.get());
       if (records.size() == before)
-        throw InputError(o.file, "no struct or union named '" + n + "' in its debug info; check the spelling");
+        throw InputError(o.file, "no struct or union named '" + n + "' in its debug info" + spelling_hint(o.file, n, lo));
     }
   }
   const std::string out = dump_json(facts_json(set, records), true);

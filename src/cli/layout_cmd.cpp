@@ -66,7 +66,7 @@ int run_layout(const LayoutOptions& o) {
         throw InputError(file, "'" + name + "' matches " + std::to_string(choices.size()) +
                                    " layouts; name one: " + join(choices));
       if (r == nullptr)
-        throw InputError(file, "no struct or union named '" + name + "' in its debug info; check the spelling");
+        throw InputError(file, "no struct or union named '" + name + "' in its debug info" + spelling_hint(file, name, lo));
       records.push_back(r);
     }
   }

@@ -2,9 +2,11 @@
 #include <cstdio>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "padguard/error.hpp"
+#include "padguard/spelling.hpp"
 #include "padguard/version.hpp"
 
 using namespace padguard::cli;
@@ -28,6 +30,12 @@ std::string one_line(const char* what) {
   return out;
 }
 
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) noexcept {
@@ -47,6 +55,13 @@ int main(int argc, char** argv) noexcept {
     add_check(app, check);
     ExtractCmdOptions extract;
     add_extract(app, extract);
+    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](CLI::App* s) { return s->get_name() == argv[1]; }).empty()) {
+      std::vector<std::string> names;
+      for (CLI::App* s : app.get_subcommands([](CLI::App*) { return true; })) names.push_back(s->get_name());
+      std::fprintf(stderr, "padguard: unknown command '%s'%s (commands: %s)\n", one_line(argv[1]).c_str(),
+                   padguard::did_you_mean(padguard::nearest_words(argv[1], names)).c_str(), join(names).c_str());
+      return kExitError;
+    }
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

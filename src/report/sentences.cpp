@@ -6,15 +6,26 @@
 #include <fmt/ranges.h>
 
 #include "padguard/error.hpp"
+#include "padguard/spelling.hpp"
 
 #include "padguard/rule_table.hpp"
 
 namespace padguard::sentences {
 
+namespace {
+
+std::string hint(const ConfigResult& c, const std::string& name) {
+  auto it = c.suggestions.find(name);
+  return it == c.suggestions.end() ? "" : did_you_mean(it->second);
+}
+
+}  // namespace
+
 std::string missing_struct(const std::string& name, Problem p, const ConfigResult& c) {
   if (p == Problem::MissingBoth)
-    return fmt::format("struct '{}' not found in {} nor in {}", name, c.old_source, c.new_source);
-  return fmt::format("struct '{}' not found in {}", name, p == Problem::MissingOld ? c.old_source : c.new_source);
+    return fmt::format("struct '{}' not found in {} nor in {}{}", name, c.old_source, c.new_source, hint(c, name));
+  return fmt::format("struct '{}' not found in {}{}", name, p == Problem::MissingOld ? c.old_source : c.new_source,
+                     hint(c, name));
 }
 
 std::string ambiguous(const std::string& name, const std::vector<std::string>& old_choices,
@@ -146,8 +157,9 @@ std::string status(const ConfigResult& c) {
 }
 
 std::string unknown_name(const ConfigResult& c, const std::string& name) {
-  return fmt::format("no struct or union named '{}' in {} nor in {}; check the spelling", name, c.old_source,
-                     c.new_source);
+  const std::string h = hint(c, name);
+  return fmt::format("no struct or union named '{}' in {} nor in {}{}", name, c.old_source, c.new_source,
+                     h.empty() ? "; check the spelling" : h);
 }
 
 std::string hidden_growth(const StructRow& s) {

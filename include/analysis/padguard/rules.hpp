@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -110,6 +111,9 @@ struct ConfigResult {
   std::vector<StructRow> structs;
   std::vector<RuleResult> results;          // parallel to rules; empty unless Checked
   std::vector<std::string> unknown_names;   // -C names defined on neither side: an error
+  // A missing struct's nearest names in the inputs (for "did you mean"),
+  // filled by the caller that can read the files again.
+  std::map<std::string, std::vector<std::string>> suggestions;
   Verdict verdict = Verdict::Pass;
 };
 

@@ -1,0 +1,26 @@
+// "Did you mean": a name that is not in a file gets the nearest names that
+// are. The file is read again for all of its names (a -C load read only the
+// wanted ones); this runs only on the error path.
+#include "commands.hpp"
+#include "padguard/error.hpp"
+#include "padguard/spelling.hpp"
+
+namespace padguard::cli {
+
+std::vector<std::string> spelling_suggestions(const std::string& file, const std::string& name, LoadOptions lo) {
+  lo.names.clear();
+  lo.keep_layout_variants = false;
+  lo.source_locations = false;
+  try {
+    return nearest_names(load_input(file, lo), name);
+  } catch (const InputError&) {
+    return {};
+  }
+}
+
+std::string spelling_hint(const std::string& file, const std::string& name, const LoadOptions& lo) {
+  const std::string hint = did_you_mean(spelling_suggestions(file, name, lo));
+  return hint.empty() ? "; check the spelling" : hint;
+}
+
+}  // namespace padguard::cli
