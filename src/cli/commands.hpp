@@ -18,7 +18,7 @@ inline constexpr int kExitChanged = 1;  // diff: layouts differ; check: a rule f
 inline constexpr int kExitError = 2;    // usage or input error; never a pass
 
 struct CommonOptions {
-  std::string backend = "libdw";
+  std::string backend;  // --backend; empty: libdw, libdwarf for what libdw cannot relocate
   unsigned threads = 0;
   std::string input_format = "auto";  // -F btf|dwarf|auto
   std::string btf_base;               // --btf_base

@@ -12,6 +12,7 @@ InputChoice CommonOptions::input_choice() const {
   InputChoice c;
   c.format = input_format == "btf" ? InputFormat::Btf : input_format == "dwarf" ? InputFormat::Dwarf : InputFormat::Auto;
   c.btf_base = btf_base;
+  c.libdw_fallback = backend.empty();  // libdw by default, not by --backend libdw
   return c;
 }
 
@@ -21,7 +22,9 @@ void add_common(CLI::App& sub, CommonOptions& o) {
       ->check(CLI::IsMember({"btf", "dwarf", "auto"}));
   sub.add_option("--btf_base,--btf-base", o.btf_base,
                  "base BTF of a split BTF file (default for /sys/kernel/btf/<module>: /sys/kernel/btf/vmlinux)");
-  sub.add_option("--backend", o.backend, "DWARF reader: libdw (default) or libdwarf")
+  sub.add_option("--backend", o.backend,
+                 "DWARF reader: libdw or libdwarf (default: libdw, and libdwarf for an object of a machine libdw "
+                 "cannot relocate, e.g. MIPS)")
       ->check(CLI::IsMember({"libdw", "libdwarf"}));
   sub.add_option("-j,--jobs", o.threads, "worker threads (default: all cores); output does not depend on it");
 }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <vector>
 #include <string_view>
 
@@ -18,6 +19,7 @@
 #include "padguard/error.hpp"
 #include "padguard/input.hpp"
 #include "padguard/regular_file.hpp"
+#include "elf_sections.hpp"
 
 namespace padguard {
 
@@ -34,11 +36,11 @@ std::vector<std::string> section_names(int fd) {
   elf_version(EV_CURRENT);
   Elf* e = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
   GElf_Ehdr eh;
-  size_t shstrndx = 0;
-  const auto size = static_cast<uint64_t>(st.st_size);
-  if (e != nullptr && elf_kind(e) == ELF_K_ELF && gelf_getehdr(e, &eh) != nullptr && eh.e_shoff != 0 &&
-      eh.e_shoff < size && static_cast<uint64_t>(eh.e_shnum) * eh.e_shentsize <= size - eh.e_shoff &&
-      elf_getshdrstrndx(e, &shstrndx) == 0) {
+  std::optional<SectionTable> table;
+  if (e != nullptr && elf_kind(e) == ELF_K_ELF && gelf_getehdr(e, &eh) != nullptr)
+    table = section_table(e, eh, static_cast<uint64_t>(st.st_size));  // extended numbering too
+  if (table) {
+    const size_t shstrndx = table->shstrndx;
     for (Elf_Scn* scn = elf_nextscn(e, nullptr); scn != nullptr; scn = elf_nextscn(e, scn)) {
       GElf_Shdr sh;
       const char* n = gelf_getshdr(scn, &sh) != nullptr ? elf_strptr(e, shstrndx, sh.sh_name) : nullptr;

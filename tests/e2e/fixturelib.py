@@ -40,6 +40,33 @@ CROSS_GXX = {"-m32": "i686-linux-gnu-g++", "-marm32": "arm-linux-gnueabihf-g++"}
 CLANG_TARGET = {"-m32": "i686-linux-gnu", "-marm32": "arm-linux-gnueabihf"}
 
 
+# Every machine's gcc (Debian's cross packages, scripts/cross-packages.txt) for
+# the tests over machines (test_elf_forms.py): arch id -> (gcc, package).
+MACHINE_GCC = {
+    "x86_64": ("gcc", "gcc"),
+    "i386": ("i686-linux-gnu-gcc", "gcc-i686-linux-gnu"),
+    "arm": ("arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf"),
+    "aarch64": ("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"),
+    "mips": ("mips-linux-gnu-gcc", "gcc-mips-linux-gnu"),
+    "mipsel": ("mipsel-linux-gnu-gcc", "gcc-mipsel-linux-gnu"),
+    "ppc64le": ("powerpc64le-linux-gnu-gcc", "gcc-powerpc64le-linux-gnu"),
+    "riscv64": ("riscv64-linux-gnu-gcc", "gcc-riscv64-linux-gnu"),
+    "s390x": ("s390x-linux-gnu-gcc", "gcc-s390x-linux-gnu"),
+}
+
+
+def machine_gcc(arch):
+    """The gcc for `arch` (MACHINE_GCC); a missing cross compiler skips the
+    calling test loudly, naming the package (the host gcc is required)."""
+    import pytest
+    cc, package = MACHINE_GCC[arch]
+    if arch == "x86_64":
+        require(cc)
+    elif shutil.which(cc) is None:
+        pytest.skip(f"SKIPPED, no {arch} cross compiler: {cc} is absent (apt-get install {package})")
+    return cc
+
+
 def cc_argv(cc, mode):
     """The compiler command for `cc` (gcc, clang, g++, clang++) in `mode`
     (-m64, -m32 for i386, -marm32 for arm32 EABI hard-float)."""

@@ -127,6 +127,12 @@ TEST_CASE("bad unit headers are refused with what is wrong", "[dwarf_reader]") {
   u.info.b[4] = 7;  // version
   CHECK_THROWS_WITH(read_unit_header(u.sections(), 0), Catch::Contains("unsupported DWARF version 7"));
   u = make_unit();
+  u.info.b[4] = 0x74, u.info.b[5] = 0x69;  // text over the header: damage, not a DWARF version to come
+  CHECK_THROWS_WITH(read_unit_header(u.sections(), 0), Catch::Contains("corrupt DWARF (unit header version 26996"));
+  u = make_unit();
+  u.info.b[4] = 0;
+  CHECK_THROWS_WITH(read_unit_header(u.sections(), 0), Catch::Contains("corrupt DWARF (unit header version 0"));
+  u = make_unit();
   u.info.b[0] = 0xff;  // length past the section
   CHECK_THROWS_WITH(read_unit_header(u.sections(), 0), Catch::Contains("ends past the section"));
   u = make_unit();

@@ -125,9 +125,14 @@ struct InputChoice {
   InputFormat format = InputFormat::Auto;
   std::string btf_base;         // split BTF's base (--btf_base)
   unsigned cacheline_size = 64; // pahole's BTF alignment inference uses -c
+  // The backend is libdw by default, not by --backend: a relocatable object
+  // libdw cannot relocate (LibdwCannotRelocate, e.g. MIPS) is read with
+  // libdwarf instead, without a word. Off for --backend libdw and crosscheck.
+  bool libdw_fallback = false;
 };
-// The BTF backend (src/inputs/btf) when `choice` says BTF, else open_dwarf.
-// Detection has already decided by then: this opens, it does not probe.
+// The BTF backend (src/inputs/btf) when `choice` says BTF, else open_dwarf
+// (with libdw_fallback). Detection has already decided: this opens, it does
+// not probe.
 std::unique_ptr<DwarfSource> open_source(const std::string& path, BackendKind kind, const InputChoice& choice);
 
 }  // namespace padguard

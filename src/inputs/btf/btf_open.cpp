@@ -20,6 +20,7 @@
 #include "padguard/btf_source.hpp"
 #include "padguard/error.hpp"
 #include "padguard/regular_file.hpp"
+#include "../elf_sections.hpp"
 
 namespace padguard {
 
@@ -119,8 +120,7 @@ std::vector<unsigned char> btf_bytes(const std::string& path, size_t& pointer_si
   if (elf == nullptr || elf_kind(elf) != ELF_K_ELF || gelf_getehdr(elf, &eh) == nullptr ||
       elf_getshdrstrndx(elf, &shstrndx) != 0)
     throw InputError(path, "corrupt ELF file; re-copy or rebuild it");
-  const uint64_t sh_end = eh.e_shoff + uint64_t{eh.e_shnum} * eh.e_shentsize;
-  if (eh.e_shoff > size || sh_end > size || sh_end < eh.e_shoff)
+  if (eh.e_shoff != 0 && !section_table(elf, eh, size))  // extended numbering too
     throw InputError(path, "truncated ELF file (section headers end past its end); re-copy or rebuild it");
   for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr sh;

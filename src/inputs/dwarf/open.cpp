@@ -20,6 +20,13 @@ std::unique_ptr<DwarfSource> open_dwarf(const std::string& path, BackendKind kin
 
 std::unique_ptr<DwarfSource> open_source(const std::string& path, BackendKind kind, const InputChoice& choice) {
   if (choice.format == InputFormat::Btf) return open_btf(path, choice.btf_base, choice.cacheline_size);
+  if (kind == BackendKind::Libdw && choice.libdw_fallback) {
+    try {
+      return open_libdw(path);
+    } catch (const LibdwCannotRelocate&) {
+      return open_libdwarf(path);  // its own relocation; its errors are the file's
+    }
+  }
   return open_dwarf(path, kind);
 }
 

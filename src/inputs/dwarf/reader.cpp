@@ -53,6 +53,9 @@ std::optional<UnitHeader> read_unit_header(const Sections& s, uint64_t offset) {
          " ends past the section; re-copy or rebuild the file");
   h.end = pos + length;
   h.version = static_cast<uint16_t>(read_fixed(base + pos, 2, be));
+  // 0 or past any DWARF to come is damage, not a version (issue 12: "26996").
+  if (h.version == 0 || h.version > 15)
+    corrupt("unit header version " + std::to_string(h.version), offset);
   if (h.version < 2 || h.version > 5)
     fail("unsupported DWARF version " + std::to_string(h.version) +
          " (padguard reads DWARF 2 to 5); rebuild with -gdwarf-4 or -gdwarf-5");

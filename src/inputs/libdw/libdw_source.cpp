@@ -9,6 +9,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gelf.h>
 #include <unistd.h>
 
@@ -256,6 +257,13 @@ class LibdwSource final : public DwarfSource {
       dwfl_report_end(dwfl_, nullptr, nullptr);
       Dwarf_Addr bias = 0;
       dwarf_ = dwfl_module_getdwarf(mod, &bias);
+      // libdwfl relocates through a backend per machine (libebl); elfutils
+      // 0.188 has none for MIPS, for one. libdwarf relocates by itself.
+      const char* why = dwfl_errmsg(-1);
+      if (dwarf_ == nullptr && why != nullptr && std::strcmp(why, "no support library found for machine") == 0)
+        throw LibdwCannotRelocate(path_, fmt::format("libdw {} cannot relocate objects of this machine (e_machine {}: "
+                                                     "{}); read it with --backend libdwarf",
+                                                     dwfl_version(nullptr), facts_.machine, why));
       if (dwarf_ == nullptr)
         throw InputError(path_, std::string("cannot read DWARF (") + msg(dwfl_errmsg(-1)) +
                                     "); build with -g or check the file is not truncated");
