@@ -3,12 +3,17 @@
 // wanted ones); this runs only on the error path.
 #include "commands.hpp"
 #include "padguard/error.hpp"
+#include "padguard/pairing.hpp"
 #include "padguard/spelling.hpp"
 
 namespace padguard::cli {
 
 std::vector<std::string> spelling_suggestions(const std::string& file, const std::string& name, LoadOptions lo) {
   lo.names.clear();
+  // Only names near enough to be suggested are built (the file's other
+  // records are skipped at their DIE).
+  const std::string plain = parse_subject(name).name;
+  lo.name_filter = [&plain](std::string_view n) { return !nearest_words(plain, {std::string(n)}).empty(); };
   lo.keep_layout_variants = false;
   lo.source_locations = false;
   try {

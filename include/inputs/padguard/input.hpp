@@ -4,6 +4,7 @@
 // its content (detect.cpp); the list of inputs is src/inputs/registry.cpp.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,10 @@ struct LoadOptions {
   BackendKind backend = BackendKind::Libdw;  // which DWARF reader
   InputChoice input;                         // -F, --btf_base (BTF)
   std::vector<std::string> names;            // empty: every named record
+  // Also (or, with `names` empty, only) the records whose name it accepts;
+  // called from every worker thread, so it must be pure. The DWARF and BTF
+  // loader honours it; a facts file is read whole.
+  std::function<bool(std::string_view)> name_filter;
   unsigned threads = 0;                      // 0: all cores
   // Keep a later record whose name was seen but whose layout differs (pahole
   // prints both); otherwise one record per name, the first.

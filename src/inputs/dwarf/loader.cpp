@@ -59,9 +59,12 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
 
   const std::unordered_set<std::string> wanted(opts.names.begin(), opts.names.end());
   NameFilter filter;
-  if (!wanted.empty()) filter = [&wanted](std::string_view n) { return wanted.count(std::string(n)) != 0; };
+  if (!wanted.empty() || opts.name_filter)
+    filter = [&wanted, &opts](std::string_view n) {
+      return wanted.count(std::string(n)) != 0 || (opts.name_filter && opts.name_filter(n));
+    };
   const bool variants = opts.keep_layout_variants;
-  const bool stop_early = !wanted.empty() && !variants;
+  const bool stop_early = !wanted.empty() && !variants && !opts.name_filter;
 
   DefinitionRegistry registry(variants);
   std::vector<RegistryView> views;
