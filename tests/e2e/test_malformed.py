@@ -268,15 +268,16 @@ def hand_cases(c, w):
     # DWARF that lies (issue 12): refused with the DIE offset, in both readers.
     p = w.assemble("beyond", dwarf_asm([i32, struct_die("victim", 8, [member("a", i32, 0),
                                                                        member("b", i32, 16)])]))
-    c.error("member beyond the struct's size", p, must="member 'b' starts at bit 128, past the record's 64")
+    c.error("member beyond the struct's size", p, must="member 'b' starts at bit 128, past the record's 64 at DIE 0x")
     p = w.assemble("straddle_end", dwarf_asm([i32, struct_die("victim", 8, [member("a", i32, 6)])]))
-    c.error("member ending past the struct's size", p, must="member 'a' ends at bit 80, past the record's 64")
+    c.error("member ending past the struct's size", p, must="member 'a' ends at bit 80, past the record's 64 at DIE 0x")
     wide = Die("member", [("name", "string", "a"), ("type", "ref4", i32), ("bit_size", "udata", 1000),
                           ("data_bit_offset", "udata", 0)])
     c.error("int a:1000", w.assemble("wide_bitfield", dwarf_asm([i32, struct_die("victim", 256, [wide])])),
-            must="bitfield of 1000 bits in a 4-byte type")
+            must="bitfield of 1000 bits in a 4-byte type at DIE 0x")
     un = Die("union_type", [("name", "string", "victim"), ("byte_size", "udata", 4)], [member("big", i32, 4)])
-    c.error("union member past the union", w.assemble("union_beyond", dwarf_asm([i32, un])), must="past the record")
+    c.error("union member past the union", w.assemble("union_beyond", dwarf_asm([i32, un])),
+            must="member 'big' ends at bit 64, past the record's 32 at DIE 0x")
 
     # A member typed as something that is not a type.
     c.error("member typed as the compile unit DIE", w.assemble("type_is_cu", dwarf_asm(
