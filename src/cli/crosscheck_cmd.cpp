@@ -114,6 +114,9 @@ Diff compare_die(const RawDie& a, const RawDie& b) {
       {"external", {quoted(a.external), quoted(b.external)}},
       {"prototyped", {quoted(a.prototyped), quoted(b.prototyped)}},
       {"artificial", {quoted(a.artificial), quoted(b.artificial)}},
+      {"virtuality", {quoted(a.virtuality), quoted(b.virtuality)}},
+      {"location_problem", {std::to_string(static_cast<int>(a.location_problem)) + "/" + std::to_string(a.location_detail),
+                            std::to_string(static_cast<int>(b.location_problem)) + "/" + std::to_string(b.location_detail)}},
       {"decl_line", {std::to_string(a.decl_line), std::to_string(b.decl_line)}},
       {"decl_file", {str(a.decl_file), str(b.decl_file)}},
   };

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "padguard/error.hpp"
 #include "padguard/regular_file.hpp"
@@ -331,6 +332,13 @@ ElfFacts check_elf_file(const std::string& path, bool list_headers) {
   }
   const size_t shstrndx = table->shstrndx;
 
+  // The debug sections' bytes in the file: two that share bytes (a header
+  // patched to point .debug_str into .debug_info) would read one as the other.
+  struct Span {
+    uint64_t begin, end;
+    const char* name;
+  };
+  std::vector<Span> debug_spans;
   for (Elf_Scn* scn = elf_nextscn(e.elf, nullptr); scn != nullptr; scn = elf_nextscn(e.elf, scn)) {
     GElf_Shdr sh;
     if (gelf_getshdr(scn, &sh) == nullptr)
@@ -343,10 +351,12 @@ ElfFacts check_elf_file(const std::string& path, bool list_headers) {
     if (name == nullptr) continue;
     std::string_view n(name);
     const bool present = sh.sh_type != SHT_NOBITS && sh.sh_size > 0;
-    if (present && (n.substr(0, 7) == ".debug_" || n.substr(0, 8) == ".zdebug_") &&
-        check_inflated_size(path, fd, name, sh, facts.is_64, facts.big_endian) == kElfCompressZstd) {
-      if (zstd_smallest == nullptr || sh.sh_size < zstd_size) zstd_smallest = scn, zstd_size = sh.sh_size, zstd_name = name;
-      if (n == ".debug_info") zstd_info = name;
+    if (present && (n.substr(0, 7) == ".debug_" || n.substr(0, 8) == ".zdebug_")) {
+      debug_spans.push_back({sh.sh_offset, sh.sh_offset + sh.sh_size, name});
+      if (check_inflated_size(path, fd, name, sh, facts.is_64, facts.big_endian) == kElfCompressZstd) {
+        if (zstd_smallest == nullptr || sh.sh_size < zstd_size) zstd_smallest = scn, zstd_size = sh.sh_size, zstd_name = name;
+        if (n == ".debug_info") zstd_info = name;
+      }
     }
     if ((n == ".debug_info" || n == ".zdebug_info") && present) {
       // Several in one object: gcc put type units in COMDAT groups
@@ -367,6 +377,14 @@ ElfFacts check_elf_file(const std::string& path, bool list_headers) {
                            facts.big_endian);
     }
   }
+  std::sort(debug_spans.begin(), debug_spans.end(),
+            [](const Span& a, const Span& b) { return a.begin < b.begin; });
+  for (size_t i = 1; i < debug_spans.size(); ++i)
+    if (debug_spans[i].begin < debug_spans[i - 1].end)
+      throw InputError(path, fmt::format("corrupt ELF section headers: {} (file bytes {:#x}-{:#x}) overlaps {} ({:#x}-{:#x}); "
+                                         "re-copy or rebuild the file",
+                                         debug_spans[i].name, debug_spans[i].begin, debug_spans[i].end,
+                                         debug_spans[i - 1].name, debug_spans[i - 1].begin, debug_spans[i - 1].end));
   if (dwo && !facts.has_debug_info) throw InputError(path, dwarf::kDwoFile);
   if (lto && !facts.has_debug_info)
     throw InputError(path, "an LTO object (.gnu.lto_ sections): its types reach DWARF only when it is linked; build "

@@ -8,10 +8,13 @@
 
 #include <algorithm>
 #include <deque>
+#include <numeric>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "dwarf/die_filter.hpp"
+#include "dwarf/location_expr.hpp"
 #include "padguard/error.hpp"
 
 namespace padguard {
@@ -105,7 +108,10 @@ class UnitModel {
       const RawDie& d = c.die();
       if (!is_data_member(d)) return;
       mix(name_hash(d.name));
-      mix(d.member_location.value_or(0));
+      // A location that gave no offset is a layout of its own (building it
+      // refuses it), not a copy of one with the member at 0.
+      mix(d.location_problem == LocationProblem::None ? d.member_location.value_or(0)
+                                                       : (uint64_t{0xbad} << 48) | d.location_detail);
       mix(d.data_bit_offset.value_or(UINT64_MAX));
       mix(d.bit_offset.value_or(UINT64_MAX));
       mix(d.bit_size.value_or(0));
@@ -127,6 +133,79 @@ class UnitModel {
                                          "; rebuild the file or report a toolchain bug");
   }
 
+  static std::string hex(uint64_t v) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+  }
+
+  // A DW_AT_data_member_location that gave no offset (location_expr.hpp).
+  [[noreturn]] void fail_location(const RawDie& m, const std::string& record_name) const {
+    const uint16_t detail = m.location_detail;
+    const std::string op = dwarf::op_name(static_cast<uint8_t>(detail));
+    const std::string at = " at DIE " + hex(m.offset);
+    std::string what;
+    switch (m.location_problem) {
+      case LocationProblem::Unsupported:
+        what = "unsupported member location expression (" + op + ")" + at;
+        if (m.tag == DW_TAG_inheritance && m.virtuality)
+          what += ": a virtual base class of '" + record_name +
+                  "', whose offset is known only at run time; padguard does not lay out classes with "
+                  "virtual bases (pahole 1.24 prints such a base at offset 4294967295)";
+        else
+          what += "; padguard evaluates constant expressions only (DW_OP_plus_uconst, DW_OP_constu/consts, "
+                  "DW_OP_litN, DW_OP_constNu/s, DW_OP_plus, DW_OP_minus and stack operations)";
+        throw InputError(source_.path(), what);
+      case LocationProblem::NotConstant:
+        throw InputError(source_.path(), "unsupported member location form (DW_FORM " + hex(detail) +
+                                             ", neither a constant nor an expression)" + at +
+                                             "; padguard reads constants and constant expressions only");
+      case LocationProblem::Truncated: fail("member location expression truncated in " + op, m.offset);
+      case LocationProblem::Underflow: fail("member location expression pops an empty stack at " + op, m.offset);
+      case LocationProblem::TooDeep: fail("member location expression stack too deep at " + op, m.offset);
+      case LocationProblem::Empty: fail("empty member location expression", m.offset);
+      case LocationProblem::None: break;
+    }
+    fail("member location", m.offset);
+  }
+
+  // Whether a DIE can be what DW_AT_type names: the types padguard reads,
+  // DWARF's other type entries (read as unknown types, spelled by name), and
+  // vendor tags. A unit, a member or a variable is not a type.
+  static bool can_be_type(uint32_t tag) {
+    if (is_type_tag(tag) || tag >= 0x4080) return true;  // DW_TAG_lo_user
+    switch (tag) {
+      case DW_TAG_string_type:
+      case DW_TAG_set_type:
+      case DW_TAG_subrange_type:
+      case DW_TAG_file_type:
+      case DW_TAG_packed_type:
+      case DW_TAG_interface_type:
+      case DW_TAG_shared_type:
+      case DW_TAG_template_alias:
+      case DW_TAG_coarray_type:
+      case DW_TAG_dynamic_type:
+      case DW_TAG_immutable_type:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  static std::string tag_text(uint32_t tag) {
+    switch (tag) {
+      case DW_TAG_compile_unit: return "DW_TAG_compile_unit";
+      case DW_TAG_partial_unit: return "DW_TAG_partial_unit";
+      case DW_TAG_type_unit: return "DW_TAG_type_unit";
+      case DW_TAG_skeleton_unit: return "DW_TAG_skeleton_unit";
+      case DW_TAG_member: return "DW_TAG_member";
+      case DW_TAG_variable: return "DW_TAG_variable";
+      case DW_TAG_subprogram: return "DW_TAG_subprogram";
+      case DW_TAG_namespace: return "DW_TAG_namespace";
+      default: return "tag " + hex(tag);
+    }
+  }
+
   DieRef get(uint64_t off) {
     if (sorted_) {
       const auto& dies = unit_.dies;
@@ -145,7 +224,11 @@ class UnitModel {
 
   std::optional<DieRef> target(const RawDie& d) {
     if (!d.type) return std::nullopt;
-    return get(*d.type);
+    const DieRef t = get(*d.type);
+    if (!can_be_type(t.die().tag))
+      fail("DW_AT_type refers to a " + tag_text(t.die().tag) + " (DIE " + hex(*d.type) + "), not to a type,",
+           d.offset);
+    return t;
   }
 
   template <typename F>
@@ -458,8 +541,9 @@ class UnitModel {
     return l;
   }
 
-  Member member(DieRef md, int depth) {
+  Member member(DieRef md, int depth, const std::string& record_name) {
     const RawDie& d = md.die();
+    if (d.location_problem != LocationProblem::None) fail_location(d, record_name);
     Member m;
     if (d.name) m.name = d.name;
     m.decl = loc(d);
@@ -511,7 +595,7 @@ class UnitModel {
     for_children(rd, [&](DieRef c) {
       const RawDie& cd = c.die();
       if (is_data_member(cd)) {
-        r->members.push_back(member(c, depth + 1));
+        r->members.push_back(member(c, depth + 1, r->name));
       } else if ((is_record_tag(cd.tag) || cd.tag == DW_TAG_enumeration_type) && !cd.declaration) {
         NestedType n;
         n.after_members = r->members.size();
@@ -522,6 +606,7 @@ class UnitModel {
         r->nested_types.push_back(std::move(n));
       }
     });
+    sort_by_offset(*r);
     // Lines the record prints with its inline types expanded.
     uint64_t lines = r->members.size() + r->nested_types.size();
     for (const Member& m : r->members)
@@ -534,6 +619,31 @@ class UnitModel {
     building_.erase(d.offset);
     records_.emplace(d.offset, r);
     return r;
+  }
+
+  // Members in offset order, as pahole >= 1.25 lays them out (rustc emits
+  // fields in declaration order, not in the order it placed them): a stable
+  // sort by bit offset, so DIE order stays wherever it is already ascending
+  // (all of C, where pahole 1.24's output is the oracle). A nested type keeps
+  // its place before the first member, in the new order, of those that came
+  // after it in DIE order.
+  static void sort_by_offset(Record& r) {
+    auto& ms = r.members;
+    const auto by_offset = [](const Member& a, const Member& b) { return a.bit_offset < b.bit_offset; };
+    if (std::is_sorted(ms.begin(), ms.end(), by_offset)) return;
+    const size_t n = ms.size();
+    std::vector<size_t> order(n);
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return ms[a].bit_offset < ms[b].bit_offset; });
+    std::vector<size_t> first_from(n + 1, n);  // first_from[k]: least new place of DIE members k..n-1
+    for (size_t p = 0; p < n; ++p) first_from[order[p]] = p;
+    for (size_t k = n; k-- > 0;) first_from[k] = std::min(first_from[k], first_from[k + 1]);
+    for (NestedType& t : r.nested_types) t.after_members = first_from[std::min(t.after_members, n)];
+    std::vector<Member> sorted;
+    sorted.reserve(n);
+    for (size_t i : order) sorted.push_back(std::move(ms[i]));
+    ms = std::move(sorted);
   }
 
   const UnitDies& unit_;

@@ -64,12 +64,14 @@ def patched(data, pos, fmt, value):
 # DWARF 5, section 7.5: tags, attributes, forms used below.
 TAG = dict(compile_unit=0x11, structure_type=0x13, union_type=0x17, member=0x0d, base_type=0x24,
            typedef=0x16, array_type=0x01, subrange_type=0x21, const_type=0x26, volatile_type=0x35,
-           pointer_type=0x0f, subroutine_type=0x15, formal_parameter=0x05)
+           pointer_type=0x0f, subroutine_type=0x15, formal_parameter=0x05, inheritance=0x1c,
+           class_type=0x02, variable=0x34)
 AT = dict(sibling=0x01, name=0x03, byte_size=0x0b, language=0x13, producer=0x25, count=0x37,
           upper_bound=0x2f, lower_bound=0x22, data_member_location=0x38, encoding=0x3e, type=0x49,
-          bit_size=0x0d, data_bit_offset=0x6b, prototyped=0x27)
+          bit_size=0x0d, data_bit_offset=0x6b, prototyped=0x27, virtuality=0x4c)
 FORM = dict(string=0x08, data1=0x0b, data2=0x05, data4=0x06, data8=0x07, udata=0x0f, sdata=0x0d,
-            ref4=0x13, flag_present=0x19, strp=0x0e, exprloc=0x18, indirect=0x16)
+            ref4=0x13, flag_present=0x19, strp=0x0e, exprloc=0x18, indirect=0x16, block1=0x0a,
+            sec_offset=0x17, implicit_const=0x21, GNU_ref_alt=0x1f20, GNU_strp_alt=0x1f21)
 
 
 class Die:
@@ -112,7 +114,7 @@ def dwarf_asm_units(tops, version=5, declared_version=None):
         return labels[id(d)]
 
     def value(f, v, unit):
-        if f == "flag_present":
+        if f in ("flag_present", "implicit_const"):  # implicit_const: only behind indirect here
             return []
         if f == "string":
             return [f'\t.string "{v}"']
@@ -128,6 +130,10 @@ def dwarf_asm_units(tops, version=5, declared_version=None):
             return [f"\t.4byte {strings.setdefault(v, f'.Lstr{len(strings)}')}"]
         if f == "exprloc":  # v: the expression's bytes
             return [f"\t.uleb128 {len(v)}"] + [f"\t.byte {b}" for b in v]
+        if f == "block1":
+            return [f"\t.byte {len(v)}"] + [f"\t.byte {b}" for b in v]
+        if f in ("sec_offset", "GNU_ref_alt", "GNU_strp_alt"):  # an offset, 4 bytes (32-bit DWARF)
+            return [f"\t.4byte {v}"]
         if f == "indirect":  # v: (actual form, value)
             return [f"\t.uleb128 {FORM[v[0]]}"] + value(v[0], v[1], unit)
         raise ValueError(f)
@@ -215,6 +221,9 @@ class Workdir:
 
     def compile_c(self, name, source, flags=("-g", "-O0")):
         return self._build(name, ".c", source, ["gcc", "-c", *flags])
+
+    def compile_cxx(self, name, source, flags=("-g", "-O0")):
+        return self._build(name, ".cc", source, ["g++", "-c", *flags])
 
 
 def _same(path, data):

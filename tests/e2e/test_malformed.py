@@ -268,15 +268,52 @@ def hand_cases(c, w):
     # DWARF that lies (issue 12): refused with the DIE offset, in both readers.
     p = w.assemble("beyond", dwarf_asm([i32, struct_die("victim", 8, [member("a", i32, 0),
                                                                        member("b", i32, 16)])]))
-    c.error("member beyond the struct's size", p, must="member 'b' starts at bit 128, past the record's 64")
+    c.error("member beyond the struct's size", p, must="member 'b' starts at bit 128, past the record's 64 at DIE 0x")
     p = w.assemble("straddle_end", dwarf_asm([i32, struct_die("victim", 8, [member("a", i32, 6)])]))
-    c.error("member ending past the struct's size", p, must="member 'a' ends at bit 80, past the record's 64")
+    c.error("member ending past the struct's size", p, must="member 'a' ends at bit 80, past the record's 64 at DIE 0x")
     wide = Die("member", [("name", "string", "a"), ("type", "ref4", i32), ("bit_size", "udata", 1000),
                           ("data_bit_offset", "udata", 0)])
     c.error("int a:1000", w.assemble("wide_bitfield", dwarf_asm([i32, struct_die("victim", 256, [wide])])),
-            must="bitfield of 1000 bits in a 4-byte type")
+            must="bitfield of 1000 bits in a 4-byte type at DIE 0x")
     un = Die("union_type", [("name", "string", "victim"), ("byte_size", "udata", 4)], [member("big", i32, 4)])
-    c.error("union member past the union", w.assemble("union_beyond", dwarf_asm([i32, un])), must="past the record")
+    c.error("union member past the union", w.assemble("union_beyond", dwarf_asm([i32, un])),
+            must="member 'big' ends at bit 64, past the record's 32 at DIE 0x")
+
+    # A member typed as something that is not a type.
+    c.error("member typed as the compile unit DIE", w.assemble("type_is_cu", dwarf_asm(
+        [i32, struct_die("victim", 4, [member("a", 12, 0)])])),   # DWARF 5: the unit DIE follows a 12-byte header
+        must="refers to a DW_TAG_compile_unit (DIE 0xc), not to a type, at DIE 0x")
+    var = Die("variable", [("name", "string", "v"), ("type", "ref4", i32)])
+    c.error("member typed as a variable DIE", w.assemble("type_is_var", dwarf_asm(
+        [i32, var, struct_die("victim", 4, [member("a", var, 0)])])), must="refers to a DW_TAG_variable (DIE 0x")
+
+    # DW_FORM_indirect naming itself or DW_FORM_implicit_const (section 7.5.3).
+    for what, form in (("DW_FORM_indirect", ("indirect", ("string", "b"))), ("DW_FORM_implicit_const",
+                                                                            ("implicit_const", None))):
+        bad = Die("member", [("name", "indirect", form), ("type", "ref4", i32), ("data_member_location", "udata", 0)])
+        p = w.assemble(f"indirect_{what[8:]}", dwarf_asm([i32, struct_die("victim", 4, [bad])]))
+        c.error(f"DW_FORM_indirect giving {what}", p, must="at .debug_info offset", only=("libdw",))
+        c.error(f"DW_FORM_indirect giving {what}", p, must="at DIE 0x", only=("libdwarf",))
+
+    # dwz's forms into a supplementary (alt) file that is not there.
+    alt_name = Die("member", [("name", "GNU_strp_alt", 0), ("type", "ref4", i32), ("data_member_location", "udata", 0)])
+    c.error("DW_FORM_GNU_strp_alt with no alt file", w.assemble("strp_alt", dwarf_asm(
+        [i32, struct_die("victim", 4, [alt_name])])), must=".gnu_debugaltlink")
+    alt_type = Die("member", [("name", "string", "a"), ("type", "GNU_ref_alt", 0x40), ("data_member_location", "udata", 0)])
+    c.error("DW_FORM_GNU_ref_alt with no alt file", w.assemble("ref_alt", dwarf_asm(
+        [i32, struct_die("victim", 4, [alt_type])])), must=".gnu_debugaltlink")
+
+    # .debug_str whose last string (a member's name) has lost its NUL.
+    named = lambda n, loc: Die("member", [("name", "strp", n), ("type", "ref4", i32), ("data_member_location", "udata", loc)])
+    p = w.assemble("str_nonul_src", dwarf_asm([i32, struct_die("victim", 8, [named("first", 0), named("lastname", 4)])]))
+    data = open(p, "rb").read()
+    off, size = Elf(data).section(".debug_str")
+    assert data[off + size - 9:off + size] == b"lastname\0", data[off:off + size]
+    b = bytearray(data)
+    b[off + size - 1] = ord("X")
+    c.error("last .debug_str string without its NUL", w.file("str_nonul.o", bytes(b)), must="DIE 0x", only=("libdwarf",))
+    c.error("last .debug_str string without its NUL", w.file("str_nonul.o", bytes(b)), must="DW_AT_name",
+            only=("libdw",))
 
     # References that dangle or go outside the unit.
     c.error("DW_AT_type pointing past the unit", w.assemble("dangling", dwarf_asm(
@@ -321,6 +358,11 @@ def section_cases(c, w, good, expected):
         c.error(f"{sec} size 2^64-1", w.file(f"sh_sizemax_{tag}.o", patched(data, spos, sfmt, (1 << 64) - 1)))
         c.either(f"{sec} size halved", w.file(f"sh_half_{tag}.o", patched(data, spos, sfmt, size // 2)))
         c.either(f"{sec} size 1", w.file(f"sh_one_{tag}.o", patched(data, spos, sfmt, 1)))
+    # .debug_str moved onto .debug_info's bytes: names would be read from DIEs.
+    info_off, _ = elf.section(".debug_info")
+    pos, fmt = elf.field_pos(".debug_str", "offset")
+    c.error(".debug_str overlapping .debug_info", w.file("str_on_info.o", patched(data, pos, fmt, info_off)),
+            must="overlaps")
     pos, fmt = elf.field_pos(".debug_info", "size")
     c.error(".debug_info size 0", w.file("sh_size0_info.o", patched(data, pos, fmt, 0)), "no DWARF")
     c.error("section header table past the end", w.file("e_shoff.o", patched(data, 0x28, "<Q", n)))
@@ -474,6 +516,105 @@ def shallow_read_cases(c, w):
         c.add(f"twin defined again ({what})", fn)
 
 
+def location_cases(c, w):
+    """DW_AT_data_member_location as an expression (issue 12): constant ones
+    evaluated, in both readers, to the layout the plain constant gives (which
+    is pahole's); any other refused with the DIE offset, never read as 0."""
+    i32, chr_ = base("int", 4), base("char", 1, 6)
+
+    def obj(name, loc_form, loc):
+        b = Die("member", [("name", "string", "b"), ("type", "ref4", chr_), ("data_member_location", loc_form, loc)])
+        return w.assemble(f"loc_{name}", dwarf_asm([i32, chr_, struct_die("loc", 8, [member("a", i32, 0), b])]))
+    plain = obj("plain", "udata", 4)
+    expected = Lazy(lambda _: fl.run(["pahole", "-F", "dwarf", "-c", "64", plain]).stdout)
+
+    def same_as_pahole(check):
+        check("b;" in expected["pahole"] and "/*     4     1 */" in expected["pahole"],
+              "pahole prints b at offset 4 in the plain fixture: " + repr(expected["pahole"][:300]))
+    c.add("member location: plain constant fixture (pahole)", same_as_pahole)
+    accepted = [
+        ("DW_OP_plus_uconst 4", "exprloc", [0x23, 4]),
+        ("DW_OP_constu 4", "exprloc", [0x10, 4]),
+        ("DW_OP_consts 4", "exprloc", [0x11, 4]),
+        ("DW_OP_lit4", "exprloc", [0x34]),
+        ("DW_OP_const1u 4", "exprloc", [0x08, 4]),
+        ("DW_OP_const1s 4", "exprloc", [0x09, 4]),
+        ("DW_OP_const2u 4", "exprloc", [0x0a, 4, 0]),
+        ("DW_OP_const4s 4", "exprloc", [0x0d, 4, 0, 0, 0]),
+        ("DW_OP_const8u 4", "exprloc", [0x0e, 4, 0, 0, 0, 0, 0, 0, 0]),
+        ("DW_OP_constu 4 DW_OP_plus", "exprloc", [0x10, 4, 0x22]),
+        ("DW_OP_lit6 DW_OP_lit2 DW_OP_minus DW_OP_plus", "exprloc", [0x36, 0x32, 0x1c, 0x22]),
+        ("DW_OP_plus_uconst 4 in DW_FORM_block1", "block1", [0x23, 4]),
+    ]
+    for what, form, expr in accepted:
+        tag = "".join(ch if ch.isalnum() else "_" for ch in what)
+        p = obj(tag, form, expr)
+        for b in c.r.backends:
+            def fn(check, b=b, p=p, what=what):
+                rc, out, err = c.r.run(["layout", "--backend", b, p])
+                check(rc == 0 and out == expected["pahole"],
+                      f"[{b}] member location {what}: want pahole's layout of the plain constant; "
+                      + describe(rc, out, err))
+            c.add(f"{b}-member location {what} is the constant's layout", fn)
+    refused = [
+        ("DW_OP_deref", "exprloc", [0x06], "unsupported member location expression (DW_OP_deref) at DIE 0x"),
+        ("DW_OP_addr", "exprloc", [0x03] + [0] * 8, "unsupported member location expression (DW_OP_addr) at DIE 0x"),
+        ("DW_OP_breg7 0", "exprloc", [0x77, 0], "(DW_OP_breg7) at DIE 0x"),
+        ("DW_OP_constu without its operand", "exprloc", [0x10, 0x80], "truncated in DW_OP_constu at DIE 0x"),
+        ("DW_OP_plus on one value", "exprloc", [0x22], "pops an empty stack at DW_OP_plus at DIE 0x"),
+        ("empty expression", "exprloc", [], "empty member location expression at DIE 0x"),
+        ("a location list (DW_FORM_sec_offset)", "sec_offset", 0, "unsupported member location form (DW_FORM 0x17"),
+    ]
+    for what, form, expr, must in refused:
+        tag = "".join(ch if ch.isalnum() else "_" for ch in what)
+        c.error(f"member location {what}", obj(tag, form, expr), must=must)
+
+    # A C++ virtual base as g++ writes it: refused, with the reason.
+    base_rec = struct_die("A", 4, [member("a", i32, 0)])
+    vb = Die("inheritance", [("type", "ref4", base_rec), ("data_member_location", "exprloc",
+                                                            [0x12, 0x06, 0x48, 0x1c, 0x06, 0x22]),
+                             ("virtuality", "data1", 1)])
+    derived = Die("class_type", [("name", "string", "B"), ("byte_size", "udata", 16)], [vb, member("b", i32, 8)])
+    c.error("virtual base class (hand-made)", w.assemble("virtual_base", dwarf_asm([i32, base_rec, derived])),
+            must="(DW_OP_deref) at DIE 0x", extra=("-C", "B"))
+    c.error("virtual base class (hand-made), all records", w.assemble("virtual_base", dwarf_asm([i32, base_rec, derived])),
+            must="a virtual base class of 'B'")
+    cxx = w.compile_cxx("virtual_base_cxx", "struct A { int a; };\nstruct B : virtual A { int b; };\n"
+                                            "struct C { int c; };\nB bb; C cc;\n")
+    c.error("virtual base class (g++)", cxx, must="a virtual base class of 'B'", extra=("-C", "B"))
+    c.ok("class without virtual bases in a file with one (g++)", cxx, contains=("struct C {",), extra=("-C", "C"))
+
+
+def member_order_cases(c, w):
+    """Members out of offset order in DWARF (rustc writes them so): laid out
+    in offset order, as pahole >= 1.25 does; the text equals that of the same
+    struct in order, which is pahole 1.24's (docs/pahole-differences.md)."""
+    i32, chr_, lng, sht = base("int", 4), base("char", 1, 6), base("long int", 8), base("short int", 2)
+
+    def bits(name, t, size, at):
+        return Die("member", [("name", "string", name), ("type", "ref4", t), ("bit_size", "udata", size),
+                              ("data_bit_offset", "udata", at)])
+
+    def members():
+        return {"a": member("a", i32, 0), "b": member("b", chr_, 4), "c": member("c", lng, 8),
+                "f1": bits("f1", i32, 3, 128), "f2": bits("f2", i32, 5, 131), "d": member("d", sht, 18)}
+
+    def obj(name, order):
+        m = members()
+        return w.assemble(f"order_{name}", dwarf_asm([i32, chr_, lng, sht, struct_die("order", 24, [m[k] for k in order])]))
+    in_order = obj("sorted", ["a", "b", "c", "f1", "f2", "d"])
+    expected = Lazy(lambda _: fl.run(["pahole", "-F", "dwarf", "-c", "64", in_order]).stdout)
+    for what, order in (("reversed", ["d", "f2", "f1", "c", "b", "a"]), ("shuffled", ["c", "f2", "a", "d", "f1", "b"])):
+        p = obj(what, order)
+        for b in c.r.backends:
+            def fn(check, b=b, p=p, what=what):
+                rc, out, err = c.r.run(["layout", "--backend", b, p])
+                good = rc == 0 and out == expected["pahole"]
+                check(good, f"[{b}] members {what} in DWARF: want pahole's layout of the struct in order "
+                            f"({expected['pahole'][:200]!r}); " + describe(rc, out, err))
+            c.add(f"{b}-members out of DIE order ({what})", fn)
+
+
 def gate_cases(c, good, bad_files):
     """Fail closed: `diff` and `check` never exit 0 (nor 1) when an input
     could not be read, on either side."""
@@ -542,6 +683,8 @@ def collect():
     list_header_cases(c, w)
     c_source_cases(c, w)
     shallow_read_cases(c, w)
+    location_cases(c, w)
+    member_order_cases(c, w)
     regression_cases(c, REGRESSIONS)
     gate_cases(c, good, [os.path.join(w.path, f) for f in
                          ("trunc100.o", "cu_version6.o", "loop_self.o", "machine183.o", "dangling.o",

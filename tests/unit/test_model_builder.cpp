@@ -304,3 +304,97 @@ TEST_CASE("reference loops and dangling references are InputErrors", "[builder][
     CHECK_THROWS_WITH(u.build(), Catch::Contains("fake.o") && Catch::Contains("dangling"));
   }
 }
+
+TEST_CASE("members are laid out in offset order; nested types keep their place", "[builder][fast]") {
+  Unit u;
+  const uint64_t i32 = u.base("int", 4);
+  const uint64_t chr = u.base("char", 1);
+  u.add(DW_TAG_structure_type, "rusty");
+  u.last().byte_size = 12;
+  u.enter();
+  u.member("c", i32, 8);
+  const uint64_t nested = u.add(DW_TAG_structure_type, "inner");  // after 'c' in DIE order
+  u.last().byte_size = 1;
+  u.enter();
+  u.member("x", chr, 0);
+  u.leave();
+  u.member("a", i32, 0);
+  u.member("b", chr, 4);
+  u.member("b2", chr, 4);  // equal offsets (as in unions) keep DIE order
+  u.leave();
+  (void)nested;
+  const Record& r = u.only("rusty");
+  REQUIRE(r.members.size() == 4);
+  CHECK(r.members[0].name == "a");
+  CHECK(r.members[1].name == "b");
+  CHECK(r.members[2].name == "b2");
+  CHECK(r.members[3].name == "c");
+  // It came after 'c' and before 'a', 'b', 'b2': before the first of those.
+  REQUIRE(r.nested_types.size() == 1);
+  CHECK(r.nested_types[0].after_members == 0);
+}
+
+TEST_CASE("members already in offset order keep DIE order and nested places", "[builder][fast]") {
+  Unit u;
+  const uint64_t i32 = u.base("int", 4);
+  u.add(DW_TAG_structure_type, "c_like");
+  u.last().byte_size = 8;
+  u.enter();
+  u.member("a", i32, 0);
+  u.add(DW_TAG_enumeration_type, "e");
+  u.last().byte_size = 4;
+  u.member("b", i32, 4);
+  u.leave();
+  const Record& r = u.only("c_like");
+  REQUIRE(r.members.size() == 2);
+  CHECK(r.members[0].name == "a");
+  CHECK(r.members[1].name == "b");
+  REQUIRE(r.nested_types.size() == 1);
+  CHECK(r.nested_types[0].after_members == 1);
+}
+
+TEST_CASE("a member location that gave no offset is refused, never read as 0", "[builder][fast]") {
+  auto message = [](LocationProblem why, uint16_t detail, bool virtual_base) {
+    Unit u;
+    const uint64_t i32 = u.base("int", 4);
+    const uint64_t b = u.add(DW_TAG_structure_type, "A");
+    u.last().byte_size = 4;
+    u.enter();
+    u.member("a", i32, 0);
+    u.leave();
+    u.add(DW_TAG_structure_type, "B");
+    u.last().byte_size = 16;
+    u.enter();
+    u.add(virtual_base ? DW_TAG_inheritance : DW_TAG_member, virtual_base ? nullptr : "m");
+    u.last().type = b;
+    u.last().virtuality = virtual_base;
+    u.last().location_problem = why;
+    u.last().location_detail = detail;
+    u.leave();
+    try {
+      u.build();
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(message(LocationProblem::Unsupported, 0x06, false),
+             Catch::Contains("unsupported member location expression (DW_OP_deref) at DIE 0x"));
+  CHECK_THAT(message(LocationProblem::Unsupported, 0x06, true), Catch::Contains("a virtual base class of 'B'"));
+  CHECK_THAT(message(LocationProblem::Truncated, 0x10, false), Catch::Contains("truncated in DW_OP_constu"));
+  CHECK_THAT(message(LocationProblem::NotConstant, 0x17, false), Catch::Contains("DW_FORM 0x17"));
+  CHECK_THAT(message(LocationProblem::Empty, 0, false), Catch::Contains("empty member location expression"));
+}
+
+TEST_CASE("DW_AT_type naming a unit or a variable is an InputError", "[builder][fast]") {
+  for (const uint32_t tag : {uint32_t{DW_TAG_compile_unit}, uint32_t{DW_TAG_variable}, uint32_t{DW_TAG_member}}) {
+    Unit u;
+    const uint64_t not_type = tag == DW_TAG_compile_unit ? 0 : u.add(tag, "v");
+    u.add(DW_TAG_structure_type, "s");
+    u.last().byte_size = 4;
+    u.enter();
+    u.member("m", not_type, 0);
+    u.leave();
+    CHECK_THROWS_WITH(u.build(), Catch::Contains("not to a type"));
+  }
+}

@@ -16,6 +16,17 @@ namespace padguard {
 
 inline constexpr uint32_t kNoIndex = UINT32_MAX;
 
+// Why a DW_AT_data_member_location gave no offset (src/inputs/dwarf/location_expr.hpp).
+enum class LocationProblem : uint8_t {
+  None,
+  Unsupported,  // an operation that is not a constant one (detail: the DW_OP_*)
+  Truncated,    // an operand runs past the expression (detail: the DW_OP_*)
+  Underflow,    // an operation finds too few values on the stack (detail: the DW_OP_*)
+  TooDeep,      // the stack grows past its bound (detail: the DW_OP_*)
+  Empty,        // an empty expression: no location at all
+  NotConstant,  // a form that is neither constant nor expression (detail: the DW_FORM_*)
+};
+
 // One DIE with the attributes the model needs, in the form DWARF gives them.
 // Strings point into the reader's mapped sections: valid while it lives.
 struct RawDie {
@@ -29,7 +40,7 @@ struct RawDie {
   std::optional<uint64_t> bit_size;
   std::optional<uint64_t> data_bit_offset;   // DWARF 4+
   std::optional<uint64_t> bit_offset;        // DWARF 2/3 style, from the MSB
-  std::optional<uint64_t> member_location;   // constant or DW_OP_plus_uconst
+  std::optional<uint64_t> member_location;   // a constant, or a constant expression evaluated
   std::optional<uint64_t> alignment;
   std::optional<uint64_t> count;             // subrange DW_AT_count
   std::optional<int64_t> upper_bound;
@@ -40,6 +51,11 @@ struct RawDie {
   bool external = false;
   bool prototyped = false;
   bool artificial = false;
+  bool virtuality = false;                   // DW_AT_virtuality set: a virtual base class
+  // A DW_AT_data_member_location that is there but gave no offset: the model
+  // builder refuses the member (never offset 0).
+  LocationProblem location_problem = LocationProblem::None;
+  uint16_t location_detail = 0;              // the DW_OP_* or DW_FORM_* at fault
   // A record read for its identity only (RecordRead::Shallow): its members
   // lack types and source files, it has no nested types. Not for building.
   bool shallow = false;

@@ -125,7 +125,7 @@ struct Member {
 // A type definition found among a record's members in DWARF (clang nests
 // anonymous types there; pahole prints them again where they appear).
 struct NestedType {
-  size_t after_members = 0;  // how many members precede it in DIE order
+  size_t after_members = 0;  // how many members precede it (members are in offset order)
   std::shared_ptr<const Record> record;
   std::shared_ptr<const EnumType> enumeration;
 };

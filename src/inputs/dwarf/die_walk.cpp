@@ -88,7 +88,7 @@ const uint8_t* DieWalker::read_die(const Die& d, RawDie& r, bool shallow) {
         return;
       }
       case DW_AT_data_member_location:
-        r.member_location = u_.member_location(a);
+        store_member_location(r, u_.member_location(a));
         return;
       case DW_AT_decl_file:
         if (!shallow)

@@ -28,6 +28,7 @@ inline AttrKind attr_kind(uint32_t at) {
     case DW_AT_alignment:
     case DW_AT_const_value:
     case DW_AT_decl_line:
+    case DW_AT_virtuality:
       return AttrKind::Unsigned;
     case DW_AT_count:
     case DW_AT_upper_bound:
@@ -77,6 +78,7 @@ inline void store_attr(RawDie& d, uint32_t at, const AttrValue& v) {
       if (v.unknown) d.upper_bound_unknown = true;
       break;
     case DW_AT_lower_bound: d.lower_bound = v.s; break;
+    case DW_AT_virtuality: d.virtuality = v.u.value_or(0) != 0; break;
     case DW_AT_declaration: d.declaration = v.flag; break;
     case DW_AT_external: d.external = v.flag; break;
     case DW_AT_prototyped: d.prototyped = v.flag; break;

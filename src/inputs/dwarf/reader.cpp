@@ -331,7 +331,7 @@ std::optional<uint64_t> Unit::reference(const Attr& a) const {
   return h_.offset + rel;
 }
 
-std::optional<uint64_t> Unit::member_location(const Attr& a) const {
+MemberLocation Unit::member_location(const Attr& a) const {
   uint64_t len = 0;
   const uint8_t* p = a.value;
   const bool be = shape_.big_endian;
@@ -341,19 +341,19 @@ std::optional<uint64_t> Unit::member_location(const Attr& a) const {
     case DW_FORM_block4: len = read_fixed(p, 4, be), p += 4; break;
     case DW_FORM_block:
     case DW_FORM_exprloc:
-      if (!read_uleb(p, end_, len)) return std::nullopt;
+      if (!read_uleb(p, end_, len)) return location_of_form(a.form);
       break;
-    case DW_FORM_data16: return std::nullopt;
-    default: return constant(a);
+    case DW_FORM_data1: case DW_FORM_data2: case DW_FORM_data4: case DW_FORM_data8:
+    case DW_FORM_udata: case DW_FORM_sdata: case DW_FORM_implicit_const: {
+      MemberLocation m;
+      m.offset = constant(a);
+      return m.offset ? m : location_of_form(a.form);
+    }
+    default: return location_of_form(a.form);  // data16, location lists, ...
   }
-  // One DW_OP_plus_uconst or DW_OP_constu with its ULEB128 operand, filling
-  // the block exactly (value_size already bounded the block by the unit).
-  const uint8_t* end = p + len;
-  if (len < 2 || (p[0] != DW_OP_plus_uconst && p[0] != DW_OP_constu)) return std::nullopt;
-  ++p;
-  uint64_t v = 0;
-  if (!read_uleb(p, end, v) || p != end) return std::nullopt;
-  return v;
+  // value_size already bounded the block by the unit.
+  if (len > static_cast<uint64_t>(end_ - p)) return location_of_form(a.form);
+  return evaluate_member_location(p, static_cast<size_t>(len), be);
 }
 
 }  // namespace padguard::dwarf

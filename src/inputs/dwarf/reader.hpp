@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "form.hpp"
+#include "location_expr.hpp"
 
 namespace padguard::dwarf {
 
@@ -151,9 +152,9 @@ class Unit {
   // A reference as a global .debug_info offset; nullopt for other forms.
   // Throws DwarfError when a unit-relative one points outside the unit.
   std::optional<uint64_t> reference(const Attr& a) const;
-  // DW_AT_data_member_location: a constant, or an expression that is one
-  // DW_OP_plus_uconst/DW_OP_constu (section 2.5); nullopt otherwise.
-  std::optional<uint64_t> member_location(const Attr& a) const;
+  // DW_AT_data_member_location: a constant, or an expression evaluated
+  // (location_expr.hpp); otherwise the problem, never offset 0.
+  MemberLocation member_location(const Attr& a) const;
   // The size of the value of `a` at its place (for stepping).
   uint64_t value_size(uint32_t form, const uint8_t* p) const;
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -13,6 +14,7 @@
 
 #include "compat.hpp"
 #include "../dwarf/die_filter.hpp"
+#include "../dwarf/location_expr.hpp"
 #include "../dwarf/raw_die_attrs.hpp"
 #include "../dwarf/unit_kinds.hpp"
 #include "inflate.hpp"
@@ -65,17 +67,6 @@ class DieHandle {
  private:
   ldw::Die die_ = nullptr;
 };
-
-// ULEB128 at p[i..n); false when it runs off the end.
-bool read_uleb(const std::vector<uint8_t>& p, size_t& i, uint64_t& out) {
-  out = 0;
-  for (unsigned shift = 0; i < p.size(); shift += 7) {
-    const uint8_t b = p[i++];
-    if (shift < 64) out |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) return true;
-  }
-  return false;
-}
 
 class LibdwarfSource final : public DwarfSource {
  public:
@@ -153,8 +144,14 @@ class LibdwarfSource final : public DwarfSource {
       throw InputError(path_, "libdwarf " + std::string(ldw::package_version()) +
                                   " cannot apply this machine's relocations (e_machine " +
                                   std::to_string(facts_.machine) + "); use --backend libdw");
-    throw InputError(path_, "corrupt DWARF (" + what + ": " + err_.message +
+    throw InputError(path_, "corrupt DWARF (" + what + (err_.message.empty() ? "" : ": " + err_.message) +
                                 "); rebuild the file or try --backend libdw");
+  }
+  // The same, naming the DIE at fault.
+  [[noreturn]] void fail_dwarf_at(const std::string& what, uint64_t die) {
+    char at[40];
+    snprintf(at, sizeof at, " at DIE 0x%llx", static_cast<unsigned long long>(die));
+    fail_dwarf(what + at);
   }
 
   void open_handle() {
@@ -286,34 +283,48 @@ class LibdwarfSource final : public DwarfSource {
     return f;
   }
 
-  // DW_AT_data_member_location as one DW_OP_plus_uconst or DW_OP_constu,
-  // as the libdw backend accepts it (DWARF 5 section 2.5).
-  std::optional<uint64_t> member_location(ldw::Attr a) {
-    if (is_constant_form(ldw::attr_form(dbg_, a))) return udata(a);
+  // DW_AT_data_member_location: a constant, or an expression evaluated by
+  // the evaluator the libdw backend uses (DWARF 5 section 2.5).
+  dwarf::MemberLocation member_location(ldw::Attr a) {
+    const uint32_t form = ldw::attr_form(dbg_, a);
+    if (is_constant_form(form)) {
+      dwarf::MemberLocation m;
+      m.offset = udata(a);
+      return m.offset ? m : dwarf::location_of_form(form);
+    }
     std::vector<uint8_t> expr;
-    if (!ldw::form_block(dbg_, a, expr) || expr.empty()) return std::nullopt;
-    if (expr[0] != DW_OP_plus_uconst && expr[0] != DW_OP_constu) return std::nullopt;
-    size_t i = 1;
-    uint64_t v = 0;
-    if (!read_uleb(expr, i, v) || i != expr.size()) return std::nullopt;
-    return v;
+    if (!ldw::form_block(dbg_, a, expr)) return dwarf::location_of_form(form);
+    return dwarf::evaluate_member_location(expr.data(), expr.size(), facts_.big_endian);
   }
 
   void collect_attr(ldw::Attr a, RawDie& d, uint64_t& decl_file_index) {
+    switch (ldw::attr_form(dbg_, a)) {
+      case DW_FORM_GNU_strp_alt:
+      case DW_FORM_GNU_ref_alt:
+      case DW_FORM_strp_sup:
+      case DW_FORM_ref_sup4:
+      case DW_FORM_ref_sup8: {
+        char at[40];
+        snprintf(at, sizeof at, " (at DIE 0x%llx)", static_cast<unsigned long long>(d.offset));
+        throw InputError(path_, std::string(dwarf::kSupplementaryFile) + at);
+      }
+      default:
+        break;
+    }
     switch (ldw::attr_name(dbg_, a)) {
       case DW_AT_name:
         d.name = ldw::form_string(dbg_, a);
         // Reading on would drop a name and print garbage with exit 0.
-        if (d.name == nullptr) fail_dwarf("unreadable DW_AT_name");
+        if (d.name == nullptr) fail_dwarf_at("unreadable DW_AT_name", d.offset);
         break;
       case DW_AT_type: {
         uint64_t off = 0;
-        if (!ldw::form_ref(dbg_, a, off)) fail_dwarf("unreadable DW_AT_type");
+        if (!ldw::form_ref(dbg_, a, off)) fail_dwarf_at("unreadable DW_AT_type", d.offset);
         d.type = off;
         break;
       }
       case DW_AT_data_member_location:
-        d.member_location = member_location(a);
+        dwarf::store_member_location(d, member_location(a));
         break;
       case DW_AT_decl_file:
         if (auto v = udata(a)) decl_file_index = *v;
@@ -337,7 +348,7 @@ class LibdwarfSource final : public DwarfSource {
     if (ldw::die_offset(dbg_, die, d.offset, err_) != ldw::Res::Ok) fail_dwarf("bad DIE offset");
     d.tag = tag;
     ldw::AttrList attrs(dbg_, die, err_);
-    if (attrs.result() == ldw::Res::Error) fail_dwarf("bad attributes");
+    if (attrs.result() == ldw::Res::Error) fail_dwarf_at("bad attributes", d.offset);
     uint64_t decl_file_index = UINT64_MAX;
     for (size_t i = 0; i < attrs.size(); ++i) collect_attr(attrs[i], d, decl_file_index);
     if (decl_file_index != UINT64_MAX && files_ != nullptr && decl_file_index < files_->size())
