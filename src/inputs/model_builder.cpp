@@ -21,7 +21,10 @@ namespace padguard {
 
 namespace {
 
-constexpr int kMaxTypeDepth = 256;  // deeper chains are treated as loops
+constexpr int kMaxTypeDepth = 256;  // deeper chains are refused as implausible
+// What a chain past kMaxTypeDepth is called: it may be a loop padguard did
+// not see as one, or just deep, so neither is claimed.
+constexpr const char* kTooDeep = "type reference chain deeper than 256 (a loop, or nesting no compiler emits)";
 // Bounds that only hostile input reaches (found by fuzzing, issue 7): sizes
 // and offsets under 2^40 bytes keep every bit computation downstream far from
 // overflow; the other two stop type graphs that share a node per level from
@@ -258,14 +261,14 @@ class UnitModel {
 
   std::optional<DieRef> strip(std::optional<DieRef> t) {
     for (int depth = 0; t && is_modifier(t->die().tag); ++depth) {
-      if (depth > kMaxTypeDepth) fail("type reference loop", t->die().offset);
+      if (depth > kMaxTypeDepth) fail(kTooDeep, t->die().offset);
       t = target(t->die());
     }
     return t;
   }
 
   uint32_t natural_alignment(std::optional<DieRef> t, int depth = 0) {
-    if (depth > kMaxTypeDepth) fail("type reference loop", t ? t->die().offset : 0);
+    if (depth > kMaxTypeDepth) fail(kTooDeep, t ? t->die().offset : 0);
     t = strip(t);
     if (!t) return 1;
     const RawDie& d = t->die();
@@ -350,7 +353,8 @@ class UnitModel {
     BuiltType& b = types_[d.offset];
     if (b.layout) return b.layout;
     if (reach == Reach::Reference && b.reference) return b.reference;
-    if (depth > kMaxTypeDepth || b.busy) fail("type reference loop", d.offset);
+    if (b.busy) fail("type reference loop", d.offset);
+    if (depth > kMaxTypeDepth) fail(kTooDeep, d.offset);
     b.busy = true;
     auto ty = std::make_shared<Type>();
     const uint64_t steps = fill_type(*ty, *t, depth, reach);
@@ -577,7 +581,7 @@ class UnitModel {
 
   std::shared_ptr<const Record> record(DieRef rd, int depth) {
     const RawDie& d = rd.die();
-    if (depth > kMaxTypeDepth) fail("record nesting too deep or looping", d.offset);
+    if (depth > kMaxTypeDepth) fail("record nesting deeper than 256 (a loop, or nesting no compiler emits)", d.offset);
     if (auto it = records_.find(d.offset); it != records_.end()) return it->second;
     if (!building_.insert(d.offset).second) fail("record contains itself", d.offset);
     auto r = std::make_shared<Record>();
