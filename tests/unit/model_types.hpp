@@ -106,4 +106,15 @@ inline TypeRef function(TypeRef ret, std::vector<Param> params, bool variadic = 
   return make(t);
 }
 
+// A plain member: `int` (or `long` when 8 bytes) at byte `off`.
+inline Member scalar_member(const std::string& name, uint64_t off, uint64_t size) {
+  Member m;
+  m.name = name;
+  m.type = base(size == 8 ? "long" : "int", size);
+  m.bit_offset = off * 8;
+  m.byte_size = size;
+  m.natural_alignment = static_cast<uint32_t>(size);
+  return m;
+}
+
 }  // namespace padguard::test

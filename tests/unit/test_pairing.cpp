@@ -15,15 +15,7 @@ using namespace padguard;
 
 namespace {
 
-Member mem(const std::string& name, uint64_t off, uint64_t size) {
-  Member m;
-  m.name = name;
-  m.type = test::base(size == 8 ? "long" : "int", size);
-  m.bit_offset = off * 8;
-  m.byte_size = size;
-  m.natural_alignment = static_cast<uint32_t>(size);
-  return m;
-}
+Member mem(const std::string& name, uint64_t off, uint64_t size) { return test::scalar_member(name, off, size); }
 
 std::shared_ptr<Record> rec(const std::string& name, uint64_t size, std::vector<Member> ms,
                             const std::string& file = "", const std::string& unit = "") {
