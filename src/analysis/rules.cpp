@@ -217,7 +217,13 @@ struct Pair {
   }
 };
 
-Pair from_pair(const RecordPair& p) { return Pair{p.subject, p.old_r, p.new_r}; }
+Pair from_pair(const RecordPair& p) {
+  Pair out;
+  out.subject = p.subject;
+  out.old_r = p.old_r;
+  out.new_r = p.new_r;
+  return out;
+}
 
 Pair from_ambiguity(const std::string& subject, const Ambiguity& a) {
   Pair p;
