@@ -27,8 +27,12 @@ namespace {
 // program (the builder stops at 256 levels of types) and would exhaust the
 // stack while reading.
 constexpr int kMaxFactsDepth = 2048;
-// The builder's bound on a member type's spelling (model_builder.cpp).
+// The builder's bounds on a member type's spelling and on the lines a record
+// prints with its anonymous types expanded inline (model_builder.cpp): types
+// and records are shared by index, so a few KB can otherwise ask for 2^40
+// lines (fuzz_facts, issue 12).
 constexpr uint64_t kMaxNameSteps = uint64_t{1} << 16;
+constexpr uint64_t kMaxExpandedMembers = uint64_t{1} << 16;
 
 // The exact integer at `v`, in T's range: a negative, fractional, too large
 // or non-numeric value is refused with its JSON pointer (nlohmann would wrap
@@ -257,6 +261,10 @@ class Reader {
   }
 
   uint64_t steps_at(size_t id) const { return types_done_.at(id).steps; }
+  uint64_t expanded(const Record* r) const {
+    const auto it = expanded_.find(r);
+    return it == expanded_.end() ? 0 : it->second;
+  }
   static uint64_t add(uint64_t a, uint64_t b) { return a + b > kMaxNameSteps ? kMaxNameSteps + 1 : a + b; }
 
   std::shared_ptr<const Record> record(const json& j, const std::string& at) {
@@ -284,7 +292,15 @@ class Reader {
         r->nested_types.push_back(std::move(n));
       }
     }
+    // Lines the record prints with its inline types expanded, as the builder counts them.
+    uint64_t lines = r->members.size() + r->nested_types.size();
+    for (const Member& m : r->members)
+      if (const Record* ir = m.inline_record()) lines += expanded(ir);
+    for (const NestedType& n : r->nested_types)
+      if (n.record) lines += expanded(n.record.get());
+    if (lines > kMaxExpandedMembers) fail(at + ": anonymous types nested too often (over 2^16 lines inline)");
     if (const std::string bad = record_violation(*r); !bad.empty()) fail(at + ": " + bad);
+    expanded_[r.get()] = lines;
     return r;
   }
 
@@ -360,6 +376,7 @@ class Reader {
   std::unordered_set<size_t> records_busy_;
   std::unordered_map<size_t, Built> types_done_;
   std::unordered_set<size_t> types_busy_;
+  std::unordered_map<const Record*, uint64_t> expanded_;  // lines printed inline, per record read
   int depth_ = 0;
 };
 
