@@ -33,6 +33,10 @@ constexpr int kMaxFactsDepth = 2048;
 // lines (fuzz_facts, issue 12).
 constexpr uint64_t kMaxNameSteps = uint64_t{1} << 16;
 constexpr uint64_t kMaxExpandedMembers = uint64_t{1} << 16;
+// And over the whole file: "records" may list one record many times (a
+// 5 KB file asked for 10^7 lines, 17 s and 1 GB); the running kernel's BTF
+// extracted whole prints 137 k lines, 30 times less.
+constexpr uint64_t kMaxFileLines = uint64_t{1} << 22;
 
 // The exact integer at `v`, in T's range: a negative, fractional, too large
 // or non-numeric value is refused with its JSON pointer (nlohmann would wrap
@@ -227,6 +231,12 @@ class Reader {
     return r;
   }
 
+  // Lines `r` prints with its anonymous types expanded (a record read here).
+  uint64_t expanded(const Record* r) const {
+    const auto it = expanded_.find(r);
+    return it == expanded_.end() ? 0 : it->second;
+  }
+
   TypeRef type_at(size_t id) {
     if (auto it = types_done_.find(id); it != types_done_.end()) return it->second.type;
     if (id >= types_.size()) fail(fmt::format("type index {} out of range", id));
@@ -261,10 +271,6 @@ class Reader {
   }
 
   uint64_t steps_at(size_t id) const { return types_done_.at(id).steps; }
-  uint64_t expanded(const Record* r) const {
-    const auto it = expanded_.find(r);
-    return it == expanded_.end() ? 0 : it->second;
-  }
   static uint64_t add(uint64_t a, uint64_t b) { return a + b > kMaxNameSteps ? kMaxNameSteps + 1 : a + b; }
 
   std::shared_ptr<const Record> record(const json& j, const std::string& at) {
@@ -426,7 +432,15 @@ RecordSet records_from_facts(const json& j, const std::string& origin) {
     }
     Reader rd(j.at("record_table"), j.at("types"), origin);
     size_t k = 0;
-    for (const json& id : j.at("records")) set.records.push_back(rd.record_at(id, fmt::format("/records/{}", k++)));
+    uint64_t lines = 0;
+    for (const json& id : j.at("records")) {
+      set.records.push_back(rd.record_at(id, fmt::format("/records/{}", k)));
+      lines += rd.expanded(set.records.back().get()) + 1;
+      if (lines > kMaxFileLines)
+        throw InputError(origin, fmt::format("facts: /records/{}: the records listed print more than 2^22 lines "
+                                             "with their anonymous types expanded; re-run padguard extract", k));
+      ++k;
+    }
     return set;
   } catch (const json::exception& e) {
     throw InputError(origin, fmt::format("malformed facts file ({}); re-extract it with padguard extract", e.what()));
