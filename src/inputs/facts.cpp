@@ -293,6 +293,9 @@ class Reader {
         n.after_members = num<size_t>(nj.at("after"), nat + "/after");
         if (n.after_members > r->members.size())
           fail(fmt::format("{}/after: {} is past the record's {} members", nat, n.after_members, r->members.size()));
+        // A type defined among the members: a record or an enum, as the builder makes them.
+        if (nj.contains("record") == nj.contains("enum"))
+          fail(fmt::format("{}: needs exactly one of \"record\" and \"enum\"", nat));
         if (nj.contains("record")) n.record = record_at(nj["record"], nat + "/record");
         if (nj.contains("enum")) n.enumeration = enum_from(nj["enum"], nat + "/enum", origin_);
         r->nested_types.push_back(std::move(n));
