@@ -28,8 +28,16 @@ namespace {
 // program (the builder stops at 256 levels of types) and would exhaust the
 // stack while reading.
 constexpr int kMaxFactsDepth = 2048;
-// The builder's bound on a member type's spelling (model_builder.cpp).
+// The builder's bounds on a member type's spelling and on the lines a record
+// prints with its anonymous types expanded inline (model_builder.cpp): types
+// and records are shared by index, so a few KB can otherwise ask for 2^40
+// lines (fuzz_facts, issue 12).
 constexpr uint64_t kMaxNameSteps = uint64_t{1} << 16;
+constexpr uint64_t kMaxExpandedMembers = uint64_t{1} << 16;
+// And over the whole file: "records" may list one record many times (a
+// 5 KB file asked for 10^7 lines, 17 s and 1 GB); the running kernel's BTF
+// extracted whole prints 137 k lines, 30 times less.
+constexpr uint64_t kMaxFileLines = uint64_t{1} << 22;
 
 // The exact integer at `v`, in T's range: a negative, fractional, too large
 // or non-numeric value is refused with its JSON pointer (nlohmann would wrap
@@ -225,6 +233,12 @@ class Reader {
     return r;
   }
 
+  // Lines `r` prints with its anonymous types expanded (a record read here).
+  uint64_t expanded(const Record* r) const {
+    const auto it = expanded_.find(r);
+    return it == expanded_.end() ? 0 : it->second;
+  }
+
   TypeRef type_at(size_t id) {
     if (auto it = types_done_.find(id); it != types_done_.end()) return it->second.type;
     if (id >= types_.size()) fail(fmt::format("type index {} out of range", id));
@@ -282,12 +296,23 @@ class Reader {
         n.after_members = num<size_t>(nj.at("after"), nat + "/after");
         if (n.after_members > r->members.size())
           fail(fmt::format("{}/after: {} is past the record's {} members", nat, n.after_members, r->members.size()));
+        // A type defined among the members: a record or an enum, as the builder makes them.
+        if (nj.contains("record") == nj.contains("enum"))
+          fail(fmt::format("{}: needs exactly one of \"record\" and \"enum\"", nat));
         if (nj.contains("record")) n.record = record_at(nj["record"], nat + "/record");
         if (nj.contains("enum")) n.enumeration = enum_from(nj["enum"], nat + "/enum", origin_);
         r->nested_types.push_back(std::move(n));
       }
     }
+    // Lines the record prints with its inline types expanded, as the builder counts them.
+    uint64_t lines = r->members.size() + r->nested_types.size();
+    for (const Member& m : r->members)
+      if (const Record* ir = m.inline_record()) lines += expanded(ir);
+    for (const NestedType& n : r->nested_types)
+      if (n.record) lines += expanded(n.record.get());
+    if (lines > kMaxExpandedMembers) fail(at + ": anonymous types nested too often (over 2^16 lines inline)");
     if (const std::string bad = record_violation(*r); !bad.empty()) fail(at + ": " + bad);
+    expanded_[r.get()] = lines;
     return r;
   }
 
@@ -363,6 +388,7 @@ class Reader {
   std::unordered_set<size_t> records_busy_;
   std::unordered_map<size_t, Built> types_done_;
   std::unordered_set<size_t> types_busy_;
+  std::unordered_map<const Record*, uint64_t> expanded_;  // lines printed inline, per record read
   int depth_ = 0;
 };
 
@@ -426,7 +452,15 @@ RecordSet records_from_facts(const json& j, const std::string& origin) {
     }
     Reader rd(j.at("record_table"), j.at("types"), origin);
     size_t k = 0;
-    for (const json& id : j.at("records")) set.records.push_back(rd.record_at(id, fmt::format("/records/{}", k++)));
+    uint64_t lines = 0;
+    for (const json& id : j.at("records")) {
+      set.records.push_back(rd.record_at(id, fmt::format("/records/{}", k)));
+      lines += rd.expanded(set.records.back().get()) + 1;
+      if (lines > kMaxFileLines)
+        throw InputError(origin, fmt::format("facts: /records/{}: the records listed print more than 2^22 lines "
+                                             "with their anonymous types expanded; re-run padguard extract", k));
+      ++k;
+    }
     return set;
   } catch (const json::exception& e) {
     throw InputError(origin, fmt::format("malformed facts file ({}); re-extract it with padguard extract", e.what()));

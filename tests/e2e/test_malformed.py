@@ -658,13 +658,26 @@ def exploding_union_cases(c, w):
     c.add("check --no-growth on 12 levels of doubling unions", size_rules)
 
 
-def regression_cases(c, regressions):
+def regression_cases(c, regressions, good):
+    """Each file by the command that reads its kind (its name's TARGET,
+    docs/FUZZING.md): a policy by check --policy, everything else by layout."""
     if not os.path.isdir(regressions):
         return
     for name in sorted(os.listdir(regressions)):
         p = os.path.join(regressions, name)
-        if os.path.isfile(p) and not name.endswith(".md"):
+        if not os.path.isfile(p) or name.endswith(".md"):
+            continue
+        if name.split("-")[1:2] != ["policy"]:
             c.either(f"fuzz regression {name}", p)
+            continue
+
+        def policy(check, p=p, name=name):
+            rc, out, err = c.r.run(["check", "--policy", p, good, good])
+            # A verdict (ERROR, exit 2, when a rule names what the object lacks), or the policy refused.
+            good_run = (rc in (0, 1, 2) and "verdict:" in out) or (rc == 2 and out == "" and error_line_ok(p, err))
+            check(good_run, f"fuzz regression {name} (check --policy): want a verdict, or exit 2 + one error "
+                            "line; " + describe(rc, out, err))
+        c.add(f"fuzz regression {name}", policy)
 
 
 def collect():
@@ -686,7 +699,7 @@ def collect():
     shallow_read_cases(c, w)
     location_cases(c, w)
     member_order_cases(c, w)
-    regression_cases(c, REGRESSIONS)
+    regression_cases(c, REGRESSIONS, good)
     gate_cases(c, good, [os.path.join(w.path, f) for f in
                          ("trunc100.o", "cu_version6.o", "loop_self.o", "machine183.o", "dangling.o",
                           "huge_dims.o", "sh_one_str.o")])

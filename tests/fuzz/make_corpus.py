@@ -4,9 +4,13 @@ clang, -m64/-m32 (i386)/-marm32 (arm EABI hf), DWARF 4/5, with the cross
 compilers of fixturelib.cc_argv (never gcc-multilib), as relocatable objects (the libdwfl path) and,
 for a few, as shared objects (the dwarf_begin_elf path). Inputs larger than
 --max-len are skipped, since libFuzzer would only see their prefix.
-   make_corpus.py OUTDIR [--max-len N]"""
+--target facts: facts files written by `padguard extract` (--padguard BIN)
+over the same objects, whole and one record at a time; --target policy:
+the TOML policies of fixtures/policies and of the tests.
+   make_corpus.py OUTDIR [--max-len N] [--target layout|facts|policy] [--padguard BIN]"""
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -15,6 +19,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "..", "fixtures", "c")
+POLICIES = os.path.join(HERE, "..", "..", "fixtures", "policies")
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 import dwarfasm as tm  # noqa: E402
 import fixturelib as fl  # noqa: E402
@@ -25,7 +30,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("outdir")
     ap.add_argument("--max-len", type=int, default=65536)
+    ap.add_argument("--target", choices=("layout", "facts", "policy"), default="layout")
+    ap.add_argument("--padguard", help="the padguard CLI, for --target facts")
     a = ap.parse_args()
+    if a.target == "policy":
+        os.makedirs(a.outdir, exist_ok=True)
+        print(f"make_corpus: {policy_seeds(a.outdir)} policy seeds in {a.outdir}")
+        return
+    if a.target == "facts":
+        if not a.padguard:
+            sys.exit("make_corpus: --target facts needs --padguard BIN")
+        os.makedirs(a.outdir, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            print(f"make_corpus: {facts_seeds(a.outdir, tmp, a.max_len, a.padguard)} facts seeds in {a.outdir}")
+        return
     for tool in fl.tools_for() + ["g++", "clang++"]:
         if shutil.which(tool) is None:
             sys.exit(f"make_corpus: {tool} missing; run scripts/setup")
@@ -134,6 +152,92 @@ def btf_seeds(outdir, tmp, max_len):
                 for path in (raw, stripped):
                     if os.path.exists(path):
                         os.remove(path)
+    return n
+
+
+def save(outdir, prefix, data):
+    with open(os.path.join(outdir, f"{prefix}-" + hashlib.sha1(data).hexdigest()[:8]), "wb") as f:
+        f.write(data)
+
+
+def facts_seeds(outdir, tmp, max_len, padguard):
+    """Facts files by `padguard extract`: every C fixture by gcc and clang in
+    every mode (DWARF), the BTF of the 64-bit gcc ones (states_alignment
+    false), whole and, to give the mutator small inputs, one record at a time
+    (at most 8 per object); plus a few hand-made edge cases."""
+    n = 0
+    for src in sorted(os.listdir(FIXTURES)):
+        if not src.endswith((".c", ".cpp")):
+            continue
+        for cc in ("gcc", "clang"):
+            if src.endswith(".cpp"):
+                cc = "g++" if cc == "gcc" else "clang++"
+            for m in fl.MODES:
+                o = os.path.join(tmp, "f.o")
+                if subprocess.run([*fl.cc_argv(cc, m), "-c", "-O0", "-g", "-o", o, os.path.join(FIXTURES, src)],
+                                  capture_output=True).returncode != 0:
+                    continue
+                inputs = [([], "dwarf")]
+                if cc == "gcc" and m == "-m64" and shutil.which("pahole") and \
+                        subprocess.run(["pahole", "-J", o], capture_output=True).returncode == 0:
+                    inputs.append((["-F", "btf"], "btf"))
+                for flags, kind in inputs:
+                    r = subprocess.run([padguard, "extract", *flags, o], capture_output=True)
+                    if r.returncode != 0:
+                        print(f"make_corpus: skip extract {src} {cc}{m} {kind}: {r.stderr.decode()[:200]}",
+                              file=sys.stderr)
+                        continue
+                    doc = json.loads(r.stdout)
+                    names = [doc["record_table"][i].get("name") for i in doc["records"]]
+                    if len(r.stdout) <= max_len:
+                        save(outdir, f"facts-{src.split('.')[0]}-{cc}{m}-{kind}", r.stdout)
+                        n += 1
+                    if m != "-m64" and kind == "dwarf":
+                        continue
+                    for name in [x for x in names if x][:8]:
+                        r = subprocess.run([padguard, "extract", *flags, "-C", name, o], capture_output=True)
+                        if r.returncode == 0 and len(r.stdout) <= max_len:
+                            save(outdir, f"facts-{src.split('.')[0]}-{cc}{m}-{kind}-{name}", r.stdout)
+                            n += 1
+    hand = {
+        "empty": '{"kind":"facts","schema_version":"2.0","records":[],"record_table":[],"types":[]}',
+        "bom": '\ufeff {"kind":"facts","schema_version":"2.0","address_size":4,"states_alignment":false,'
+               '"records":[0],"record_table":[{"kind":"union","name":"u","byte_size":4,"alignment":0,'
+               '"address_size":4,"members":[{"name":"a","type":0,"byte_size":4,"natural_alignment":4}]}],'
+               '"types":[{"kind":"base","name":"int","byte_size":4,"alignment":4}]}',
+        "v1": '{"kind":"facts","schema_version":"1.0","records":[]}',
+    }
+    for name, text in hand.items():
+        save(outdir, f"facts-hand-{name}", text.encode())
+        n += 1
+    return n
+
+
+# The policies test_check_policy.py writes (well and badly typed) and the
+# example of src/cli/policy.hpp; fixtures/policies/*.toml are read as they are.
+POLICY_TEXTS = [
+    'no-growth = true\n', 'no-growth = [1]\n', 'no-growth = { task = 1 }\n', 'max-growth = { task = "8" }\n',
+    'max-growth = { task = -1 }\n', 'max-growth = 3.5\n', 'max-slack-loss = 1.0\n', 'disjoint = [["task.a", 2]]\n',
+    'no-grwoth = ["task"]\n', 'no-growth = [\n',
+    'no-growth = "task"\nmax-growth = { task = 8 }\nmax-cachelines = ["task=1"]\n'
+    'disjoint = [["task.a", "task.b"]]\nno-new-holes = ["task"]\nmax-slack-loss = 0\n',
+    'no-growth = ["task_struct"]\nmax-growth = { task_struct = 0 }\n'
+    'disjoint = ["task_struct.rcu_users,task_struct.rcu"]\nmax-slack-loss = 0\n',
+    'max-growth = ["task_struct=18446744073709551615"]\nmax-cachelines = { task_struct = 9223372036854775807 }\n',
+    'no-growth = "all"\nno-new-holes = "all"\ndisjoint = [["task_struct.u.u_a", "task_struct.u.u_b"], '
+    '"task_struct.flags,task_struct.ptrace"]\nmax-slack-loss = { task_struct = 0, list = 1 }\n',
+]
+
+
+def policy_seeds(outdir):
+    n = 0
+    for name in sorted(os.listdir(POLICIES)):
+        if name.endswith(".toml"):
+            save(outdir, f"policy-{name[:-5]}", open(os.path.join(POLICIES, name), "rb").read())
+            n += 1
+    for text in POLICY_TEXTS:
+        save(outdir, "policy-test", text.encode())
+        n += 1
     return n
 
 
