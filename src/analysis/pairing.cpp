@@ -29,6 +29,11 @@ bool same_layout(const Record& a, const Record& b) {
   return a.kind == b.kind && diff_records(a, b).status == RecordStatus::Unchanged;
 }
 
+// Adds `r` to `g` unless a definition of the same layout is there already.
+void add_layout(std::vector<const Record*>& g, const Record& r) {
+  if (std::none_of(g.begin(), g.end(), [&](const Record* x) { return same_layout(*x, r); })) g.push_back(&r);
+}
+
 // One side's definitions by name, in set order; a layout already seen under
 // the name counts once.
 class Definitions {
@@ -36,10 +41,7 @@ class Definitions {
   explicit Definitions(const RecordSet& s) {
     for (const auto& r : s.records) {
       if (r->name.empty()) continue;
-      std::vector<const Record*>& g = by_name_[r->name];
-      if (!g.empty() && std::any_of(g.begin(), g.end(), [&](const Record* x) { return same_layout(*x, *r); }))
-        continue;
-      g.push_back(r.get());
+      add_layout(by_name_[r->name], *r);
     }
   }
   const std::vector<const Record*>& of(const std::string& name) const {
@@ -168,9 +170,7 @@ const Record* select_record(const RecordSet& s, std::string_view spec, std::vect
   const SubjectSpec ss = parse_subject(spec);
   std::vector<const Record*> g;
   for (const auto& r : s.records)
-    if (r->name == ss.name &&
-        std::none_of(g.begin(), g.end(), [&](const Record* x) { return same_layout(*x, *r); }))
-      g.push_back(r.get());
+    if (r->name == ss.name) add_layout(g, *r);
   return select_in(g, ss, choices);
 }
 

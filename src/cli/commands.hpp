@@ -101,6 +101,9 @@ struct ExtractCmdOptions {
 void add_extract(CLI::App& app, ExtractCmdOptions& o);
 int run_extract(const ExtractCmdOptions& o);
 
+// "a, b, c" (hints.cpp).
+std::string join(const std::vector<std::string>& v);
+
 // Names of `file` nearest to a missing `name` (hints.cpp), and the phrase:
 // "; did you mean 'task_struct'?" or "; check the spelling".
 std::vector<std::string> spelling_suggestions(const std::string& file, const std::string& name, LoadOptions lo);

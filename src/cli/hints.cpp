@@ -8,6 +8,12 @@
 
 namespace padguard::cli {
 
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
 std::vector<std::string> spelling_suggestions(const std::string& file, const std::string& name, LoadOptions lo) {
   lo.names.clear();
   // Only names near enough to be suggested are built (the file's other

@@ -30,13 +30,6 @@ void add_layout(CLI::App& app, LayoutOptions& o) {
       });
 }
 
-namespace {
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-}  // namespace
 
 int run_layout(const LayoutOptions& o) {
   LoadOptions lo;

@@ -30,12 +30,6 @@ std::string one_line(const char* what) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) noexcept {
@@ -59,7 +53,7 @@ int main(int argc, char** argv) noexcept {
       std::vector<std::string> names;
       for (CLI::App* s : app.get_subcommands([](CLI::App*) { return true; })) names.push_back(s->get_name());
       std::fprintf(stderr, "padguard: unknown command '%s'%s (commands: %s)\n", one_line(argv[1]).c_str(),
-                   padguard::did_you_mean(padguard::nearest_words(argv[1], names)).c_str(), join(names).c_str());
+                   padguard::did_you_mean(padguard::nearest_words(argv[1], names)).c_str(), padguard::cli::join(names).c_str());
       return kExitError;
     }
     try {
