@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "padguard/spelling.hpp"
+
 namespace padguard {
 
 int64_t signed_delta(uint64_t old_v, uint64_t new_v) {
@@ -155,6 +157,12 @@ Finding disjoint(const RuleInput& in) {
     f.verdict = Verdict::Error;
     f.problem = Problem::NoMember;
     f.missing_member = a.empty() ? r.member_a : r.member_b;
+    std::vector<std::string> paths;
+    for (const FlatMember& m : fn.members) {
+      paths.push_back(m.path);
+      if (m.key != m.path) paths.push_back(m.key);
+    }
+    f.member_suggestions = nearest_words(f.missing_member, paths);
     return f;
   }
   f.new_value = overlap(a, b);
@@ -194,6 +202,13 @@ const RuleDef* find_rule(std::string_view name) {
   for (const RuleDef& d : kRules)
     if (name == d.name) return &d;
   return nullptr;
+}
+
+std::string rule_name_hint(std::string_view name) {
+  std::vector<std::string> names;
+  for (const RuleDef& d : kRules) names.emplace_back(d.name);
+  const std::string hint = did_you_mean(nearest_words(name, names));
+  return hint.empty() ? "; known: " + known_rule_names() : hint;
 }
 
 std::string known_rule_names() {

@@ -183,7 +183,7 @@ Rule member_pair(const RuleDef& d, std::string_view value, const std::string& or
 
 std::vector<Rule> parse_rule(std::string_view name, std::string_view value, const std::string& origin) {
   const RuleDef* d = find_rule(name);
-  if (!d) bad(origin, fmt::format("unknown rule '{}'; known: {}", name, known_rule_names()));
+  if (!d) bad(origin, fmt::format("unknown rule '{}'{}", name, rule_name_hint(name)));
   if (d->shape == ArgShape::MemberPair) return {member_pair(*d, value, origin)};
   std::vector<Rule> out;
   for (const std::string& item : split(value, ',')) {

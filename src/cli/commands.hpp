@@ -101,6 +101,11 @@ struct ExtractCmdOptions {
 void add_extract(CLI::App& app, ExtractCmdOptions& o);
 int run_extract(const ExtractCmdOptions& o);
 
+// The first of `args` that names no option of `sub`, as a sentence with the
+// nearest options ("unknown option '--no-grwoth'; did you mean
+// '--no-growth'?"), or "" (hints.cpp). Before "--" only.
+std::string unknown_option(const CLI::App& sub, int argc, const char* const* args);
+
 // "a, b, c" (hints.cpp).
 std::string join(const std::vector<std::string>& v);
 

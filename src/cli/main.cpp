@@ -56,6 +56,12 @@ int main(int argc, char** argv) noexcept {
                    padguard::did_you_mean(padguard::nearest_words(argv[1], names)).c_str(), padguard::cli::join(names).c_str());
       return kExitError;
     }
+    if (argc > 2 && argv[1][0] != '-') {
+      if (const std::string bad = unknown_option(*app.get_subcommand(argv[1]), argc - 2, argv + 2); !bad.empty()) {
+        std::fprintf(stderr, "padguard %s: %s\n", argv[1], one_line(bad.c_str()).c_str());
+        return kExitError;
+      }
+    }
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

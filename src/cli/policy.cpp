@@ -106,7 +106,7 @@ std::vector<Rule> parse_policy_toml(std::string_view text, const std::string& or
   std::vector<Rule> out;
   for (const auto& [key, node] : entries) {
     const RuleDef* d = find_rule(key);
-    if (!d) bad(origin, fmt::format("unknown key '{}'; known: {}", key, known_rule_names()));
+    if (!d) bad(origin, fmt::format("unknown key '{}'{}", key, rule_name_hint(key)));
     for (const std::string& v : Key{*d, origin}.values(*node))
       for (Rule& r : parse_rule(key, v, origin)) out.push_back(std::move(r));
   }

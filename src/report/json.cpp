@@ -112,6 +112,7 @@ json finding_json(const Finding& f) {
          {"where", f.where ? loc_json(*f.where) : json(nullptr)}};
   if (!f.spans.empty()) j["spans"] = spans;
   if (!f.missing_member.empty()) j["missing_member"] = f.missing_member;
+  if (!f.member_suggestions.empty()) j["member_suggestions"] = f.member_suggestions;
   if (f.problem == Problem::Ambiguous) j["old_choices"] = f.old_choices, j["new_choices"] = f.new_choices;
   return j;
 }

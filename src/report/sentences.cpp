@@ -60,6 +60,9 @@ std::string missing(const Finding& f, const Rule& r, const ConfigResult& c) {
     case Problem::MissingOld:
     case Problem::MissingNew: return missing_struct(f.subject, f.problem, c);
     case Problem::NoMember:
+      if (!f.member_suggestions.empty())
+        return fmt::format("struct {} in {} has no member '{}'{}", r.target, c.new_source, f.missing_member,
+                           did_you_mean(f.member_suggestions));
       return fmt::format("struct {} in {} has no member '{}'; name it by its C access path (anonymous unions are "
                          "transparent, e.g. rcu_users)",
                          r.target, c.new_source, f.missing_member);

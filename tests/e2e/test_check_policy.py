@@ -39,7 +39,8 @@ def policy(tmp_path, text):
     ("max-growth = 3.5\n", "max-growth must be a table of NAME = N"),
     ("max-slack-loss = 1.0\n", "max-slack-loss must be a non-negative integer"),
     ("disjoint = [[\"task.a\", 2]]\n", "disjoint must be a string"),
-    ("no-grwoth = [\"task\"]\n", "unknown key 'no-grwoth'; known: no-growth, max-growth"),
+    ("no-grwoth = [\"task\"]\n", "unknown key 'no-grwoth'; did you mean 'no-growth'?"),
+    ("zzzzzzzzzzzz = [\"task\"]\n", "unknown key 'zzzzzzzzzzzz'; known: no-growth, max-growth"),
     ("no-growth = [\n", "not valid TOML"),
 ])
 def test_policy_type_errors_are_clear(tmp_path, objs, text, msg):

@@ -47,6 +47,8 @@ struct RuleDef {
 std::span<const RuleDef> rule_table();
 const RuleDef* find_rule(std::string_view name);  // nullptr if unknown
 std::string known_rule_names();                   // "no-growth, max-growth, ..."
+// "; did you mean 'no-growth'?" for a misspelt rule, else "; known: ..." (all).
+std::string rule_name_hint(std::string_view name);
 
 // new - old, saturated to the int64 range (sizes are unsigned).
 int64_t signed_delta(uint64_t old_v, uint64_t new_v);

@@ -65,6 +65,7 @@ struct Finding {
   Verdict verdict = Verdict::Pass;
   Problem problem = Problem::None;
   std::string missing_member;  // Problem::NoMember
+  std::vector<std::string> member_suggestions;  // the struct's members nearest to missing_member
   std::vector<std::string> old_choices, new_choices;  // Problem::Ambiguous: subjects to pick from
   std::optional<RecordStats> old_stats, new_stats;
   std::vector<MemberSpan> spans;  // member-pair rules: the members after the change
