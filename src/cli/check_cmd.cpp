@@ -223,6 +223,7 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
   add_format(*sub, o.format, ResultKind::Check);
+  add_color(*sub, o.color);
   sub->add_option("--junit", o.junit, "also write JUnit XML here, one test case per rule and config");
   sub->add_option("--source-root", o.source_root,
                   "github format: make declaration paths relative to this directory (default: .)");
@@ -251,7 +252,9 @@ int run_check(const CheckCmdOptions& o) {
 
   RenderOptions ro;
   ro.source_root = o.source_root.empty() ? "" : std::filesystem::absolute(o.source_root).lexically_normal().string();
-  const std::string out = render(res, format_of(o.format, ResultKind::Check), ro);
+  const Format format = format_of(o.format, ResultKind::Check);
+  ro.color = use_color(o.color, format);
+  const std::string out = render(res, format, ro);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   for (const ConfigResult& c : res.configs)

@@ -40,6 +40,10 @@ void add_common(CLI::App& sub, CommonOptions& o);
 void add_format(CLI::App& sub, std::string& value, ResultKind kind);
 // The registered format `value` names (add_format already validated it).
 Format format_of(const std::string& value, ResultKind kind);
+// --color=auto|always|never (diff, check), and whether to colour format `f`
+// on stdout: text only; auto means a terminal, NO_COLOR unset, TERM not dumb.
+void add_color(CLI::App& sub, std::string& value);
+bool use_color(const std::string& when, Format f);
 void add_layout(CLI::App& app, LayoutOptions& o);
 int run_layout(const LayoutOptions& o);
 
@@ -59,6 +63,7 @@ struct DiffCmdOptions {
   std::vector<std::string> names;
   unsigned cacheline = 64;
   std::string format = "text";
+  std::string color = "auto";
   bool allow_cross_arch = false;
   std::string old_file, new_file;
 };
@@ -84,6 +89,7 @@ struct CheckCmdOptions {
   bool allow_cross_arch = false;
   unsigned cacheline = 64;
   std::string format = "text";
+  std::string color = "auto";
   std::string junit;
   std::string source_root = ".";
   std::vector<std::string> files;  // OLD NEW

@@ -1,5 +1,10 @@
 #include "commands.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
 #include "padguard/error.hpp"
 
 namespace padguard::cli {
@@ -36,6 +41,25 @@ void add_format(CLI::App& sub, std::string& value, ResultKind kind) {
 Format format_of(const std::string& value, ResultKind kind) {
   if (const std::optional<Format> f = parse_format(value, kind)) return *f;
   throw InputError("--format", "unknown format '" + value + "'");
+}
+
+void add_color(CLI::App& sub, std::string& value) {
+  sub.add_option("--color,--colour", value,
+                 "auto (default: on a terminal, unless NO_COLOR is set or TERM=dumb), always or never; "
+                 "text format only")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+bool use_color(const std::string& when, Format f) {
+  if (f != Format::Text || when == "never") return false;
+  if (when == "always") return true;
+  // https://no-color.org: a non-empty NO_COLOR turns colour off; an explicit
+  // --color=always still wins, as the convention allows.
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  if (no_color && *no_color) return false;
+  if (term && std::strcmp(term, "dumb") == 0) return false;
+  return isatty(STDOUT_FILENO) == 1;
 }
 
 }  // namespace padguard::cli

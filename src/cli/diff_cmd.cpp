@@ -20,6 +20,7 @@ void add_diff(CLI::App& app, DiffCmdOptions& o) {
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
   add_format(*sub, o.format, ResultKind::Diff);
+  add_color(*sub, o.color);
   sub->add_flag("--allow-cross-arch", o.allow_cross_arch, kCrossArchHelp);
   sub->add_option("OLD", o.old_file, "before: ELF with DWARF, or a facts file from padguard extract")->required();
   sub->add_option("NEW", o.new_file, "after: ELF with DWARF, or a facts file")->required();
@@ -61,7 +62,10 @@ int run_diff(const DiffCmdOptions& o) {
     // Analysis errors (implausible records) carry no file name: add both.
     throw InputError(o.old_file + " -> " + o.new_file, e.what());
   }
-  const std::string out = render(d, format_of(o.format, ResultKind::Diff), RenderOptions{});
+  const Format format = format_of(o.format, ResultKind::Diff);
+  RenderOptions ro;
+  ro.color = use_color(o.color, format);
+  const std::string out = render(d, format, ro);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   // A struct asked for by name must be on both sides, and no name may stay

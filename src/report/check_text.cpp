@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "color.hpp"
 #include "escape.hpp"
 #include "padguard/rule_table.hpp"
 #include "padguard/report_text.hpp"
@@ -16,9 +17,19 @@ namespace padguard {
 namespace {
 
 using Row = std::vector<std::string>;
+using color::Paint;
+
+Paint paint_of(Verdict v) { return v == Verdict::Pass ? Paint::Pass : v == Verdict::Fail ? Paint::Fail : Paint::Error; }
+
+// A table cell or line head that is a verdict word gets its colour.
+std::string paint_verdict_cell(const std::string& padded, const std::string& cell, bool on) {
+  for (Verdict v : {Verdict::Pass, Verdict::Fail, Verdict::Error})
+    if (cell == verdict_name(v)) return color::paint(paint_of(v), cell, on) + padded.substr(cell.size());
+  return padded;
+}
 
 // Rows shorter than the header (status rows) let their last cell overflow.
-std::string render_table(const std::vector<Row>& rows) {
+std::string render_table(const std::vector<Row>& rows, bool on) {
   std::vector<size_t> width;
   for (const Row& r : rows)
     for (size_t i = 0; i < r.size(); ++i) {
@@ -29,7 +40,9 @@ std::string render_table(const std::vector<Row>& rows) {
   std::string out;
   for (const Row& r : rows) {
     std::string line;
-    for (size_t i = 0; i < r.size(); ++i) line += i + 1 < r.size() ? fmt::format("{:<{}}  ", r[i], width[i]) : r[i];
+    // Colour after padding: escape sequences take no width.
+    for (size_t i = 0; i < r.size(); ++i)
+      line += paint_verdict_cell(i + 1 < r.size() ? fmt::format("{:<{}}  ", r[i], width[i]) : r[i], r[i], on);
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
@@ -38,25 +51,27 @@ std::string render_table(const std::vector<Row>& rows) {
 
 std::string plural(size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
 
-std::string result_line(const RuleResult& rr, const ConfigResult& c) {
+std::string result_line(const RuleResult& rr, const ConfigResult& c, bool on) {
   std::string where;
   const Finding* f = rr.first_offender();
   if (f && f->where && !f->where->file.empty()) where = fmt::format("  [{}:{}]", f->where->file, f->where->line);
   const std::string prefix = c.label.empty() ? "" : "[" + c.label + "] ";
-  return esc::text(fmt::format("{:<5} {}{}: {}{}", verdict_name(rr.verdict), prefix, rr.rule.spec(),
-                               sentences::rule_detail(rr, c), where)) +
-         "\n";
+  const std::string word = verdict_name(rr.verdict);
+  return paint_verdict_cell(fmt::format("{:<5} ", word), word, on) +
+         esc::text(fmt::format("{}{}: {}{}", prefix, rr.rule.spec(), sentences::rule_detail(rr, c), where)) + "\n";
 }
 
-std::string unknown_name_line(const ConfigResult& c, const std::string& name) {
+std::string unknown_name_line(const ConfigResult& c, const std::string& name, bool on) {
   const std::string prefix = c.label.empty() ? "" : "[" + c.label + "] ";
-  return esc::text(fmt::format("ERROR {}-C {}: {}", prefix, name, sentences::unknown_name(c, name))) + "\n";
+  return color::paint(Paint::Error, "ERROR", on) +
+         esc::text(fmt::format(" {}-C {}: {}", prefix, name, sentences::unknown_name(c, name))) + "\n";
 }
 
-std::string verdict_line(const CheckResult& r) {
-  if (r.rules.empty()) return "verdict: ERROR (no rules given)\n";
+std::string verdict_line(const CheckResult& r, bool on) {
+  if (r.rules.empty()) return "verdict: " + color::paint(Paint::Error, "ERROR", on) + " (no rules given)\n";
   const CheckSummary& n = r.summary;
-  std::string s = fmt::format("verdict: {} ({}", verdict_name(r.verdict), plural(n.checks, "rule check"));
+  std::string s = fmt::format("verdict: {} ({}", color::paint(paint_of(r.verdict), verdict_name(r.verdict), on),
+                              plural(n.checks, "rule check"));
   if (r.configs.size() > 1 || r.matrix) s += " over " + plural(n.configs, "config");
   s += fmt::format(", {} failed, {}", n.failed, plural(n.errors, "error"));
   if (n.allowed) s += fmt::format(", {} not checked as allowed", plural(n.allowed, "config"));
@@ -84,19 +99,20 @@ Row struct_row(const ConfigResult& c, const StructRow& s) {
   return r;
 }
 
-std::string problems(const CheckResult& r) {
+std::string problems(const CheckResult& r, bool on) {
   std::string out;
   for (const ConfigResult& c : r.configs)
     for (const RuleResult& rr : c.results)
-      if (rr.verdict != Verdict::Pass) out += result_line(rr, c);
+      if (rr.verdict != Verdict::Pass) out += result_line(rr, c, on);
   for (const ConfigResult& c : r.configs)
-    for (const std::string& n : c.unknown_names) out += unknown_name_line(c, n);
+    for (const std::string& n : c.unknown_names) out += unknown_name_line(c, n, on);
   for (const ConfigResult& c : r.configs)
-    if (c.status != ConfigStatus::Checked) out += esc::text(fmt::format("[{}] {}", c.label, sentences::status(c))) + "\n";
+    if (c.status != ConfigStatus::Checked)
+      out += color::paint_line(Paint::Warn, esc::text(fmt::format("[{}] {}", c.label, sentences::status(c))) + "\n", on);
   return out.empty() ? out : out + "\n";
 }
 
-std::string matrix_text(const CheckResult& r) {
+std::string matrix_text(const CheckResult& r, bool on) {
   std::string out = "rules:\n";
   const std::vector<std::string> heads = rule_headers(r.rules);
   for (size_t i = 0; i < r.rules.size(); ++i)
@@ -113,17 +129,17 @@ std::string matrix_text(const CheckResult& r) {
     for (const StructRow& s : c.structs) rows.push_back(struct_row(c, s));
     if (c.structs.empty()) rows.push_back({esc::text(c.label), "-", "(no struct named; see rule lines)"});
   }
-  return out + "\n" + render_table(rows) + "\n" + problems(r);
+  return out + "\n" + render_table(rows, on) + "\n" + problems(r, on);
 }
 
-std::string single_text(const CheckResult& r) {
+std::string single_text(const CheckResult& r, bool on) {
   const ConfigResult& c = r.configs.front();
   std::string out = esc::text(fmt::format("padguard check: {} -> {}", c.old_source, c.new_source)) + "\n";
-  if (c.status != ConfigStatus::Checked) return out + esc::text(sentences::status(c)) + "\n";
-  for (const RuleResult& rr : c.results) out += result_line(rr, c);
-  for (const std::string& n : c.unknown_names) out += unknown_name_line(c, n);
+  if (c.status != ConfigStatus::Checked) return out + color::paint_line(Paint::Warn, esc::text(sentences::status(c)) + "\n", on);
+  for (const RuleResult& rr : c.results) out += result_line(rr, c, on);
+  for (const std::string& n : c.unknown_names) out += unknown_name_line(c, n, on);
   for (const StructRow& s : c.structs)
-    if (s.slack_loss) out += esc::text("note  " + sentences::hidden_growth(s)) + "\n";
+    if (s.slack_loss) out += color::paint(Paint::Warn, "note", on) + esc::text("  " + sentences::hidden_growth(s)) + "\n";
   return out;
 }
 
@@ -140,13 +156,13 @@ std::vector<std::string> rule_headers(const std::vector<Rule>& rules) {
   return h;
 }
 
-std::string render_check_text(const CheckResult& r) {
+std::string render_check_text(const CheckResult& r, bool color) {
   std::string out;
   if (r.matrix || r.configs.size() > 1)
-    out = matrix_text(r);
+    out = matrix_text(r, color);
   else if (!r.configs.empty())
-    out = single_text(r);
-  return out + verdict_line(r);
+    out = single_text(r, color);
+  return out + verdict_line(r, color);
 }
 
 std::string config_status_line(const ConfigResult& c) {

@@ -4,6 +4,7 @@
 
 #include "padguard/report_text.hpp"
 #include "padguard/type_name.hpp"
+#include "color.hpp"
 #include "escape.hpp"
 #include "sentences.hpp"
 
@@ -14,6 +15,9 @@ namespace {
 // Every name, path, type and file below comes from the input: escaped so
 // that a newline in one cannot start a line of its own.
 std::string N(std::string_view s) { return esc::text(s); }
+
+using color::Paint;
+using color::paint_line;
 
 std::string offset_text(const FlatMember& m) {
   if (m.is_bitfield()) return fmt::format("{}:{}", m.bit_offset / 8, m.bit_offset % 8);
@@ -50,7 +54,7 @@ std::string stats_line(const RecordDiff& d) {
 }
 
 // The change words and facts of one member, e.g. "moved 336 -> 468, left union ...".
-std::string member_line(const MemberDiff& m) {
+std::string member_line(const MemberDiff& m, bool on) {
   std::vector<std::string> parts;
   const FlatMember& cur = m.current();
   for (Change c : m.changes) {
@@ -93,7 +97,12 @@ std::string member_line(const MemberDiff& m) {
   }
   std::string words;
   for (const std::string& p : parts) words += (words.empty() ? "" : ", ") + p;
-  return fmt::format("    {} ({}, {}): {}{}\n", N(cur.path), N(type_text(*cur.type)), size_text(cur), words, loc_text(cur));
+  const std::string line =
+      fmt::format("    {} ({}, {}): {}{}\n", N(cur.path), N(type_text(*cur.type)), size_text(cur), words, loc_text(cur));
+  const Change first = m.changes.empty() ? Change::Shifted : m.changes.front();
+  if (first == Change::Added) return paint_line(Paint::Added, line, on);
+  if (first == Change::Removed) return paint_line(Paint::Removed, line, on);
+  return line;
 }
 
 bool only_shifted(const MemberDiff& m) { return m.changes.size() == 1 && m.changes[0] == Change::Shifted; }
@@ -110,19 +119,19 @@ std::string shifted_run(const std::vector<MemberDiff>& ms, size_t from, size_t t
   return fmt::format("    {} .. {} ({} members): shifted {}\n", N(ms[from].key), N(ms[to - 1].key), to - from, by);
 }
 
-std::string record_details(const RecordDiff& d) {
+std::string record_details(const RecordDiff& d, bool on) {
   std::string out;
   const RecordStats& a = *d.old_stats;
   const RecordStats& b = *d.new_stats;
   for (const FlatContainer& c : d.containers_removed)
-    out += fmt::format("    {} {} removed (was {} bytes at {}: {})\n", kind_keyword(c.kind), N(c.path), c.size,
-                       c.offset, list(c.keys));
+    out += paint_line(Paint::Removed, fmt::format("    {} {} removed (was {} bytes at {}: {})\n", kind_keyword(c.kind),
+                                                  N(c.path), c.size, c.offset, list(c.keys)), on);
   for (const FlatContainer& c : d.containers_added)
-    out += fmt::format("    {} {} added ({} bytes at {}: {})\n", kind_keyword(c.kind), N(c.path), c.size, c.offset,
-                       list(c.keys));
+    out += paint_line(Paint::Added, fmt::format("    {} {} added ({} bytes at {}: {})\n", kind_keyword(c.kind),
+                                                N(c.path), c.size, c.offset, list(c.keys)), on);
   for (size_t i = 0; i < d.members.size();) {
     if (!only_shifted(d.members[i])) {
-      out += member_line(d.members[i++]);
+      out += member_line(d.members[i++], on);
       continue;
     }
     size_t j = i + 1;
@@ -134,18 +143,20 @@ std::string record_details(const RecordDiff& d) {
     out += fmt::format("    hole filled: {} byte{} at {}{}\n", h.size, h.size == 1 ? "" : "s", h.offset,
                        h.in.empty() ? "" : " in " + N(h.in));
   for (const Hole& h : d.holes_opened)
-    out += fmt::format("    hole opened: {} byte{} at {}{}\n", h.size, h.size == 1 ? "" : "s", h.offset,
-                       h.in.empty() ? "" : " in " + N(h.in));
+    out += paint_line(Paint::Warn, fmt::format("    hole opened: {} byte{} at {}{}\n", h.size, h.size == 1 ? "" : "s",
+                                               h.offset, h.in.empty() ? "" : " in " + N(h.in)), on);
   if (const uint64_t loss = slack_loss(a, b))
-    out += fmt::format("    hidden growth: tail padding {} -> {} with sizeof unchanged ({} bytes of slack lost, {} left)\n",
-                       a.padding, b.padding, loss, b.padding);
+    out += paint_line(Paint::Warn,
+                      fmt::format("    hidden growth: tail padding {} -> {} with sizeof unchanged ({} bytes of slack "
+                                  "lost, {} left)\n", a.padding, b.padding, loss, b.padding), on);
   return out;
 }
 
 }  // namespace
 
-std::string render_diff_text(const DiffResult& res) {
-  std::string out = fmt::format("--- {}\n+++ {}\n", N(res.old_source), N(res.new_source));
+std::string render_diff_text(const DiffResult& res, bool on) {
+  std::string out = paint_line(Paint::Header, fmt::format("--- {}\n", N(res.old_source)), on) +
+                    paint_line(Paint::Header, fmt::format("+++ {}\n", N(res.new_source)), on);
   size_t changed = 0, added = 0, removed = 0, missing = 0, ambiguous = 0, same = 0, btf_only = 0;
   for (const RecordDiff& d : res.records) {
     const char* kw = kind_keyword(d.kind);
@@ -158,26 +169,28 @@ std::string render_diff_text(const DiffResult& res) {
       case RecordStatus::Added:
         ++added;
         btf_only += res.only_in_btf(d);
-        out += fmt::format("{} {}: added ({} bytes), only in {}\n", kw, N(d.name), d.new_stats->size, N(res.new_source));
+        out += paint_line(Paint::Added, fmt::format("{} {}: added ({} bytes), only in {}\n", kw, N(d.name),
+                                                    d.new_stats->size, N(res.new_source)), on);
         break;
       case RecordStatus::Removed:
         ++removed;
         btf_only += res.only_in_btf(d);
-        out += fmt::format("{} {}: removed ({} bytes), only in {}\n", kw, N(d.name), d.old_stats->size, N(res.old_source));
+        out += paint_line(Paint::Removed, fmt::format("{} {}: removed ({} bytes), only in {}\n", kw, N(d.name),
+                                                      d.old_stats->size, N(res.old_source)), on);
         break;
       case RecordStatus::Missing:
         ++missing;
-        out += fmt::format("{} {}: not found in either input\n", kw, N(d.name));
+        out += paint_line(Paint::Error, fmt::format("{} {}: not found in either input\n", kw, N(d.name)), on);
         break;
       case RecordStatus::Ambiguous:
         ++ambiguous;
-        out += N(fmt::format("{}: {}", d.name, sentences::ambiguous(d.name, d.old_choices, d.new_choices,
-                                                                     res.old_source, res.new_source))) + "\n";
+        out += paint_line(Paint::Error, N(fmt::format("{}: {}", d.name, sentences::ambiguous(d.name, d.old_choices,
+                                                      d.new_choices, res.old_source, res.new_source))) + "\n", on);
         break;
       case RecordStatus::Changed:
         ++changed;
-        out += fmt::format("{} {}: {}\n", kw, N(d.name), stats_line(d));
-        out += record_details(d);
+        out += paint_line(Paint::Header, fmt::format("{} {}: {}\n", kw, N(d.name), stats_line(d)), on);
+        out += record_details(d, on);
         break;
     }
   }

@@ -26,6 +26,7 @@ struct RenderOptions {
   // Declaration paths under this directory are made relative to it (GitHub
   // resolves annotation paths from the repository root). Empty: as is.
   std::string source_root;
+  bool color = false;    // check/diff text: ANSI colours (the CLI decides: --color, a terminal, NO_COLOR)
   unsigned threads = 0;  // layout text: worker threads, output identical for any count
   // Layout text: when set, the text is handed here piece by piece, in order,
   // as it is rendered, and render() returns ""; only one piece is held.

@@ -12,11 +12,13 @@
 namespace padguard {
 
 // A summary line per struct, details indented; a count line at the end.
-std::string render_diff_text(const DiffResult& d);
+// With `color`, verdict words and change lines carry ANSI SGR colours (and
+// nothing else changes: without the escapes the text is byte-identical).
+std::string render_diff_text(const DiffResult& d, bool color = false);
 
 // One line per rule with PASS/FAIL and its numbers; with several configs (or
 // labelled ones) a table first. Ends with the overall verdict line.
-std::string render_check_text(const CheckResult& r);
+std::string render_check_text(const CheckResult& r, bool color = false);
 
 // The check as a markdown table (one row per config and struct), the rules
 // that did not pass as a list, and the verdict; every name escaped.
