@@ -65,8 +65,12 @@ int main(int argc, char** argv) noexcept {
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-      const int rc = app.exit(e);
-      return rc == 0 ? kExitOk : kExitError;
+      if (e.get_exit_code() == 0) return app.exit(e) == 0 ? kExitOk : kExitError;  // --help, --version
+      // Every other usage error is one line, like padguard's own errors.
+      const bool sub = argc > 1 && argv[1][0] != '-';
+      const std::string who = sub ? std::string("padguard ") + argv[1] : std::string("padguard");
+      std::fprintf(stderr, "%s: %s; see %s --help\n", who.c_str(), one_line(e.what()).c_str(), who.c_str());
+      return kExitError;
     }
     if (app.got_subcommand("layout")) return run_layout(layout);
     if (app.got_subcommand("crosscheck")) return run_crosscheck(crosscheck);
