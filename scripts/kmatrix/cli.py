@@ -257,3 +257,12 @@ def entry_point():
         return 2
     except KeyboardInterrupt:
         return 130
+    except (OSError, ValueError, UnicodeError) as e:
+        # Never exit 1 ("a rule failed") on something that was not checked.
+        log("kernel-matrix: error: %s: %s" % (type(e).__name__, " ".join(str(e).split())))
+        return 2
+    except Exception:  # a bug: show it, and still never exit 1 ("a rule failed")
+        import traceback
+        traceback.print_exc()
+        log("kernel-matrix: internal error (above); the run checked nothing, exit 2")
+        return 2

@@ -24,8 +24,18 @@ class ConfigRun:
         self.ctx.progress.stage(self.ctx.position[self.index], self.cfg.label, stage, timer.lap(), detail)
 
     def run(self):
-        """Return a Failure (for every group) or None; rows go to ctx.fragment."""
+        """Return a Failure (for every group) or None; rows go to ctx.fragment.
+        Anything unexpected in one config (an unreadable cache file, a tool
+        that vanished) is that config's ERROR row, never a lost row."""
         t = Timer()
+        try:
+            return self.stages(t)
+        except (OSError, ValueError, UnicodeError) as e:
+            msg = "%s: %s" % (type(e).__name__, e)
+            self.progress(getattr(self, "stage", "prepare"), t, "ERROR: " + msg)
+            return self.record_failure(failures.Failure("error", msg))
+
+    def stages(self, t):
         choice = resolve_cross(self.cfg.arch)
         if choice.prefix is None:
             f = failures.missing_compiler(choice.reason, choice.package)
