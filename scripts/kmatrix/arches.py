@@ -41,6 +41,7 @@ ARCHES = {a.name: a for a in [
     Arch("m68k", "m68k", "multi_defconfig", ["gcc-m68k-linux-gnu"]),
     Arch("parisc", "parisc", "generic-32bit_defconfig", ["gcc-hppa-linux-gnu"]),
     Arch("sh", "sh", "defconfig", ["gcc-sh4-linux-gnu"]),
+    Arch("arc", "arc", "haps_hs_smp_defconfig", ["gcc-arc-linux-gnu"]),
 ]}
 # ARCH= spellings kbuild accepts besides the names above.
 ALIASES = {"x86": "x86_64", "riscv64": "riscv", "ppc64le": "powerpc", "s390x": "s390", "aarch64": "arm64"}

@@ -1,4 +1,6 @@
 """Config specs, labels, validation against a tree, and shard shares."""
+import os
+
 import pytest
 
 import faketree
@@ -80,3 +82,14 @@ def test_every_config_lands_in_exactly_one_shard():
 def test_bad_shard(text):
     with pytest.raises(UsageError):
         config.parse_shard(text)
+
+
+def test_every_cross_package_arch_is_known():
+    # scripts/cross-packages.txt and kmatrix's ARCHES must agree: an ARCH the
+    # package list names but kmatrix ignores is a silently missing config.
+    from kmatrix import arches
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "cross-packages.txt")
+    listed = {ln.split()[0] for ln in open(path) if ln.strip() and not ln.startswith("#")}
+    assert listed <= set(arches.ARCHES), listed - set(arches.ARCHES)
+    for name in listed:
+        assert arches.get_arch(name) is not None, name
