@@ -3,6 +3,12 @@
 // blames (docs.github.com "Workflow commands": %, CR, LF escaped in the
 // message; also ':' and ',' in properties; see escape.hpp).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "escape.hpp"
 #include "padguard/report_ci.hpp"
@@ -38,26 +44,61 @@ std::string status_annotation(const ConfigResult& c, const GithubOptions& o) {
                     o, c.allowed ? "warning" : "error");
 }
 
-// One per struct that did not pass; the struct is named in the message
-// when the rule covers more than one.
-std::string rule_annotations(const ConfigResult& c, const RuleResult& rr, const GithubOptions& o) {
-  std::string out;
+// One annotation per struct that did not pass a rule at one declaration,
+// however many configs it failed in (a matrix of 9 configs must not stack 9
+// annotations on one line): the title names the configs, the message gives
+// each config's sentence, or the one sentence they share.
+struct Blame {
+  std::string spec, subject, verdict;
+  std::optional<SourceLoc> where;
+  std::vector<std::string> labels, messages;
+};
+
+bool same_blame(const Blame& b, const std::string& spec, const Finding& f) {
+  const bool here = b.where.has_value() && f.where.has_value();
+  return b.spec == spec && b.subject == f.subject && b.verdict == verdict_name(f.verdict) &&
+         here && b.where->file == f.where->file && b.where->line == f.where->line;
+}
+
+void collect_blames(const ConfigResult& c, const RuleResult& rr, std::vector<Blame>& out) {
   for (const Finding& f : rr.findings) {
     if (f.verdict == Verdict::Pass) continue;
     std::string msg = fmt::format("{}: ", verdict_name(f.verdict));
     if (rr.rule.target != f.subject && f.problem != Problem::NothingInCommon) msg += f.subject + " ";
-    out += annotation(c.label, rr.rule.spec(), msg + sentences::finding(f, rr.rule, c), f.where, o);
+    msg += sentences::finding(f, rr.rule, c);
+    const std::string spec = rr.rule.spec();
+    auto it = std::find_if(out.begin(), out.end(), [&](const Blame& b) { return same_blame(b, spec, f); });
+    if (it == out.end()) it = out.insert(out.end(), Blame{spec, f.subject, verdict_name(f.verdict), f.where, {}, {}});
+    it->labels.push_back(c.label);
+    it->messages.push_back(std::move(msg));
   }
-  return out;
+}
+
+std::string blame_annotation(const Blame& b, const GithubOptions& o) {
+  if (b.labels.size() == 1) return annotation(b.labels[0], b.spec, b.messages[0], b.where, o);
+  const std::string who = b.labels.size() <= 3 ? fmt::format("{}", fmt::join(b.labels, ", "))
+                                                : fmt::format("{} configs", b.labels.size());
+  const bool shared = std::all_of(b.messages.begin(), b.messages.end(),
+                                  [&](const std::string& m) { return m == b.messages[0]; });
+  std::string msg;
+  if (shared) {
+    msg = b.messages[0] + fmt::format("\n(in {})", fmt::join(b.labels, ", "));
+  } else {
+    for (size_t i = 0; i < b.labels.size(); ++i) msg += (i ? "\n" : "") + b.labels[i] + ": " + b.messages[i];
+  }
+  return annotation(who, b.spec, msg, b.where, o);
 }
 
 }  // namespace
 
 std::string render_github(const CheckResult& r, const GithubOptions& o) {
   std::string out;
+  std::vector<Blame> blames;
+  for (const ConfigResult& c : r.configs)
+    for (const RuleResult& rr : c.results) collect_blames(c, rr, blames);
+  for (const Blame& b : blames) out += blame_annotation(b, o);
   for (const ConfigResult& c : r.configs) {
     if (c.status != ConfigStatus::Checked) out += status_annotation(c, o);
-    for (const RuleResult& rr : c.results) out += rule_annotations(c, rr, o);
     for (const std::string& n : c.unknown_names)
       out += annotation(c.label, "-C " + n, "ERROR: " + sentences::unknown_name(c, n), std::nullopt, o);
   }
