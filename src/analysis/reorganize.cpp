@@ -239,6 +239,8 @@ Reorganization result_of(const Record& r, const Clone& c) {
   g.bit_padding = c.bit_padding;
   g.pre_hole = c.pre_hole;
   g.pre_bit_hole = c.pre_bit_hole;
+  g.nr_holes = c.nr_holes;
+  g.nr_bit_holes = c.nr_bit_holes;
   for (const Slot& s : c.m)
     g.members.push_back({s.index, s.byte_offset, s.bit_offset, static_cast<uint32_t>(static_cast<uint8_t>(s.bitfield_offset)),
                          s.hole, s.bit_hole});
@@ -281,20 +283,36 @@ Record reorganized_record(const Record& r, const Reorganization& g) {
   return out;
 }
 
-bool reorganization_printable(const Record& r, const Reorganization& g) {
-  const Record out = reorganized_record(r, g);
-  const Layout l = compute_layout(out);
-  if (l.padding != g.padding || l.bit_padding != g.bit_padding || l.pre_hole != g.pre_hole ||
-      l.pre_bit_hole != g.pre_bit_hole)
-    return false;
-  for (size_t i = 0; i < g.members.size(); ++i) {
-    const MemberLayout& ml = l.members[i];
-    const ReorgMember& rm = g.members[i];
-    if (ml.byte_offset != rm.byte_offset || ml.hole != rm.hole || ml.bit_hole != rm.bit_hole ||
-        (out.members[i].is_bitfield() && ml.bitfield_offset != rm.bitfield_offset))
-      return false;
+Layout reorganized_layout(const Record& r, const Reorganization& g) {
+  Layout l;
+  l.pre_hole = g.pre_hole;
+  l.pre_bit_hole = g.pre_bit_hole;
+  l.padding = g.padding;
+  l.bit_padding = g.bit_padding;
+  l.nr_holes = g.nr_holes;
+  l.nr_bit_holes = g.nr_bit_holes;
+  l.sum_holes = g.pre_hole;
+  l.sum_bit_holes = g.pre_bit_hole;
+  for (const ReorgMember& rm : g.members) {
+    const Member& m = r.members[rm.index];
+    l.members.push_back({rm.byte_offset, rm.bitfield_offset, rm.hole, rm.bit_hole});
+    l.sum_holes += rm.hole;
+    l.sum_bit_holes += rm.bit_hole;
+    if (m.is_bitfield())
+      l.sum_bitfield_bits += m.bit_size;
+    else
+      l.sum_member_bytes += m.byte_size;
   }
-  return true;
+  l.end_bit = g.byte_size * 8 - l.padding * 8 - l.bit_padding;
+  return l;
+}
+
+bool reorganized_sums_agree(const Record& r, const Reorganization& g) {
+  const Layout l = reorganized_layout(r, g);
+  // pahole's size_diff, in its 32-bit sums.
+  const auto parts = static_cast<uint32_t>(l.sum_member_bytes * 8 + l.sum_bitfield_bits + l.sum_holes * 8 +
+                                           l.sum_bit_holes + l.padding * 8 + l.bit_padding);
+  return static_cast<uint32_t>(g.byte_size * 8) == parts;
 }
 
 }  // namespace padguard

@@ -46,10 +46,10 @@ int print_reorganized(const LayoutOptions& o, const RecordSet& set, const std::v
   for (const Record* r : records) {
     if (r->is_union()) continue;  // pahole -R prints only structs
     const Reorganization g = reorganize(*r);
-    if (!reorganization_printable(*r, g))
+    if (!reorganized_sums_agree(*r, g))
       throw InputError(set.source, "-R: pahole's reorganisation of '" + r->name +
-                                       "' shifts a bitfield off its storage unit, which padguard cannot print "
-                                       "exactly (docs/pahole-notes.md §13); use -P for its new size");
+                                       "' does not add up to its size, where pahole prints a \"BRAIN FART ALERT!\" "
+                                       "that padguard does not reproduce (docs/pahole-notes.md §13); use -P for its new size");
     out(render_reorganized(*r, g, po));
   }
   return kExitOk;

@@ -12,7 +12,10 @@ std::string render_packable(const Record& r, const Reorganization& g) {
 }
 
 std::string render_reorganized(const Record& r, const Reorganization& g, const PaholeOptions& opts) {
-  std::string out = render_pahole(reorganized_record(r, g), opts);
+  const Layout l = reorganized_layout(r, g);
+  PaholeOptions o = opts;
+  o.layout = &l;
+  std::string out = render_pahole(reorganized_record(r, g), o);
   out.pop_back();  // the struct's "};" continues with the summary
   // pahole computes both in its own types: an int for the bytes, a size_t
   // (wrapping when the struct grew) for the cachelines.

@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "padguard/layout.hpp"
 #include "padguard/model.hpp"
 
 namespace padguard {
@@ -35,6 +36,8 @@ struct Reorganization {
   uint32_t bit_padding = 0;
   uint64_t pre_hole = 0;
   uint32_t pre_bit_hole = 0;
+  uint32_t nr_holes = 0;  // pahole's 8-bit counters: 256 holes count as 0
+  uint32_t nr_bit_holes = 0;
   uint64_t savings() const { return original_size - byte_size; }
 };
 
@@ -46,16 +49,20 @@ Reorganization reorganize(const Record& r);
 // them) whose reorganisation is smaller; nullopt otherwise.
 std::optional<Reorganization> packable(const Record& r);
 
-// `r` with its members in the reorganised order and offsets and the new
-// size: what `pahole -R` prints. Meaningful only when
-// reorganization_printable(r, g) holds.
+// `r` with its members in the reorganised order and the new size: the
+// record `pahole -R` prints, with reorganized_layout as its accounting.
 Record reorganized_record(const Record& r, const Reorganization& g);
 
-// Whether padguard's layout walk (compute_layout) of reorganized_record
-// gives exactly the holes and padding pahole holds for its reorganised
-// clone, so that -R's text is pahole's. False when a bitfield was shifted
-// off its storage-unit boundary (pahole keeps a byte offset no compiler
-// could produce) or when pahole's 16-bit arithmetic wrapped.
-bool reorganization_printable(const Record& r, const Reorganization& g);
+// pahole's hole accounting of its reorganised clone, parallel to
+// reorganized_record's members. Not always what compute_layout would say of
+// that record: pahole keeps a moved member's offset in 16 bits (a struct
+// over 64 KiB gets offsets no compiler could produce), shifts bitfields off
+// their storage units, and truncates negative holes into its 16-bit field.
+Layout reorganized_layout(const Record& r, const Reorganization& g);
+
+// Whether pahole's footer sums of the clone add up to its size. When they do
+// not, pahole prints a "BRAIN FART ALERT!" line, which padguard's printer
+// does not reproduce (never seen in a vmlinux).
+bool reorganized_sums_agree(const Record& r, const Reorganization& g);
 
 }  // namespace padguard
