@@ -138,3 +138,22 @@ def test_vmlinux():
     names = ",".join(names[i * len(names) // 20] for i in range(min(20, len(names))))
     assert layout("-R", "-C", names, path).stdout == pahole("-R", "-C", names, path).stdout, \
         f"-R -C {names} differs from pahole"
+
+
+def test_repeated_name():
+    """One name defined differently in two units (and again identically):
+    -P lists each distinct packable layout once, as pahole does."""
+    d = fl.work_dir("pahole_reorg")
+    bodies = ["char a; long b; char c;", "char a; long b; char c; short d;", "char a; long b; char c;"]
+    objs = []
+    for i, body in enumerate(bodies):
+        src = os.path.join(d, f"rp{i}.c")
+        with open(src, "w") as f:
+            f.write(f"struct rp {{ {body} }};\nstruct rp g{i};\n")
+        objs.append(fl.compile_cached(fl.cc_argv("gcc", "-m64"), src, ["-g", "-O0"], label=f"rp{i}"))
+    linked = os.path.join(d, "rp.o")
+    r = fl.run(["ld", "-r", "-o", linked, *objs])
+    assert r.returncode == 0, r.stderr
+    want = pahole("-P", linked).stdout
+    assert want.count("rp\t") == 2, f"pahole -P no longer lists both layouts: {want!r}"
+    assert layout("-P", linked).stdout == want
