@@ -9,6 +9,7 @@
 #include "padguard/dwarf_source.hpp"
 #include "padguard/input.hpp"
 #include "padguard/render.hpp"
+#include "layout_reorg.hpp"
 
 namespace padguard::cli {
 
@@ -32,6 +33,7 @@ struct LayoutOptions {
   unsigned cacheline = 64;
   std::string format = "text";
   std::string file;
+  ReorgFlags reorg;  // -P, -R (layout_reorg.cpp)
 };
 
 void add_common(CLI::App& sub, CommonOptions& o);

@@ -21,6 +21,7 @@ void add_layout(CLI::App& app, LayoutOptions& o) {
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
   add_format(*sub, o.format, ResultKind::Layout);
+  add_layout_reorg(*sub, o);
   sub->add_option("FILE", o.file,
                   "vmlinux, .ko or .o with DWARF or .BTF, raw BTF, or a facts file (default: the running "
                   "kernel's /sys/kernel/btf/vmlinux)")
@@ -63,6 +64,7 @@ int run_layout(const LayoutOptions& o) {
       records.push_back(r);
     }
   }
+  if (const std::optional<int> rc = run_layout_reorg(o, set, records)) return *rc;
   RenderOptions ro;
   ro.threads = o.common.threads;
   ro.sink = [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); };

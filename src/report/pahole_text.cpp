@@ -98,6 +98,7 @@ const char* plural(uint64_t n) { return n != 1 ? "s" : ""; }
 class Printer {
  public:
   explicit Printer(std::string& out, bool force_paddings = true) : out_(out), force_paddings_(force_paddings) {}
+  void use_top_layout(const Layout* l) { top_layout_ = l; }
 
   void top_level(const Record& r, uint32_t cacheline_size) {
     uint32_t cacheline = 0;
@@ -354,7 +355,7 @@ class Printer {
     out_ += " {\n";
     Conf cc = conf;
     cc.indent = conf.indent + 1;
-    const Layout l = compute_layout(r);
+    const Layout l = conf.indent == 0 && top_layout_ ? *top_layout_ : compute_layout(r);
     const bool packed = forced_packed || infer_packed(r, l);
     const std::vector<bool> forced = members_forced_packed(r, l);
 
@@ -538,6 +539,7 @@ class Printer {
 
   std::string& out_;
   bool force_paddings_;
+  const Layout* top_layout_ = nullptr;  // PaholeOptions::layout
   std::unordered_map<const Type*, MemberSpelling> spellings_;
   std::unordered_map<const Record*, uint64_t> paddings_;  // pahole: only for inputs with alignment info (not BTF)
 };
@@ -547,6 +549,7 @@ class Printer {
 std::string render_pahole(const Record& r, const PaholeOptions& opts) {
   std::string out;
   Printer p(out, opts.force_paddings);
+  p.use_top_layout(opts.layout);
   p.top_level(r, opts.cacheline_size);
   return out;
 }

@@ -5,12 +5,16 @@
 #include <string_view>
 #include <string>
 #include <vector>
+#include "padguard/layout.hpp"
 #include "padguard/model.hpp"
 namespace padguard {
 struct PaholeOptions {
   uint32_t cacheline_size = 64;
   // pahole -F btf never prints "Force padding" (BTF has no alignment info).
   bool force_paddings = true;
+  // The top-level record's hole accounting when it is not compute_layout's:
+  // pahole -R's reorganised clone (analysis/reorganize). Single-record only.
+  const Layout* layout = nullptr;
 };
 // The record as `pahole -F dwarf -c N -C NAME` prints it, ending in "};\n".
 std::string render_pahole(const Record& r, const PaholeOptions& opts);
