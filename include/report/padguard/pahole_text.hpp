@@ -11,6 +11,9 @@ struct PaholeOptions {
   uint32_t cacheline_size = 64;
   // pahole -F btf never prints "Force padding" (BTF has no alignment info).
   bool force_paddings = true;
+  // pahole --hex: member offsets and sizes (and enumerator values) in
+  // hexadecimal; the footer and cacheline markers stay decimal.
+  bool hex = false;
 };
 // The record as `pahole -F dwarf -c N -C NAME` prints it, ending in "};\n".
 std::string render_pahole(const Record& r, const PaholeOptions& opts);
@@ -22,4 +25,6 @@ std::string render_pahole(const std::vector<const Record*>& records, const Pahol
 using TextSink = std::function<void(std::string_view)>;
 void render_pahole(const std::vector<const Record*>& records, const PaholeOptions& opts, unsigned threads,
                    const TextSink& sink);
+// pahole -s: one line "NAME\tSIZE\tHOLES" per record (a union has 0 holes).
+std::string render_pahole_sizes(const std::vector<const Record*>& records);
 }  // namespace padguard
