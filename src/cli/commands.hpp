@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,10 @@ struct LayoutOptions {
   std::string format = "text";
   std::string file;
   ReorgFlags reorg;  // -P, -R (layout_reorg.cpp)
+  // pahole's presentation flags (layout_flags.cpp)
+  bool sizes = false;   // -s
+  bool hex = false;     // --hex
+  std::optional<std::string> holes;  // -H N, validated by validate_layout_flags
 };
 
 void add_common(CLI::App& sub, CommonOptions& o);
@@ -48,6 +53,12 @@ void add_color(CLI::App& sub, std::string& value);
 bool use_color(const std::string& when, Format f);
 void add_layout(CLI::App& app, LayoutOptions& o);
 int run_layout(const LayoutOptions& o);
+// layout_flags.cpp: -s, --hex, -H. validate_layout_flags throws InputError
+// for a bad -H or a text-only flag with another format; filter_by_holes
+// keeps pahole's -H selection (not applied with -C, as in pahole).
+void add_layout_flags(CLI::App& sub, LayoutOptions& o);
+void validate_layout_flags(const LayoutOptions& o, Format format);
+std::vector<const Record*> filter_by_holes(const LayoutOptions& o, std::vector<const Record*> records);
 
 // `crosscheck`: both backends on one file; exit 1 if any record differs.
 struct CrosscheckOptions {

@@ -22,6 +22,7 @@ void add_layout(CLI::App& app, LayoutOptions& o) {
       ->check(CLI::Range(1u, 1u << 20));
   add_format(*sub, o.format, ResultKind::Layout);
   add_layout_reorg(*sub, o);
+  add_layout_flags(*sub, o);
   sub->add_option("FILE", o.file,
                   "vmlinux, .ko or .o with DWARF or .BTF, raw BTF, or a facts file (default: the running "
                   "kernel's /sys/kernel/btf/vmlinux)")
@@ -47,6 +48,7 @@ int run_layout(const LayoutOptions& o) {
                                      [](const std::string& n) { return !parse_subject(n).qualifier.empty(); });
   lo.keep_layout_variants = o.names.empty() || qualified;
   const Format format = format_of(o.format, ResultKind::Layout);
+  validate_layout_flags(o, format);
   lo.source_locations = format != Format::Text || qualified;  // pahole's text names no files
   RecordSet set = load_input(file, lo);
   std::vector<const Record*> records;
@@ -64,11 +66,15 @@ int run_layout(const LayoutOptions& o) {
       records.push_back(r);
     }
   }
+  records = filter_by_holes(o, std::move(records));
   if (const std::optional<int> rc = run_layout_reorg(o, set, records)) return *rc;
   RenderOptions ro;
   ro.threads = o.common.threads;
   ro.sink = [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); };
-  const std::string out = render(LayoutView{set.source, records, o.cacheline, set.states_alignment}, format, ro);
+  LayoutView view{set.source, records, o.cacheline, set.states_alignment};
+  view.hex = o.hex;
+  view.sizes_only = o.sizes && o.names.empty();  // pahole -s -C prints the layouts
+  const std::string out = render(view, format, ro);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }

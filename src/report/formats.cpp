@@ -24,9 +24,16 @@ std::string diff_json_text(const DiffResult& d, const RenderOptions&) { return d
 std::string diff_md(const DiffResult& d, const RenderOptions&) { return render_diff_markdown(d); }
 
 std::string layout_text(const LayoutView& v, const RenderOptions& o) {
+  if (v.sizes_only) {
+    std::string text = render_pahole_sizes(v.records);
+    if (!o.sink) return text;
+    o.sink(text);
+    return {};
+  }
   PaholeOptions po;
   po.cacheline_size = v.cacheline_size;
   po.force_paddings = v.force_paddings;
+  po.hex = v.hex;
   if (!o.sink) return render_pahole(v.records, po, o.threads);
   render_pahole(v.records, po, o.threads, o.sink);
   return {};

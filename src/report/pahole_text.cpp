@@ -76,6 +76,17 @@ void put_uint(std::string& out, uint64_t v, size_t width) {
   out.append(buf, n);
 }
 
+// printf("%#*llx", width, v): "0x" and lowercase hex digits, right-aligned in
+// at least `width` columns; 0 is "0" (C's '#' flag adds no prefix to zero).
+void put_hex(std::string& out, uint64_t v, size_t width) {
+  char buf[24] = {'0', 'x'};
+  const auto [end, ec] = std::to_chars(buf + 2, buf + sizeof buf, v, 16);
+  const char* begin = v == 0 ? buf + 2 : buf;
+  const auto n = static_cast<size_t>(end - begin);
+  if (n < width) out.append(width - n, ' ');
+  out.append(begin, n);
+}
+
 // Input names (DWARF, BTF, facts) are hostile: control characters and stray
 // bytes are made visible (esc::text), so a newline in a name cannot start a
 // line of its own in a CI log. Plain ASCII, the only kind pahole's users
@@ -97,7 +108,8 @@ const char* plural(uint64_t n) { return n != 1 ? "s" : ""; }
 
 class Printer {
  public:
-  explicit Printer(std::string& out, bool force_paddings = true) : out_(out), force_paddings_(force_paddings) {}
+  Printer(std::string& out, const PaholeOptions& opts)
+      : out_(out), force_paddings_(opts.force_paddings), hex_(opts.hex) {}
   void use_top_layout(const Layout* l) { top_layout_ = l; }
 
   void top_level(const Record& r, uint32_t cacheline_size) {
@@ -183,17 +195,25 @@ class Printer {
     *c.cacheline = line;
   }
 
+  // A number of the offset comment: %*u, or %#*x with --hex.
+  void put_number(uint64_t v, size_t width) {
+    if (hex_)
+      put_hex(out_, v, width);
+    else
+      put_uint(out_, v, width);
+  }
+
   void offset_comment(uint64_t offset, const Member& m, const MemberLayout& ml) {
     out_ += "/* ";
-    put_uint(out_, offset, 5);
+    put_number(offset, 5);
     if (m.is_bitfield()) {
       out_ += ':';
-      put_uint(out_, ml.bitfield_offset, 2);
+      put_number(ml.bitfield_offset, 2);
       out_ += ' ';
-      put_uint(out_, m.byte_size, 2);
+      put_number(m.byte_size, 2);
     } else {
       out_ += ' ';
-      put_uint(out_, m.byte_size, 5);
+      put_number(m.byte_size, 5);
     }
     out_ += " */";
   }
@@ -297,7 +317,12 @@ class Printer {
       out_ += tabs(c.indent);
       out_ += '\t';
       append_padded(out_, safe(name), static_cast<int>(width));
-      put(out_, " = {},\n", value);
+      out_ += " = ";
+      if (hex_)
+        put_hex(out_, static_cast<uint64_t>(value), 0);  // pahole: %#llx of the value's 64 bits
+      else
+        put(out_, "{}", value);
+      out_ += ",\n";
     }
     out_ += tabs(c.indent);
     out_ += '}';
@@ -539,6 +564,7 @@ class Printer {
 
   std::string& out_;
   bool force_paddings_;
+  bool hex_;
   const Layout* top_layout_ = nullptr;  // PaholeOptions::layout
   std::unordered_map<const Type*, MemberSpelling> spellings_;
   std::unordered_map<const Record*, uint64_t> paddings_;  // pahole: only for inputs with alignment info (not BTF)
@@ -548,7 +574,7 @@ class Printer {
 
 std::string render_pahole(const Record& r, const PaholeOptions& opts) {
   std::string out;
-  Printer p(out, opts.force_paddings);
+  Printer p(out, opts);
   p.use_top_layout(opts.layout);
   p.top_level(r, opts.cacheline_size);
   return out;
@@ -568,7 +594,7 @@ void render_pahole(const std::vector<const Record*>& records, const PaholeOption
     const size_t slices = std::min<size_t>(threads, std::max<size_t>(1, (end - begin) / 256));
     parts.assign(slices, std::string());
     auto render_slice = [&](size_t s) {
-      Printer p(parts[s], opts.force_paddings);
+      Printer p(parts[s], opts);
       for (size_t i = begin + (end - begin) * s / slices; i < begin + (end - begin) * (s + 1) / slices; ++i)
         p.top_level(*records[i], opts.cacheline_size);
     };

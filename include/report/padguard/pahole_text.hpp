@@ -15,6 +15,9 @@ struct PaholeOptions {
   // The top-level record's hole accounting when it is not compute_layout's:
   // pahole -R's reorganised clone (analysis/reorganize). Single-record only.
   const Layout* layout = nullptr;
+  // pahole --hex: member offsets and sizes (and enumerator values) in
+  // hexadecimal; the footer and cacheline markers stay decimal.
+  bool hex = false;
 };
 // The record as `pahole -F dwarf -c N -C NAME` prints it, ending in "};\n".
 std::string render_pahole(const Record& r, const PaholeOptions& opts);
@@ -26,4 +29,6 @@ std::string render_pahole(const std::vector<const Record*>& records, const Pahol
 using TextSink = std::function<void(std::string_view)>;
 void render_pahole(const std::vector<const Record*>& records, const PaholeOptions& opts, unsigned threads,
                    const TextSink& sink);
+// pahole -s: one line "NAME\tSIZE\tHOLES" per record (a union has 0 holes).
+std::string render_pahole_sizes(const std::vector<const Record*>& records);
 }  // namespace padguard

@@ -39,6 +39,10 @@ struct LayoutView {
   std::vector<const Record*> records;
   uint32_t cacheline_size = 64;
   bool force_paddings = true;  // pahole_text: false for inputs without alignment info (BTF)
+  // Text only (pahole's presentation flags): --hex offsets and sizes; -s one
+  // "NAME SIZE HOLES" line per record instead of its layout.
+  bool hex = false;
+  bool sizes_only = false;
 };
 
 struct FormatInfo {

@@ -1,0 +1,50 @@
+// pahole's everyday presentation flags on `padguard layout`: -s/--sizes,
+// --hex, -H/--holes N. Their meaning, byte for byte, is pahole 1.24's
+// (docs/pahole-notes.md "Flags of layout"); bad values fail closed.
+#include <charconv>
+
+#include "commands.hpp"
+#include "padguard/error.hpp"
+#include "padguard/layout.hpp"
+
+namespace padguard::cli {
+
+void add_layout_flags(CLI::App& sub, LayoutOptions& o) {
+  sub.add_flag("-s,--sizes", o.sizes,
+               "print one line per struct/union, NAME<TAB>SIZE<TAB>HOLES (byte holes; 0 for a union), as pahole -s; "
+               "with -C the layouts are printed, as pahole does");
+  sub.add_flag("--hex", o.hex, "print member offsets and sizes, and enumerator values, in hexadecimal (pahole --hex)");
+  sub.add_option("-H,--holes", o.holes,
+                 "print only structs with at least N byte holes (0..65535; unions are left out unless N is 0); "
+                 "ignored with -C, as pahole does");
+}
+
+namespace {
+
+// -H's argument: a decimal number 0..65535 (pahole keeps it in 16 bits and
+// reads garbage as 0; padguard refuses both).
+uint32_t parse_holes(const std::string& v) {
+  uint32_t n = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n > 65535)
+    throw InputError("-H/--holes", "'" + v + "' is not a number of holes; give a whole number from 0 to 65535");
+  return n;
+}
+
+}  // namespace
+
+void validate_layout_flags(const LayoutOptions& o, Format format) {
+  if (o.holes) parse_holes(*o.holes);
+  if (format == Format::Text) return;
+  if (o.sizes) throw InputError("-s/--sizes", "is pahole's text listing; drop it or use --format text");
+  if (o.hex) throw InputError("--hex", "is pahole's text presentation (JSON numbers have no base); drop it or use --format text");
+}
+
+std::vector<const Record*> filter_by_holes(const LayoutOptions& o, std::vector<const Record*> records) {
+  const uint32_t min_holes = o.holes ? parse_holes(*o.holes) : 0;
+  if (min_holes == 0 || !o.names.empty()) return records;
+  std::erase_if(records, [&](const Record* r) { return r->is_union() || compute_layout(*r).nr_holes < min_holes; });
+  return records;
+}
+
+}  // namespace padguard::cli
