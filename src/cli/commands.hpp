@@ -39,6 +39,7 @@ struct LayoutOptions {
   bool sizes = false;   // -s
   bool hex = false;     // --hex
   std::optional<std::string> holes;  // -H N, validated by validate_layout_flags
+  std::optional<std::string> contains;  // -i NAME
 };
 
 void add_common(CLI::App& sub, CommonOptions& o);
@@ -59,6 +60,8 @@ int run_layout(const LayoutOptions& o);
 void add_layout_flags(CLI::App& sub, LayoutOptions& o);
 void validate_layout_flags(const LayoutOptions& o, Format format);
 std::vector<const Record*> filter_by_holes(const LayoutOptions& o, std::vector<const Record*> records);
+// -i NAME: pahole's container list, printed; InputError when no unit defines NAME.
+int run_contains(const LayoutOptions& o, const LoadOptions& lo, const std::string& file);
 
 // `crosscheck`: both backends on one file; exit 1 if any record differs.
 struct CrosscheckOptions {

@@ -49,6 +49,7 @@ int run_layout(const LayoutOptions& o) {
   lo.keep_layout_variants = o.names.empty() || qualified;
   const Format format = format_of(o.format, ResultKind::Layout);
   validate_layout_flags(o, format);
+  if (o.contains) return run_contains(o, lo, file);
   lo.source_locations = format != Format::Text || qualified;  // pahole's text names no files
   RecordSet set = load_input(file, lo);
   std::vector<const Record*> records;

@@ -1,11 +1,15 @@
 // pahole's everyday presentation flags on `padguard layout`: -s/--sizes,
-// --hex, -H/--holes N. Their meaning, byte for byte, is pahole 1.24's
+// --hex, -H/--holes N, -i/--contains NAME. Their meaning, byte for byte, is pahole 1.24's
 // (docs/pahole-notes.md "Flags of layout"); bad values fail closed.
 #include <charconv>
 
 #include "commands.hpp"
+#include <cstdio>
+
+#include "padguard/containers.hpp"
 #include "padguard/error.hpp"
 #include "padguard/layout.hpp"
+#include "padguard/pahole_text.hpp"
 
 namespace padguard::cli {
 
@@ -17,6 +21,11 @@ void add_layout_flags(CLI::App& sub, LayoutOptions& o) {
   sub.add_option("-H,--holes", o.holes,
                  "print only structs with at least N byte holes (0..65535; unions are left out unless N is 0); "
                  "ignored with -C, as pahole does");
+  sub.add_option("-i,--contains", o.contains,
+                 "print the structs/unions with a member of type NAME (a struct, union, enum or typedef), one "
+                 "per line, as pahole -i: only the first compilation unit that defines NAME is searched, and "
+                 "only direct members of exactly that type count (not arrays, pointers, typedefs of it)")
+      ->type_name("NAME");
 }
 
 namespace {
@@ -35,6 +44,12 @@ uint32_t parse_holes(const std::string& v) {
 
 void validate_layout_flags(const LayoutOptions& o, Format format) {
   if (o.holes) parse_holes(*o.holes);
+  if (o.contains) {
+    if (o.contains->empty()) throw InputError("-i/--contains", "NAME is empty; give a struct, union, enum or typedef name");
+    if (!o.names.empty()) throw InputError("-i/--contains", "lists containers of one type; drop -C (pahole lets the last of -C/-i win)");
+    if (o.holes) throw InputError("-i/--contains", "-H is not supported with -i; drop one of them");
+    if (format != Format::Text) throw InputError("-i/--contains", "prints pahole's name list; drop it or use --format text");
+  }
   if (format == Format::Text) return;
   if (o.sizes) throw InputError("-s/--sizes", "is pahole's text listing; drop it or use --format text");
   if (o.hex) throw InputError("--hex", "is pahole's text presentation (JSON numbers have no base); drop it or use --format text");
@@ -45,6 +60,16 @@ std::vector<const Record*> filter_by_holes(const LayoutOptions& o, std::vector<c
   if (min_holes == 0 || !o.names.empty()) return records;
   std::erase_if(records, [&](const Record* r) { return r->is_union() || compute_layout(*r).nr_holes < min_holes; });
   return records;
+}
+
+int run_contains(const LayoutOptions& o, const LoadOptions& lo, const std::string& file) {
+  const Containers c = find_containers(file, lo, *o.contains);
+  if (!c.found)
+    throw InputError(file, "no struct, union, enum or typedef named '" + *o.contains + "' in its debug info" +
+                               spelling_hint(file, *o.contains, lo));
+  const std::string out = render_pahole_names(c.names);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
 }
 
 }  // namespace padguard::cli

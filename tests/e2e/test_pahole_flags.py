@@ -5,6 +5,7 @@ object per compiler/mode/DWARF version that links all fixtures (many units,
 names repeated), where the flags are combined with -C. Bad values fail
 closed (exit 2, one line naming the flag). One test id per build and flag
 set: `pytest -k "clang and m32 and hex"`."""
+import concurrent.futures
 import json
 import os
 import re
@@ -141,6 +142,73 @@ def test_hex_changes_numbers_only(linked, check):
     check.done()
 
 
+# ---- -i/--contains NAME ---------------------------------------------------------
+
+MEMBER_TYPE = re.compile(r"^\t+(?:const )?(?:(?:struct|union|enum) )?(\w+)\s", re.M)
+BASE_WORDS = {"char", "int", "long", "short", "unsigned", "signed", "float", "double", "void", "_Bool",
+              "struct", "union", "enum", "const", "volatile"}
+
+
+def contains_names(whole):
+    """Names worth asking -i about: about 24 of the structs, unions, enums and
+    typedefs member lines name as their type (evenly spread, list_head always),
+    and a struct nothing contains (the time budget allows no more)."""
+    used = sorted({n for n in MEMBER_TYPE.findall(whole) if n not in BASE_WORDS})
+    picked = set(used[::max(1, len(used) // 24)]) | ({"list_head"} & set(used))
+    return sorted(picked | set(STRUCT.findall(whole)[:1]))
+
+
+@pytest.mark.parametrize("config", CONFIG_IDS)
+def test_contains(linked, config, check):
+    """-i NAME equals pahole -i NAME for every type name the members use:
+    the first unit that defines NAME only, direct members of that very type."""
+    obj, err = linked[config]
+    assert obj, f"ld -r {config}: {err}"
+    asked = contains_names(pahole(obj).stdout)
+    check(len(asked) > 5, f"{config}: only {len(asked)} names to ask -i about")
+
+    def both(n):
+        return n, pahole("-i", n, obj), layout("-i", n, obj)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(both, asked))
+    listed = 0
+    for n, want, got in results:
+        if want.stderr:  # pahole: "type 'X' not found" (exit 0); padguard: exit 2, one line
+            check(got.returncode == 2 and got.stdout == "" and len(got.stderr.splitlines()) == 1,
+                  f"{config} -i {n}: pahole did not find it; padguard rc={got.returncode} {got.stderr!r}")
+            continue
+        check(got.returncode == 0 and got.stdout == want.stdout,
+              f"{config} -i {n}: padguard {got.stdout!r} rc={got.returncode} {got.stderr.strip()}, pahole {want.stdout!r}")
+        listed += bool(want.stdout)
+    check(listed > 0, f"{config}: no -i NAME listed any container")
+    check.done()
+
+
+def test_contains_first_unit_only(linked, check):
+    """pahole -i searches only the first unit defining NAME: task_struct holds
+    list_heads in every task_model build, yet it is listed once."""
+    obj, err = linked[CONFIG_IDS[0]]
+    assert obj, err
+    everywhere = pahole(obj).stdout.count("struct list_head           tasks;")
+    got = layout("-i", "list_head", obj)
+    check(everywhere > 1, f"only {everywhere} task_struct definitions hold list_head tasks")
+    check(got.returncode == 0 and got.stdout.splitlines().count("task_struct") == 1,
+          f"-i list_head: {got.stdout!r}")
+    check(got.stdout == pahole("-i", "list_head", obj).stdout, "-i list_head differs from pahole")
+    check.done()
+
+
+@pytest.mark.parametrize("args", [["-i", ""], ["-i", "list_head", "-C", "task_struct"],
+                                  ["-i", "list_head", "-H", "1"], ["-i", "list_head", "--format", "json"]],
+                         ids=["empty", "withC", "withH", "json"])
+def test_contains_refused(one_obj, args, check):
+    r = layout(*args, one_obj)
+    check(r.returncode == 2 and r.stdout == "", f"{args}: rc={r.returncode} out={r.stdout[:80]!r}")
+    check(len(r.stderr.splitlines()) == 1 and "-i" in r.stderr, f"{args}: stderr {r.stderr!r}")
+    check.done()
+
+
 # ---- bad values, other formats, help --------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -189,8 +257,21 @@ def test_holes_filters_json(one_obj, check):
     check.done()
 
 
+@pytest.mark.parametrize("flag", ["-E", "--expand_types"])
+def test_expand_types_not_offered(one_obj, flag, check):
+    """-E is not implemented (docs/pahole-notes.md §16): refused in one line,
+    never printed as if it were the plain layout, which pahole -E is not."""
+    plain = pahole("-C", "holes1", one_obj).stdout
+    expanded = pahole("-E", "-C", "holes1", one_obj).stdout
+    check(expanded and expanded != plain, "pahole -E printed the plain layout: revisit §16")
+    r = layout(flag, "-C", "holes1", one_obj)
+    check(r.returncode == 2 and r.stdout == "" and len(r.stderr.splitlines()) == 1 and flag in r.stderr,
+          f"{flag}: rc={r.returncode} stderr={r.stderr!r}")
+    check.done()
+
+
 def test_help_describes_flags(check):
     text = fl.run([PADGUARD, "layout", "--help"]).stdout
-    for flag in ("-s,--sizes", "--hex", "-H,--holes"):
+    for flag in ("-s,--sizes", "--hex", "-H,--holes", "-i,--contains"):
         check(flag in text, f"layout --help does not list {flag}")
     check.done()

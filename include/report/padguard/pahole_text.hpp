@@ -31,4 +31,6 @@ void render_pahole(const std::vector<const Record*>& records, const PaholeOption
                    const TextSink& sink);
 // pahole -s: one line "NAME\tSIZE\tHOLES" per record (a union has 0 holes).
 std::string render_pahole_sizes(const std::vector<const Record*>& records);
+// pahole -i: one name per line (the containers find_containers lists).
+std::string render_pahole_names(const std::vector<std::string>& names);
 }  // namespace padguard
