@@ -118,6 +118,15 @@ def padguard():
     return os.environ["PADGUARD"]
 
 
+def pahole_layout(*args):
+    """The oracle: pahole 1.24 on DWARF with 64-byte cachelines, as padguard's default."""
+    return run(["pahole", "-F", "dwarf", "-c", "64", *args])
+
+
+def padguard_layout(*args):
+    return run([padguard(), "layout", *args])
+
+
 def work_root():
     """$PADGUARD_WORKDIR, else e2e-work/ next to the padguard binary (the build tree)."""
     return os.environ.get("PADGUARD_WORKDIR") or os.path.join(os.path.dirname(padguard()), "e2e-work")

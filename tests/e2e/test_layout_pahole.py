@@ -16,8 +16,7 @@ PACKED = "} __attribute__((__packed__));"
 MULTI_DIR = os.path.join(fl.ROOT, "fixtures", "multi")
 
 
-def pahole(*args):
-    return fl.run(["pahole", "-F", "dwarf", "-c", "64", *args])
+pahole = fl.pahole_layout
 
 
 def struct_names(pahole_text):

@@ -21,12 +21,8 @@ CLOSING = re.compile(r"^(\t*)\}( __attribute__\(\((__packed__|__aligned__\(\d+\)
 STRUCT = re.compile(r"^(?:struct|union) (\w+) \{", re.M)
 
 
-def pahole(*args):
-    return fl.run(["pahole", "-F", "dwarf", "-c", "64", *args])
-
-
-def layout(*args):
-    return fl.run([PADGUARD, "layout", *args])
+pahole = fl.pahole_layout
+layout = fl.padguard_layout
 
 
 BUILDS = fl.build_all()

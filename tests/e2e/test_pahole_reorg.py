@@ -15,12 +15,8 @@ PADGUARD = os.environ["PADGUARD"]
 BRACE = re.compile(r"^\}( __attribute__\(\((__packed__|__aligned__\(\d+\))\)\))?;", re.M)
 
 
-def pahole(*args):
-    return fl.run(["pahole", "-F", "dwarf", "-c", "64", *args])
-
-
-def layout(*args):
-    return fl.run([PADGUARD, "layout", *args])
+pahole = fl.pahole_layout
+layout = fl.padguard_layout
 
 
 BUILDS = fl.build_all()
