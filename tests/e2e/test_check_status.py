@@ -165,3 +165,20 @@ def test_allow_skip_must_name_a_label(tmp_path, objs):
     r = check("--manifest", manifest(tmp_path, STATUS_LINES), "--allow-skip", "risc")
     assert r.returncode == 2
     assert "no config labelled 'risc'" in r.stderr and "riscv" in r.stderr
+
+
+def test_markdown_has_a_row_per_status_row(tmp_path, objs):
+    lines = STATUS_LINES + ["mips !error facts | unreadable <b>"]
+    r = check("--manifest", manifest(tmp_path, lines), "--allow-skip", "arm", "--format", "markdown")
+    assert r.returncode == 2, r.stdout + r.stderr
+    table = [ln for ln in r.stdout.splitlines() if ln.startswith("| ")]
+    header, rows = table[0], {ln.split(" | ")[0][2:]: ln for ln in table[2:]}
+    assert set(rows) == {"x86\\_64", "riscv", "arm", "mips"}, rows
+    cells = header.count(" | ")
+    for label, row in rows.items():
+        # An escaped '|' in a message does not add a cell.
+        assert row.replace("\\|", "").count(" | ") == cells, (label, row)
+    assert "**BUILD-FAILED: kernel/fork.c:12:3: error: #include &lt;x.h&gt; missing" in rows["riscv"]
+    assert "SKIPPED: no cross compiler" in rows["arm"] and "allowed by --allow-skip" in rows["arm"]
+    assert "ERROR: facts \\| unreadable &lt;b&gt;" in rows["mips"], rows["mips"]
+    assert "ERROR" in r.stdout.splitlines()[-1]
