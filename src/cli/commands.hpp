@@ -54,8 +54,8 @@ void add_color(CLI::App& sub, std::string& value);
 bool use_color(const std::string& when, Format f);
 void add_layout(CLI::App& app, LayoutOptions& o);
 int run_layout(const LayoutOptions& o);
-// layout_flags.cpp: -s, --hex, -H. validate_layout_flags throws InputError
-// for a bad -H or a text-only flag with another format; filter_by_holes
+// layout_flags.cpp: -s, --hex, -H, -i. validate_layout_flags throws InputError
+// for a bad -H or a text-only flag (also -P/-R) with another format; filter_by_holes
 // keeps pahole's -H selection (not applied with -C, as in pahole).
 void add_layout_flags(CLI::App& sub, LayoutOptions& o);
 void validate_layout_flags(const LayoutOptions& o, Format format);

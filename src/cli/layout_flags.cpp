@@ -1,6 +1,7 @@
 // pahole's everyday presentation flags on `padguard layout`: -s/--sizes,
 // --hex, -H/--holes N, -i/--contains NAME. Their meaning, byte for byte, is pahole 1.24's
-// (docs/pahole-notes.md "Flags of layout"); bad values fail closed.
+// (docs/pahole-notes.md "Flags of layout"); bad values fail closed. The
+// text-only checks of -P/-R (layout_reorg.cpp) are here too, with their twins.
 #include <charconv>
 
 #include "commands.hpp"
@@ -53,6 +54,8 @@ void validate_layout_flags(const LayoutOptions& o, Format format) {
   if (format == Format::Text) return;
   if (o.sizes) throw InputError("-s/--sizes", "is pahole's text listing; drop it or use --format text");
   if (o.hex) throw InputError("--hex", "is pahole's text presentation (JSON numbers have no base); drop it or use --format text");
+  if (o.reorg.packable || o.reorg.reorganize)
+    throw InputError("layout", "-P and -R print pahole's text only; drop --format " + o.format);
 }
 
 std::vector<const Record*> filter_by_holes(const LayoutOptions& o, std::vector<const Record*> records) {

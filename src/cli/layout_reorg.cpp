@@ -21,10 +21,6 @@ void add_layout_reorg(CLI::App& sub, LayoutOptions& o) {
   sub.add_flag("-R,--reorganize", f.reorganize,
                "with -C: print each struct as pahole -R reorganises it (members moved into holes), "
                "then the bytes and cachelines saved");
-  sub.parse_complete_callback([&o] {
-    if ((o.reorg.packable || o.reorg.reorganize) && o.format != "text")
-      throw InputError("layout", "-P and -R print pahole's text only; drop --format " + o.format);
-  });
 }
 
 namespace {
