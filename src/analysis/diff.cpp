@@ -4,8 +4,10 @@
 // other members changed (it is not in the longest run of members whose order
 // held), "shifted" that it only slid along with its neighbours.
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "padguard/compare.hpp"
@@ -260,6 +262,76 @@ std::string container_sig(const FlatContainer& c) {
   return s;
 }
 
+size_t shared_keys(const FlatContainer& a, const FlatContainer& b) {
+  size_t n = 0;
+  for (auto i = a.keys.begin(), j = b.keys.begin(); i != a.keys.end() && j != b.keys.end();) {
+    if (*i < *j) ++i;
+    else if (*j < *i) ++j;
+    else ++n, ++i, ++j;
+  }
+  return n;
+}
+
+ContainerChange container_change(const FlatContainer& o, const FlatContainer& n) {
+  ContainerChange c{o, n, {}, {}};
+  std::set_difference(n.keys.begin(), n.keys.end(), o.keys.begin(), o.keys.end(), std::back_inserter(c.keys_entered));
+  std::set_difference(o.keys.begin(), o.keys.end(), n.keys.begin(), n.keys.end(), std::back_inserter(c.keys_left));
+  return c;
+}
+
+constexpr size_t kMaxContainerPairs = size_t{1} << 20;
+
+uint64_t distance(uint64_t a, uint64_t b) { return a > b ? a - b : b - a; }
+
+// Inline records across builds: the same kind and members, in order, is the
+// same container (a change if its size did); what is left is paired by the
+// most shared members, then the nearest offset, then order, and only when
+// they share a member; the rest were removed and added.
+void match_containers(RecordDiff& d, const FlatRecord& fo, const FlatRecord& fn) {
+  std::multimap<std::string, size_t> by_sig;
+  for (size_t j = 0; j < fn.containers.size(); ++j) by_sig.emplace(container_sig(fn.containers[j]), j);
+  std::vector<bool> old_used(fo.containers.size()), new_used(fn.containers.size());
+  for (size_t i = 0; i < fo.containers.size(); ++i) {
+    auto it = by_sig.find(container_sig(fo.containers[i]));
+    if (it == by_sig.end()) continue;
+    const FlatContainer& n = fn.containers[it->second];
+    if (n.size != fo.containers[i].size) d.containers_changed.push_back(container_change(fo.containers[i], n));
+    old_used[i] = new_used[it->second] = true;
+    by_sig.erase(it);
+  }
+  struct Cand {
+    size_t shared, dist, i, j;
+  };
+  std::vector<Cand> cands;
+  const size_t left_old = std::count(old_used.begin(), old_used.end(), false);
+  const size_t left_new = std::count(new_used.begin(), new_used.end(), false);
+  // Thousands of reshaped anonymous records on both sides (hostile input, no
+  // real struct has them) are listed as removed and added, not paired.
+  const bool pair_rest = left_old * left_new <= kMaxContainerPairs;
+  for (size_t i = 0; pair_rest && i < fo.containers.size(); ++i)
+    for (size_t j = 0; !old_used[i] && j < fn.containers.size(); ++j) {
+      if (new_used[j] || fo.containers[i].kind != fn.containers[j].kind) continue;
+      if (const size_t s = shared_keys(fo.containers[i], fn.containers[j]))
+        cands.push_back({s, distance(fo.containers[i].offset, fn.containers[j].offset), i, j});
+    }
+  std::sort(cands.begin(), cands.end(), [](const Cand& a, const Cand& b) {
+    if (a.shared != b.shared) return a.shared > b.shared;
+    if (a.dist != b.dist) return a.dist < b.dist;
+    return std::tie(a.i, a.j) < std::tie(b.i, b.j);
+  });
+  for (const Cand& c : cands) {
+    if (old_used[c.i] || new_used[c.j]) continue;
+    old_used[c.i] = new_used[c.j] = true;
+    d.containers_changed.push_back(container_change(fo.containers[c.i], fn.containers[c.j]));
+  }
+  for (size_t i = 0; i < fo.containers.size(); ++i)
+    if (!old_used[i]) d.containers_removed.push_back(fo.containers[i]);
+  for (size_t j = 0; j < fn.containers.size(); ++j)
+    if (!new_used[j]) d.containers_added.push_back(fn.containers[j]);
+  std::stable_sort(d.containers_changed.begin(), d.containers_changed.end(),
+                   [](const ContainerChange& a, const ContainerChange& b) { return a.new_c.offset < b.new_c.offset; });
+}
+
 }  // namespace
 
 RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOptions& o) {
@@ -279,13 +351,13 @@ RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOpti
   auto hole_key = [](const Hole& h) { return std::make_pair(h.offset, h.size); };
   d.holes_filled = minus(ho, hn, hole_key);
   d.holes_opened = minus(hn, ho, hole_key);
-  d.containers_removed = minus(fo.containers, fn.containers, container_sig);
-  d.containers_added = minus(fn.containers, fo.containers, container_sig);
+  match_containers(d, fo, fn);
 
   RecordStats compared_old = *d.old_stats;
   if (btf) compared_old.alignment = d.new_stats->alignment;  // BTF states none
   const bool same = d.members.empty() && compared_old == *d.new_stats && d.holes_filled.empty() &&
                     d.holes_opened.empty() && d.containers_removed.empty() && d.containers_added.empty() &&
+                    d.containers_changed.empty() &&
                     old_r.kind == new_r.kind;
   d.status = same ? RecordStatus::Unchanged : RecordStatus::Changed;
   return d;
@@ -341,12 +413,14 @@ DiffResult diff_sets(const RecordSet& old_s, const RecordSet& new_s, const std::
     for (const Ambiguity& a : p.ambiguous) res.records.push_back(ambiguous(a));
     std::stable_sort(res.records.begin(), res.records.end(),
                      [](const RecordDiff& a, const RecordDiff& b) { return a.name < b.name; });
+    attribute_root_causes(res);
     return res;
   }
   for (const std::string& n : names) {
     const Selection sel = select_pair(old_s, new_s, n);
     res.records.push_back(sel.ambiguous ? ambiguous(sel.choices) : diff_pair(sel.pair, o));
   }
+  attribute_root_causes(res);
   return res;
 }
 

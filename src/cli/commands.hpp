@@ -81,6 +81,7 @@ struct DiffCmdOptions {
   std::string format = "text";
   std::string color = "auto";
   bool allow_cross_arch = false;
+  bool leaf_changes_only = false;
   std::string old_file, new_file;
 };
 void add_diff(CLI::App& app, DiffCmdOptions& o);

@@ -22,6 +22,8 @@ void add_diff(CLI::App& app, DiffCmdOptions& o) {
   add_format(*sub, o.format, ResultKind::Diff);
   add_color(*sub, o.color);
   sub->add_flag("--allow-cross-arch", o.allow_cross_arch, kCrossArchHelp);
+  sub->add_flag("--leaf-changes-only", o.leaf_changes_only,
+                "text: leave out records that changed only because a record they embed did (counted)");
   sub->add_option("OLD", o.old_file, "before: ELF with DWARF, or a facts file from padguard extract")->required();
   sub->add_option("NEW", o.new_file, "after: ELF with DWARF, or a facts file")->required();
 }
@@ -65,6 +67,7 @@ int run_diff(const DiffCmdOptions& o) {
   const Format format = format_of(o.format, ResultKind::Diff);
   RenderOptions ro;
   ro.color = use_color(o.color, format);
+  ro.leaf_changes_only = o.leaf_changes_only;
   const std::string out = render(d, format, ro);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);

@@ -2,6 +2,8 @@
 // indented, runs of members that merely shifted together folded into one line.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "padguard/report_text.hpp"
 #include "padguard/type_name.hpp"
 #include "color.hpp"
@@ -41,6 +43,24 @@ std::string list(const std::vector<std::string>& v) {
   return s;
 }
 
+// At most `keep` names, then how many more: a record's member list can be
+// thousands of names long.
+std::string brief(const std::vector<std::string>& v, size_t keep = 5) {
+  std::string s;
+  for (size_t i = 0; i < v.size() && i < keep; ++i) s += (s.empty() ? "" : ", ") + N(v[i]);
+  if (v.size() > keep) s += fmt::format(", ... and {} more", v.size() - keep);
+  return s;
+}
+
+std::string grew(int64_t delta) {
+  if (delta > 0) return fmt::format("grew {:+}", delta);
+  if (delta < 0) return fmt::format("shrank {:+}", delta);
+  return "changed";
+}
+
+// "struct device grew +8"
+std::string cause_text(const EmbeddedChange& e) { return fmt::format("{} {} {}", kind_keyword(e.kind), N(e.type), grew(e.delta)); }
+
 std::string stats_line(const RecordDiff& d) {
   const RecordStats& a = *d.old_stats;
   const RecordStats& b = *d.new_stats;
@@ -53,8 +73,14 @@ std::string stats_line(const RecordDiff& d) {
   return s;
 }
 
+const EmbeddedChange* cause_of(const RecordDiff& d, const MemberDiff& m) {
+  for (const EmbeddedChange& e : d.because)
+    if (e.member == m.key) return &e;
+  return nullptr;
+}
+
 // The change words and facts of one member, e.g. "moved 336 -> 468, left union ...".
-std::string member_line(const MemberDiff& m, bool on) {
+std::string member_line(const RecordDiff& d, const MemberDiff& m, bool on) {
   std::vector<std::string> parts;
   const FlatMember& cur = m.current();
   for (Change c : m.changes) {
@@ -71,6 +97,7 @@ std::string member_line(const MemberDiff& m, bool on) {
         break;
       case Change::Resized:
         parts.push_back(fmt::format("resized {} -> {}", size_text(*m.old_m), size_text(*m.new_m)));
+        if (const EmbeddedChange* e = cause_of(d, m)) parts.back() += " (" + cause_text(*e) + ")";
         break;
       case Change::Retyped:
         parts.push_back(fmt::format("retyped '{}' -> '{}'", N(type_text(*m.old_m->type)), N(type_text(*m.new_m->type))));
@@ -119,6 +146,52 @@ std::string shifted_run(const std::vector<MemberDiff>& ms, size_t from, size_t t
   return fmt::format("    {} .. {} ({} members): shifted {}\n", N(ms[from].key), N(ms[to - 1].key), to - from, by);
 }
 
+// "anonymous union at 48 (fs, iface, mnt, ... and 60 more): resized 40 -> 48 bytes, members entered: x"
+std::string container_line(const ContainerChange& c) {
+  std::string s = fmt::format("    anonymous {} at {} ({}):", kind_keyword(c.new_c.kind), c.new_c.offset, brief(c.new_c.keys));
+  std::vector<std::string> parts;
+  if (c.old_c.offset != c.new_c.offset) parts.push_back(fmt::format("moved {} -> {}", c.old_c.offset, c.new_c.offset));
+  if (c.old_c.size != c.new_c.size) parts.push_back(fmt::format("resized {} -> {} bytes", c.old_c.size, c.new_c.size));
+  if (!c.keys_entered.empty()) parts.push_back("members entered: " + brief(c.keys_entered));
+  if (!c.keys_left.empty()) parts.push_back("members left: " + brief(c.keys_left));
+  for (size_t i = 0; i < parts.size(); ++i) s += (i ? ", " : " ") + parts[i];
+  return s + "\n";
+}
+
+// A record changed only because records it embeds did: one line.
+std::string derived_line(const DiffResult& res, const RecordDiff& d) {
+  std::string s = fmt::format("{} {}: {} ({} -> {} bytes) because ", kind_keyword(d.kind), N(d.name),
+                              grew(d.size_delta()), d.old_stats->size, d.new_stats->size);
+  std::vector<std::string> direct;
+  for (size_t i = 0; i < d.because.size(); ++i) {
+    const EmbeddedChange& e = d.because[i];
+    if (i == 3) {
+      s += fmt::format(", ... and {} more members", d.because.size() - 3);
+      break;
+    }
+    s += fmt::format("{}{} (member {})", i ? ", " : "", cause_text(e), N(e.member));
+    direct.push_back(e.type);
+  }
+  std::vector<std::string> deeper;
+  for (const std::string& r : d.root_causes) {
+    if (std::find(direct.begin(), direct.end(), r) != direct.end()) continue;
+    auto it = std::find_if(res.root_causes.begin(), res.root_causes.end(),
+                           [&](const RootCause& c) { return c.name == r; });
+    deeper.push_back(it == res.root_causes.end() ? r : std::string(kind_keyword(it->kind)) + " " + r);
+  }
+  if (!deeper.empty()) s += "; root cause" + std::string(deeper.size() > 1 ? "s: " : ": ") + brief(deeper, 3);
+  return s + "\n";
+}
+
+std::string root_cause_lines(const DiffResult& res) {
+  if (res.root_causes.empty()) return "";
+  std::string out = "root causes (changed on their own, and in the records that embed them):\n";
+  for (const RootCause& c : res.root_causes)
+    out += fmt::format("  {} {} {}: {} record{} ({})\n", kind_keyword(c.kind), N(c.name), grew(c.delta),
+                       c.affected.size(), c.affected.size() == 1 ? "" : "s", brief(c.affected));
+  return out;
+}
+
 std::string record_details(const RecordDiff& d, bool on) {
   std::string out;
   const RecordStats& a = *d.old_stats;
@@ -129,9 +202,10 @@ std::string record_details(const RecordDiff& d, bool on) {
   for (const FlatContainer& c : d.containers_added)
     out += paint_line(Paint::Added, fmt::format("    {} {} added ({} bytes at {}: {})\n", kind_keyword(c.kind),
                                                 N(c.path), c.size, c.offset, list(c.keys)), on);
+  for (const ContainerChange& c : d.containers_changed) out += container_line(c);
   for (size_t i = 0; i < d.members.size();) {
     if (!only_shifted(d.members[i])) {
-      out += member_line(d.members[i++], on);
+      out += member_line(d, d.members[i++], on);
       continue;
     }
     size_t j = i + 1;
@@ -154,10 +228,11 @@ std::string record_details(const RecordDiff& d, bool on) {
 
 }  // namespace
 
-std::string render_diff_text(const DiffResult& res, bool on) {
+std::string render_diff_text(const DiffResult& res, bool on, bool leaf_only) {
   std::string out = paint_line(Paint::Header, fmt::format("--- {}\n", N(res.old_source)), on) +
                     paint_line(Paint::Header, fmt::format("+++ {}\n", N(res.new_source)), on);
-  size_t changed = 0, added = 0, removed = 0, missing = 0, ambiguous = 0, same = 0, btf_only = 0;
+  out += root_cause_lines(res);
+  size_t changed = 0, added = 0, removed = 0, missing = 0, ambiguous = 0, same = 0, btf_only = 0, derived = 0;
   for (const RecordDiff& d : res.records) {
     const char* kw = kind_keyword(d.kind);
     switch (d.status) {
@@ -189,12 +264,19 @@ std::string render_diff_text(const DiffResult& res, bool on) {
         break;
       case RecordStatus::Changed:
         ++changed;
+        if (d.derived) {
+          ++derived;
+          if (!leaf_only) out += derived_line(res, d);
+          break;
+        }
         out += paint_line(Paint::Header, fmt::format("{} {}: {}\n", kw, N(d.name), stats_line(d)), on);
         out += record_details(d, on);
         break;
     }
   }
-  out += fmt::format("{} changed, {} added, {} removed, {} unchanged", changed, added, removed, same);
+  out += fmt::format("{} changed", changed);
+  if (derived) out += fmt::format(" ({} only through embedded records{})", derived, leaf_only ? ", not shown" : "");
+  out += fmt::format(", {} added, {} removed, {} unchanged", added, removed, same);
   if (missing) out += fmt::format(", {} missing", missing);
   if (ambiguous) out += fmt::format(", {} ambiguous", ambiguous);
   out += "\n";

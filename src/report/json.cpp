@@ -46,11 +46,14 @@ json holes_json(const std::vector<Hole>& hs) {
   return a;
 }
 
+json container_json(const FlatContainer& c) {
+  return json{{"path", c.path}, {"kind", kind_keyword(c.kind)}, {"offset", c.offset}, {"size", c.size},
+              {"members", c.keys}};
+}
+
 json containers_json(const std::vector<FlatContainer>& cs) {
   json a = json::array();
-  for (const FlatContainer& c : cs)
-    a.push_back(json{{"path", c.path}, {"kind", kind_keyword(c.kind)}, {"offset", c.offset}, {"size", c.size},
-                     {"members", c.keys}});
+  for (const FlatContainer& c : cs) a.push_back(container_json(c));
   return a;
 }
 
@@ -63,6 +66,23 @@ json member_diff_json(const MemberDiff& m) {
               {"new", m.new_m ? flat_json(*m.new_m) : json(nullptr)},
               {"old_shares", m.old_shares},
               {"new_shares", m.new_shares}};
+}
+
+json container_changes_json(const std::vector<ContainerChange>& cs) {
+  json a = json::array();
+  for (const ContainerChange& c : cs)
+    a.push_back({{"old", container_json(c.old_c)},
+                 {"new", container_json(c.new_c)},
+                 {"members_entered", c.keys_entered},
+                 {"members_left", c.keys_left}});
+  return a;
+}
+
+json because_json(const std::vector<EmbeddedChange>& es) {
+  json a = json::array();
+  for (const EmbeddedChange& e : es)
+    a.push_back({{"member", e.member}, {"type", e.type}, {"kind", kind_keyword(e.kind)}, {"delta", e.delta}});
+  return a;
 }
 
 json record_diff_json(const RecordDiff& d) {
@@ -82,7 +102,10 @@ json record_diff_json(const RecordDiff& d) {
               {"holes_opened", holes_json(d.holes_opened)},
               {"containers_removed", containers_json(d.containers_removed)},
               {"containers_added", containers_json(d.containers_added)},
+              {"containers_changed", container_changes_json(d.containers_changed)},
               {"now_straddling", d.now_straddling}};
+  if (d.status == RecordStatus::Changed)
+    j["derived"] = d.derived, j["because"] = because_json(d.because), j["root_causes"] = d.root_causes;
   if (d.status == RecordStatus::Ambiguous) j["old_choices"] = d.old_choices, j["new_choices"] = d.new_choices;
   return j;
 }
@@ -189,9 +212,12 @@ json diff_json(const DiffResult& d) {
     summary[status_name(r.status)] = summary[status_name(r.status)].get<int>() + 1;
     if (r.status != RecordStatus::Unchanged || d.explicit_names) recs.push_back(record_diff_json(r));
   }
+  json roots = json::array();
+  for (const RootCause& c : d.root_causes)
+    roots.push_back({{"type", c.name}, {"kind", kind_keyword(c.kind)}, {"delta", c.delta}, {"affected", c.affected}});
   return json{{"schema_version", kSchemaVersion}, {"tool_version", tool_version()}, {"kind", "diff"},       {"old", d.old_source},
               {"new", d.new_source},              {"changed", d.changed()}, {"cacheline_size", d.cacheline_size},
-              {"summary", summary},               {"records", recs}};
+              {"summary", summary},               {"root_causes", roots},   {"records", recs}};
 }
 
 json check_json(const CheckResult& r) {

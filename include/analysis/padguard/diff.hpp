@@ -118,6 +118,23 @@ struct MemberDiff {
   const FlatMember& current() const { return new_m ? *new_m : *old_m; }
 };
 
+// An inline (anonymous) record present on both sides whose size or members
+// changed: matched by its members (most shared keys, then nearest offset),
+// not reported as one removed and another added.
+struct ContainerChange {
+  FlatContainer old_c, new_c;
+  std::vector<std::string> keys_entered, keys_left;  // sorted
+};
+
+// A member that changed size only because its type (through typedefs,
+// qualifiers and arrays) is a named record that itself changed in this diff.
+struct EmbeddedChange {
+  std::string member;  // the member's key
+  std::string type;    // the embedded record's name (a RecordDiff of the result)
+  RecordKind kind = RecordKind::Struct;
+  int64_t delta = 0;   // that record's size delta
+};
+
 // Ambiguous: the name has several layouts on a side that padguard cannot
 // pair (analysis/pairing.hpp); old_choices/new_choices list them.
 enum class RecordStatus { Unchanged, Changed, Added, Removed, Missing, Ambiguous };
@@ -133,10 +150,27 @@ struct RecordDiff {
   std::vector<MemberDiff> members;  // by new offset, removed ones by old offset
   std::vector<Hole> holes_filled, holes_opened;
   std::vector<FlatContainer> containers_removed, containers_added;
+  std::vector<ContainerChange> containers_changed;
   std::vector<std::string> now_straddling;  // keys, for the summary
   std::vector<std::string> old_choices, new_choices;  // Ambiguous: the subjects to pick from
+  // Root causes (root_causes.cpp), Changed records only: the members whose
+  // change an embedded record's change explains; `derived` when nothing
+  // else changed (the record changed only because of those); the records
+  // with changes of their own that reach this one through embedding,
+  // transitively, sorted.
+  std::vector<EmbeddedChange> because;
+  bool derived = false;
+  std::vector<std::string> root_causes;
 
   int64_t size_delta() const;
+};
+
+// A record with changes of its own that reach other records by embedding.
+struct RootCause {
+  std::string name;
+  RecordKind kind = RecordKind::Struct;
+  int64_t delta = 0;
+  std::vector<std::string> affected;  // every record it reaches, transitively, sorted
 };
 
 struct DiffOptions {
@@ -154,6 +188,8 @@ struct DiffResult {
   std::string old_source, new_source;
   uint32_t cacheline_size = 64;
   std::vector<RecordDiff> records;
+  // Most affected first, then by name; only those reaching another record.
+  std::vector<RootCause> root_causes;
   bool explicit_names = false;  // records were requested by name
   bool old_is_btf = false, new_is_btf = false;  // DiffOptions'
   bool changed() const;  // any record not Unchanged (except one only on a BTF side against DWARF)
@@ -162,6 +198,10 @@ struct DiffResult {
   bool only_in_btf(const RecordDiff& d) const;
   std::vector<std::string> missing() const;  // requested names absent on a side (explicit_names only)
 };
+
+// Fills RecordDiff::because/derived/root_causes and DiffResult::root_causes
+// from the records' member changes (root_causes.cpp); diff_sets calls it.
+void attribute_root_causes(DiffResult& res);
 
 RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOptions& o = {});
 

@@ -27,6 +27,9 @@ struct RenderOptions {
   // resolves annotation paths from the repository root). Empty: as is.
   std::string source_root;
   bool color = false;    // check/diff text: ANSI colours (the CLI decides: --color, a terminal, NO_COLOR)
+  // diff text: leave out the records that changed only because a record
+  // they embed changed (the root causes stay; the count line says how many).
+  bool leaf_changes_only = false;
   unsigned threads = 0;  // layout text: worker threads, output identical for any count
   // Layout text: when set, the text is handed here piece by piece, in order,
   // as it is rendered, and render() returns ""; only one piece is held.

@@ -11,10 +11,14 @@
 
 namespace padguard {
 
-// A summary line per struct, details indented; a count line at the end.
-// With `color`, verdict words and change lines carry ANSI SGR colours (and
-// nothing else changes: without the escapes the text is byte-identical).
-std::string render_diff_text(const DiffResult& d, bool color = false);
+// The root causes first (records changed on their own that reach others by
+// embedding), then a summary line per struct, details indented (one line for
+// a record that changed only because an embedded record did); a count line
+// at the end. With `color`, verdict words and change lines carry ANSI SGR
+// colours (and nothing else changes: without the escapes the text is
+// byte-identical). `leaf_only`: records that changed only through embedded
+// records are counted, not listed.
+std::string render_diff_text(const DiffResult& d, bool color = false, bool leaf_only = false);
 
 // One line per rule with PASS/FAIL and its numbers; with several configs (or
 // labelled ones) a table first. Ends with the overall verdict line.
