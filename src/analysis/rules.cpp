@@ -264,6 +264,11 @@ class Evaluator {
   }
 
   RecordStats stats(const Record& r) const { return record_stats(r, opts_.cacheline_size); }
+  DiffOptions diff_options() const {
+    DiffOptions d;
+    d.cacheline_size = opts_.cacheline_size;
+    return d;
+  }
 
   Finding one(const Rule& r, const Pair& p) const {
     Finding f;
@@ -359,6 +364,9 @@ StructRow struct_row(const Evaluator& ev, const Pair& p, const std::vector<RuleR
   row.old_choices = p.old_choices;
   row.new_choices = p.new_choices;
   if (row.old_stats && row.new_stats) row.slack_loss = slack_loss(*row.old_stats, *row.new_stats);
+  if (p.old_r && p.new_r)
+    for (MemberDiff& m : diff_records(*p.old_r, *p.new_r, ev.diff_options()).members)
+      if (m.has(Change::LeftUnion) || m.has(Change::EnteredUnion)) row.union_changes.push_back(std::move(m));
   for (size_t i = 0; i < results.size(); ++i) row.cells.push_back(cell(results[i], scopes[i], n));
   return row;
 }

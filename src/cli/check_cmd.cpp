@@ -3,6 +3,7 @@
 // failed, 2 usage or input error; an input error never passes.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -266,6 +267,16 @@ int run_check(const CheckCmdOptions& o) {
     f << render(res, Format::Junit, ro);
     f.close();
     if (!f) throw InputError(o.junit, "cannot write the JUnit report; check the directory exists and is writable");
+  }
+  // GitHub Actions shows this file on the run's page: the markdown proof
+  // beside the annotations (appended, as every step shares the file).
+  const char* summary = std::getenv("GITHUB_STEP_SUMMARY");
+  if (format == Format::Github && summary && *summary) {
+    std::ofstream f(summary, std::ios::binary | std::ios::app);
+    f << render(res, Format::Markdown, ro);
+    f.close();
+    if (!f)
+      throw InputError(summary, "cannot append the job summary ($GITHUB_STEP_SUMMARY); check the path is writable");
   }
   switch (res.verdict) {
     case Verdict::Pass: return kExitOk;

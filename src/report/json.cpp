@@ -148,6 +148,9 @@ json struct_row_json(const StructRow& s, const ConfigResult& c) {
   json row{{"name", s.name},     {"old", opt_stats(s.old_stats)}, {"new", opt_stats(s.new_stats)},
            {"slack_loss", s.slack_loss}, {"hidden_growth", s.slack_loss > 0}, {"rules", cells}};
   if (s.old_stats && s.new_stats) row["size_delta"] = signed_delta(s.old_stats->size, s.new_stats->size);
+  json unions = json::array();
+  for (const MemberDiff& m : s.union_changes) unions.push_back(member_diff_json(m));
+  row["union_changes"] = unions;
   if (s.problem != Problem::None) {
     row["problem"] = problem_name(s.problem);
     row["error"] = sentences::struct_problem(s, c);

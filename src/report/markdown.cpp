@@ -72,6 +72,34 @@ std::vector<Row> check_rows(const CheckResult& r) {
   return rows;
 }
 
+std::string shares(const std::vector<std::string>& v) {
+  if (v.empty()) return "nothing";
+  std::string s;
+  for (size_t i = 0; i < v.size() && i < 5; ++i) s += (i ? ", " : "") + esc::markdown(v[i]);
+  if (v.size() > 5) s += fmt::format(" and {} more", v.size() - 5);
+  return s;
+}
+
+// Members that left or entered a union, each explained: where it was and is,
+// and what it shared bytes with before and after (the seed's rcu/rcu_users).
+std::string union_changes(const CheckResult& r) {
+  std::string out;
+  for (const ConfigResult& c : r.configs)
+    for (const StructRow& s : c.structs)
+      for (const MemberDiff& m : s.union_changes) {
+        const bool left = m.has(Change::LeftUnion);
+        const std::string where = c.label.empty() ? "" : "[" + esc::markdown(c.label) + "] ";
+        const std::string u = left ? m.old_m->unions.back() : m.new_m->unions.back();
+        std::string line = fmt::format("- {}{}.{} {} union {}", where, esc::markdown(s.name), esc::markdown(m.key),
+                                       left ? "left" : "entered", esc::markdown(u));
+        if (m.old_m && m.new_m)
+          line += fmt::format(": offset {}, shared bytes with {} → {}", arrow(m.old_m->begin_byte(), m.new_m->begin_byte()),
+                              shares(m.old_shares), shares(m.new_shares));
+        out += line + "\n";
+      }
+  return out.empty() ? "" : "Union changes (storage sharing):\n" + out + "\n";
+}
+
 std::string check_problems(const CheckResult& r) {
   std::string out;
   auto label = [](const ConfigResult& c) { return c.label.empty() ? "" : "[" + c.label + "] "; };
@@ -97,6 +125,7 @@ std::string render_check_markdown(const CheckResult& r) {
     Row head{"config", "struct", "size", "cachelines", "holes", "tail padding"};
     for (const std::string& h : rule_headers(r.rules)) head.push_back(esc::markdown(h));
     out += md_table(head, check_rows(r)) + "\n";
+    out += union_changes(r);
   }
   if (const std::string p = check_problems(r); !p.empty()) out += p + "\n";
   const CheckSummary& n = r.summary;

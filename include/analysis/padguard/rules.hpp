@@ -91,6 +91,9 @@ struct StructRow {
   std::vector<std::string> old_choices, new_choices;  // Ambiguous
   // Per rule (parallel to CheckResult::rules); nullopt where it does not apply.
   std::vector<std::optional<Verdict>> cells;
+  // Members of the struct that left or entered an inline union (the seed's
+  // rcu/rcu_users): a change of storage sharing the proof must explain.
+  std::vector<MemberDiff> union_changes;
 };
 
 // Whether a config was checked at all. Anything but Checked is a row that
