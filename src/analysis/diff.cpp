@@ -42,6 +42,7 @@ const char* status_name(RecordStatus s) {
     case RecordStatus::Removed: return "removed";
     case RecordStatus::Missing: return "missing";
     case RecordStatus::Ambiguous: return "ambiguous";
+    case RecordStatus::Suppressed: return "suppressed";
   }
   return "?";
 }
@@ -60,7 +61,10 @@ bool DiffResult::only_in_btf(const RecordDiff& d) const {
 
 bool DiffResult::changed() const {
   return std::any_of(records.begin(), records.end(),
-                     [this](const RecordDiff& d) { return d.status != RecordStatus::Unchanged && !only_in_btf(d); });
+                     [this](const RecordDiff& d) {
+                       return d.status != RecordStatus::Unchanged && d.status != RecordStatus::Suppressed &&
+                              !only_in_btf(d);
+                     });
 }
 
 bool DiffResult::ambiguous() const {
@@ -352,6 +356,7 @@ RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOpti
   d.holes_filled = minus(ho, hn, hole_key);
   d.holes_opened = minus(hn, ho, hole_key);
   match_containers(d, fo, fn);
+  apply_suppressions(d, fo, fn, o.suppress);
 
   RecordStats compared_old = *d.old_stats;
   if (btf) compared_old.alignment = d.new_stats->alignment;  // BTF states none
@@ -359,7 +364,7 @@ RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOpti
                     d.holes_opened.empty() && d.containers_removed.empty() && d.containers_added.empty() &&
                     d.containers_changed.empty() &&
                     old_r.kind == new_r.kind;
-  d.status = same ? RecordStatus::Unchanged : RecordStatus::Changed;
+  d.status = !same ? RecordStatus::Changed : d.suppressed.empty() ? RecordStatus::Unchanged : RecordStatus::Suppressed;
   return d;
 }
 

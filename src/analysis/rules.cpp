@@ -267,6 +267,7 @@ class Evaluator {
   DiffOptions diff_options() const {
     DiffOptions d;
     d.cacheline_size = opts_.cacheline_size;
+    d.suppress = opts_.suppress;
     return d;
   }
 
@@ -364,9 +365,12 @@ StructRow struct_row(const Evaluator& ev, const Pair& p, const std::vector<RuleR
   row.old_choices = p.old_choices;
   row.new_choices = p.new_choices;
   if (row.old_stats && row.new_stats) row.slack_loss = slack_loss(*row.old_stats, *row.new_stats);
-  if (p.old_r && p.new_r)
-    for (MemberDiff& m : diff_records(*p.old_r, *p.new_r, ev.diff_options()).members)
+  if (p.old_r && p.new_r) {
+    RecordDiff d = diff_records(*p.old_r, *p.new_r, ev.diff_options());
+    for (MemberDiff& m : d.members)
       if (m.has(Change::LeftUnion) || m.has(Change::EnteredUnion)) row.union_changes.push_back(std::move(m));
+    row.suppressed = std::move(d.suppressed);
+  }
   for (size_t i = 0; i < results.size(); ++i) row.cells.push_back(cell(results[i], scopes[i], n));
   return row;
 }

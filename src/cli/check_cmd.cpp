@@ -119,10 +119,13 @@ std::vector<PairSpec> read_manifest(const std::string& path) {
   return out;
 }
 
-std::vector<Rule> gather_rules(const CheckCmdOptions& o) {
+std::vector<Rule> gather_rules(const CheckCmdOptions& o, Suppressions& suppress) {
   std::vector<Rule> rules;
-  if (!o.policy.empty())
-    for (Rule& r : parse_policy_toml(read_regular_file(o.policy, "a TOML policy file"), o.policy)) rules.push_back(std::move(r));
+  if (!o.policy.empty()) {
+    Policy p = parse_policy(read_regular_file(o.policy, "a TOML policy file"), o.policy);
+    rules = std::move(p.rules);
+    suppress = std::move(p.suppress);
+  }
   const auto table = rule_table();
   for (size_t i = 0; i < table.size() && i < o.rule_values.size(); ++i)
     for (const std::string& v : o.rule_values[i])
@@ -223,6 +226,7 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
   sub->add_flag("--allow-cross-arch", o.allow_cross_arch, kCrossArchHelp);
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
+  add_suppress_flags(*sub, o.suppress);
   add_format(*sub, o.format, ResultKind::Check);
   add_color(*sub, o.color);
   sub->add_option("--junit", o.junit, "also write JUnit XML here, one test case per rule and config");
@@ -232,9 +236,11 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
 }
 
 int run_check(const CheckCmdOptions& o) {
-  const std::vector<Rule> rules = gather_rules(o);
+  Suppressions suppress;
+  const std::vector<Rule> rules = gather_rules(o, suppress);
   const std::vector<PairSpec> pairs = gather_pairs(o);
   CheckOptions co;
+  co.suppress = o.suppress.apply(suppress);
   co.cacheline_size = o.cacheline;
   co.names = o.names;
   set_allow_skip(o.allow_skip, pairs, co);

@@ -44,6 +44,16 @@ struct LayoutOptions {
 
 void add_common(CLI::App& sub, CommonOptions& o);
 
+// diff and check: --ignore-member PATTERN[,...] and --no-default-suppressions
+// (reserved members and struct_group() unions, on by default).
+struct SuppressFlags {
+  std::vector<std::string> ignore_members;
+  bool no_defaults = false;
+  // `base` (a policy's [suppress], else the defaults) with the flags applied.
+  Suppressions apply(Suppressions base = {}) const;
+};
+void add_suppress_flags(CLI::App& sub, SuppressFlags& o);
+
 // --format for a command: allowed values and help from the format registry.
 void add_format(CLI::App& sub, std::string& value, ResultKind kind);
 // The registered format `value` names (add_format already validated it).
@@ -82,6 +92,7 @@ struct DiffCmdOptions {
   std::string color = "auto";
   bool allow_cross_arch = false;
   bool leaf_changes_only = false;
+  SuppressFlags suppress;
   std::string old_file, new_file;
 };
 void add_diff(CLI::App& app, DiffCmdOptions& o);
@@ -109,6 +120,7 @@ struct CheckCmdOptions {
   std::string color = "auto";
   std::string junit;
   std::string source_root = ".";
+  SuppressFlags suppress;
   std::vector<std::string> files;  // OLD NEW
 };
 void add_check(CLI::App& app, CheckCmdOptions& o);

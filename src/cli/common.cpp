@@ -34,6 +34,20 @@ void add_common(CLI::App& sub, CommonOptions& o) {
   sub.add_option("-j,--jobs", o.threads, "worker threads (default: all cores); output does not depend on it");
 }
 
+void add_suppress_flags(CLI::App& sub, SuppressFlags& o) {
+  sub.add_option("--ignore-member", o.ignore_members,
+                 "PATTERN[,PATTERN...]: suppress changes of members whose key or STRUCT.key matches (listed, not hidden)")
+      ->delimiter(',')->allow_extra_args(false);
+  sub.add_flag("--no-default-suppressions", o.no_defaults,
+               "report members added into reserved members and struct_group() unions as changes too");
+}
+
+Suppressions SuppressFlags::apply(Suppressions base) const {
+  if (no_defaults) base.reserved.clear(), base.struct_group = false;
+  base.ignore_members.insert(base.ignore_members.end(), ignore_members.begin(), ignore_members.end());
+  return base;
+}
+
 void add_format(CLI::App& sub, std::string& value, ResultKind kind) {
   sub.add_option("--format", value, format_help(kind))->check(CLI::IsMember(format_names(kind)));
 }

@@ -24,6 +24,7 @@ void add_diff(CLI::App& app, DiffCmdOptions& o) {
   sub->add_flag("--allow-cross-arch", o.allow_cross_arch, kCrossArchHelp);
   sub->add_flag("--leaf-changes-only", o.leaf_changes_only,
                 "text: leave out records that changed only because a record they embed did (counted)");
+  add_suppress_flags(*sub, o.suppress);
   sub->add_option("OLD", o.old_file, "before: ELF with DWARF, or a facts file from padguard extract")->required();
   sub->add_option("NEW", o.new_file, "after: ELF with DWARF, or a facts file")->required();
 }
@@ -59,6 +60,7 @@ int run_diff(const DiffCmdOptions& o) {
     dopt.cacheline_size = o.cacheline;
     dopt.old_is_btf = !old_s.states_alignment;
     dopt.new_is_btf = !new_s.states_alignment;
+    dopt.suppress = o.suppress.apply();
     d = diff_sets(old_s, new_s, o.names, dopt);
   } catch (const InputError& e) {
     // Analysis errors (implausible records) carry no file name: add both.
@@ -80,7 +82,9 @@ int run_diff(const DiffCmdOptions& o) {
       ++ambiguous;
       continue;
     }
-    if (!d.explicit_names || r.status == RecordStatus::Changed || r.status == RecordStatus::Unchanged) continue;
+    if (!d.explicit_names || r.status == RecordStatus::Changed || r.status == RecordStatus::Unchanged ||
+        r.status == RecordStatus::Suppressed)
+      continue;
     const std::string where = r.status == RecordStatus::Missing ? o.old_file + " and " + o.new_file
                               : r.status == RecordStatus::Added ? o.old_file
                                                                 : o.new_file;

@@ -89,7 +89,58 @@ struct Key {
 
 }  // namespace
 
+namespace {
+
+std::vector<std::string> strings(const toml::node& n, const std::string& origin, const char* key) {
+  std::vector<std::string> out;
+  const toml::array* a = n.as_array();
+  if (!a) bad(origin, fmt::format("line {}: suppress.{} must be an array of strings, got {}", n.source().begin.line, key,
+                                  type_of(n)));
+  for (const toml::node& e : *a) {
+    auto s = e.value_exact<std::string>();
+    if (!s) bad(origin, fmt::format("line {}: suppress.{} must be an array of strings, got an element of type {}",
+                                    e.source().begin.line, key, type_of(e)));
+    out.push_back(*s);
+  }
+  return out;
+}
+
+Suppressions parse_suppress(const toml::node& n, const std::string& origin) {
+  const toml::table* t = n.as_table();
+  if (!t) bad(origin, fmt::format("line {}: suppress must be a table ([suppress]), got {}", n.source().begin.line, type_of(n)));
+  Suppressions s;
+  for (const auto& [k, v] : *t) {
+    const std::string key(k.str());
+    if (key == "ignore-members") {
+      s.ignore_members = strings(v, origin, "ignore-members");
+    } else if (key == "reserved") {
+      if (auto b = v.value_exact<bool>()) {
+        if (!*b) s.reserved.clear();
+      } else {
+        s.reserved = strings(v, origin, "reserved");
+      }
+    } else if (key == "struct-group") {
+      auto b = v.value_exact<bool>();
+      if (!b) bad(origin, fmt::format("line {}: suppress.struct-group must be true or false, got {}",
+                                      v.source().begin.line, type_of(v)));
+      s.struct_group = *b;
+    } else {
+      bad(origin, fmt::format("line {}: unknown key 'suppress.{}' (known: ignore-members, reserved, struct-group)",
+                              v.source().begin.line, key));
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
 std::vector<Rule> parse_policy_toml(std::string_view text, const std::string& origin) {
+  Policy p = parse_policy(text, origin);
+  if (p.rules.empty()) bad(origin, "policy has no rules");
+  return std::move(p.rules);
+}
+
+Policy parse_policy(std::string_view text, const std::string& origin) {
   toml::table tbl;
   try {
     tbl = toml::parse(text, origin);
@@ -103,14 +154,20 @@ std::vector<Rule> parse_policy_toml(std::string_view text, const std::string& or
   std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
     return a.second->source().begin.line < b.second->source().begin.line;
   });
-  std::vector<Rule> out;
+  Policy out;
+  bool suppress = false;
   for (const auto& [key, node] : entries) {
+    if (key == "suppress") {
+      out.suppress = parse_suppress(*node, origin);
+      suppress = true;
+      continue;
+    }
     const RuleDef* d = find_rule(key);
     if (!d) bad(origin, fmt::format("unknown key '{}'{}", key, rule_name_hint(key)));
     for (const std::string& v : Key{*d, origin}.values(*node))
-      for (Rule& r : parse_rule(key, v, origin)) out.push_back(std::move(r));
+      for (Rule& r : parse_rule(key, v, origin)) out.rules.push_back(std::move(r));
   }
-  if (out.empty()) bad(origin, "policy has no rules");
+  if (out.rules.empty() && !suppress) bad(origin, "policy has no rules");
   return out;
 }
 

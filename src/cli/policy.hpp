@@ -18,4 +18,15 @@ namespace padguard::cli {
 // typo must not silently weaken the gate. Rules come in the file's order.
 std::vector<Rule> parse_policy_toml(std::string_view text, const std::string& origin);
 
+//   [suppress]
+//   ignore-members = ["*.__pad*"]   # shell patterns on "key" or "STRUCT.key"
+//   reserved = ["pad*", "rsvd*"]    # replaces the default patterns; false: none
+//   struct-group = true             # the default
+struct Policy {
+  std::vector<Rule> rules;
+  Suppressions suppress;
+};
+// As parse_policy_toml, plus the [suppress] table (a policy may hold only that).
+Policy parse_policy(std::string_view text, const std::string& origin);
+
 }  // namespace padguard::cli

@@ -183,6 +183,21 @@ std::string derived_line(const DiffResult& res, const RecordDiff& d) {
   return s + "\n";
 }
 
+// "struct_group <anon union #1>: a, b; reserved pad*: x": each suppression
+// that fired, grouped by reason and pattern, names bounded.
+std::string suppressed_text(const std::vector<SuppressedChange>& v) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  for (const SuppressedChange& c : v) {
+    const std::string head = std::string(suppress_reason_name(c.reason)) + " " + c.pattern;
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == head; });
+    if (it == groups.end()) it = groups.insert(groups.end(), {head, {}});
+    it->second.push_back(c.key);
+  }
+  std::string s;
+  for (const auto& [head, keys] : groups) s += (s.empty() ? "" : "; ") + N(head) + ": " + brief(keys);
+  return s;
+}
+
 std::string root_cause_lines(const DiffResult& res) {
   if (res.root_causes.empty()) return "";
   std::string out = "root causes (changed on their own, and in the records that embed them):\n";
@@ -213,6 +228,7 @@ std::string record_details(const RecordDiff& d, bool on) {
     out += shifted_run(d.members, i, j);
     i = j;
   }
+  if (!d.suppressed.empty()) out += "    suppressed: " + suppressed_text(d.suppressed) + "\n";
   for (const Hole& h : d.holes_filled)
     out += fmt::format("    hole filled: {} byte{} at {}{}\n", h.size, h.size == 1 ? "" : "s", h.offset,
                        h.in.empty() ? "" : " in " + N(h.in));
@@ -232,7 +248,8 @@ std::string render_diff_text(const DiffResult& res, bool on, bool leaf_only) {
   std::string out = paint_line(Paint::Header, fmt::format("--- {}\n", N(res.old_source)), on) +
                     paint_line(Paint::Header, fmt::format("+++ {}\n", N(res.new_source)), on);
   out += root_cause_lines(res);
-  size_t changed = 0, added = 0, removed = 0, missing = 0, ambiguous = 0, same = 0, btf_only = 0, derived = 0;
+  size_t changed = 0, added = 0, removed = 0, missing = 0, ambiguous = 0, same = 0, btf_only = 0, derived = 0,
+         suppressed = 0;
   for (const RecordDiff& d : res.records) {
     const char* kw = kind_keyword(d.kind);
     switch (d.status) {
@@ -240,6 +257,11 @@ std::string render_diff_text(const DiffResult& res, bool on, bool leaf_only) {
         ++same;
         if (res.explicit_names)
           out += fmt::format("{} {}: unchanged, {} bytes\n", kw, N(d.name), d.new_stats->size);
+        break;
+      case RecordStatus::Suppressed:
+        ++suppressed;
+        out += fmt::format("{} {}: only suppressed changes, {} bytes ({})\n", kw, N(d.name), d.new_stats->size,
+                           suppressed_text(d.suppressed));
         break;
       case RecordStatus::Added:
         ++added;
@@ -277,6 +299,7 @@ std::string render_diff_text(const DiffResult& res, bool on, bool leaf_only) {
   out += fmt::format("{} changed", changed);
   if (derived) out += fmt::format(" ({} only through embedded records{})", derived, leaf_only ? ", not shown" : "");
   out += fmt::format(", {} added, {} removed, {} unchanged", added, removed, same);
+  if (suppressed) out += fmt::format(", {} only suppressed", suppressed);
   if (missing) out += fmt::format(", {} missing", missing);
   if (ambiguous) out += fmt::format(", {} ambiguous", ambiguous);
   out += "\n";

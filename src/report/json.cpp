@@ -78,6 +78,16 @@ json container_changes_json(const std::vector<ContainerChange>& cs) {
   return a;
 }
 
+json suppressed_json(const std::vector<SuppressedChange>& v) {
+  json a = json::array();
+  for (const SuppressedChange& c : v) {
+    json changes = json::array();
+    for (Change ch : c.changes) changes.push_back(change_name(ch));
+    a.push_back({{"key", c.key}, {"reason", suppress_reason_name(c.reason)}, {"pattern", c.pattern}, {"changes", changes}});
+  }
+  return a;
+}
+
 json because_json(const std::vector<EmbeddedChange>& es) {
   json a = json::array();
   for (const EmbeddedChange& e : es)
@@ -103,6 +113,7 @@ json record_diff_json(const RecordDiff& d) {
               {"containers_removed", containers_json(d.containers_removed)},
               {"containers_added", containers_json(d.containers_added)},
               {"containers_changed", container_changes_json(d.containers_changed)},
+              {"suppressed", suppressed_json(d.suppressed)},
               {"now_straddling", d.now_straddling}};
   if (d.status == RecordStatus::Changed)
     j["derived"] = d.derived, j["because"] = because_json(d.because), j["root_causes"] = d.root_causes;
@@ -151,6 +162,7 @@ json struct_row_json(const StructRow& s, const ConfigResult& c) {
   json unions = json::array();
   for (const MemberDiff& m : s.union_changes) unions.push_back(member_diff_json(m));
   row["union_changes"] = unions;
+  row["suppressed"] = suppressed_json(s.suppressed);
   if (s.problem != Problem::None) {
     row["problem"] = problem_name(s.problem);
     row["error"] = sentences::struct_problem(s, c);
@@ -212,6 +224,7 @@ json diff_json(const DiffResult& d) {
   json summary{{"changed", 0}, {"added", 0}, {"removed", 0}, {"unchanged", 0}, {"missing", 0}};
   for (const RecordDiff& r : d.records) {
     if (r.status == RecordStatus::Ambiguous && !summary.contains("ambiguous")) summary["ambiguous"] = 0;
+    if (r.status == RecordStatus::Suppressed && !summary.contains("suppressed")) summary["suppressed"] = 0;
     summary[status_name(r.status)] = summary[status_name(r.status)].get<int>() + 1;
     if (r.status != RecordStatus::Unchanged || d.explicit_names) recs.push_back(record_diff_json(r));
   }

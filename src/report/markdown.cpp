@@ -100,6 +100,18 @@ std::string union_changes(const CheckResult& r) {
   return out.empty() ? "" : "Union changes (storage sharing):\n" + out + "\n";
 }
 
+// Every suppression that fired, so the proof hides nothing.
+std::string suppressions(const CheckResult& r) {
+  std::string out;
+  for (const ConfigResult& c : r.configs)
+    for (const StructRow& s : c.structs)
+      for (const SuppressedChange& x : s.suppressed)
+        out += fmt::format("- {}{}.{}: {} ({})\n", c.label.empty() ? "" : "[" + esc::markdown(c.label) + "] ",
+                           esc::markdown(s.name), esc::markdown(x.key), esc::markdown(suppress_reason_name(x.reason)),
+                           esc::markdown(x.pattern));
+  return out.empty() ? "" : "Suppressed (declared harmless):\n" + out + "\n";
+}
+
 std::string check_problems(const CheckResult& r) {
   std::string out;
   auto label = [](const ConfigResult& c) { return c.label.empty() ? "" : "[" + c.label + "] "; };
@@ -126,6 +138,7 @@ std::string render_check_markdown(const CheckResult& r) {
     for (const std::string& h : rule_headers(r.rules)) head.push_back(esc::markdown(h));
     out += md_table(head, check_rows(r)) + "\n";
     out += union_changes(r);
+    out += suppressions(r);
   }
   if (const std::string p = check_problems(r); !p.empty()) out += p + "\n";
   const CheckSummary& n = r.summary;

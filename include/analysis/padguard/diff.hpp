@@ -135,9 +135,35 @@ struct EmbeddedChange {
   int64_t delta = 0;   // that record's size delta
 };
 
+// Member changes the user (or a default) declared harmless (suppress.cpp):
+// names matching an ignore pattern; members added into the bytes of a
+// reserved member (pad*, reserved*, ...) with sizeof unchanged; members
+// entering or leaving a struct_group() union (an anonymous union of an
+// anonymous struct and a struct with the same members), which changes no
+// storage. A real union exit is never one.
+struct Suppressions {
+  std::vector<std::string> ignore_members;  // shell patterns on "key" or "STRUCT.key"
+  std::vector<std::string> reserved{"pad*", "__pad*", "reserved*", "__reserved*", "rsvd*", "__rsvd*", "__unused*",
+                                    "unused*", "kabi_reserved*", "__kabi_reserved*"};  // on the last path component
+  bool struct_group = true;
+};
+
+enum class SuppressReason { Ignored, Reserved, StructGroup };
+const char* suppress_reason_name(SuppressReason r);  // "ignored", "reserved", "struct_group"
+
+// One suppression that fired: which member (or inline record, by path) and
+// what it hid, so the report can list it.
+struct SuppressedChange {
+  std::string key;
+  SuppressReason reason = SuppressReason::Ignored;
+  std::string pattern;           // Ignored/Reserved: the pattern that matched; StructGroup: the union's path
+  std::vector<Change> changes;   // what was hidden (empty for an inline record)
+};
+
 // Ambiguous: the name has several layouts on a side that padguard cannot
 // pair (analysis/pairing.hpp); old_choices/new_choices list them.
-enum class RecordStatus { Unchanged, Changed, Added, Removed, Missing, Ambiguous };
+// Suppressed: changed, but every change was suppressed and the figures held.
+enum class RecordStatus { Unchanged, Changed, Added, Removed, Missing, Ambiguous, Suppressed };
 
 const char* status_name(RecordStatus s);
 
@@ -153,6 +179,7 @@ struct RecordDiff {
   std::vector<ContainerChange> containers_changed;
   std::vector<std::string> now_straddling;  // keys, for the summary
   std::vector<std::string> old_choices, new_choices;  // Ambiguous: the subjects to pick from
+  std::vector<SuppressedChange> suppressed;  // every suppression that fired, in member order
   // Root causes (root_causes.cpp), Changed records only: the members whose
   // change an embedded record's change explains; `derived` when nothing
   // else changed (the record changed only because of those); the records
@@ -182,6 +209,7 @@ struct DiffOptions {
   // generates: a record only on a BTF side is listed, not counted a change.
   bool old_is_btf = false;
   bool new_is_btf = false;
+  Suppressions suppress;
 };
 
 struct DiffResult {
@@ -198,6 +226,11 @@ struct DiffResult {
   bool only_in_btf(const RecordDiff& d) const;
   std::vector<std::string> missing() const;  // requested names absent on a side (explicit_names only)
 };
+
+// Moves the member changes `s` declares harmless from d.members (and the
+// inline records they imply from d.containers_*) to d.suppressed
+// (suppress.cpp); diff_records calls it with DiffOptions::suppress.
+void apply_suppressions(RecordDiff& d, const FlatRecord& fo, const FlatRecord& fn, const Suppressions& s);
 
 // Fills RecordDiff::because/derived/root_causes and DiffResult::root_causes
 // from the records' member changes (root_causes.cpp); diff_sets calls it.

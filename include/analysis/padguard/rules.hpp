@@ -94,6 +94,7 @@ struct StructRow {
   // Members of the struct that left or entered an inline union (the seed's
   // rcu/rcu_users): a change of storage sharing the proof must explain.
   std::vector<MemberDiff> union_changes;
+  std::vector<SuppressedChange> suppressed;  // what the suppressions hid there
 };
 
 // Whether a config was checked at all. Anything but Checked is a row that
@@ -149,6 +150,7 @@ struct CheckOptions {
   // without failing the gate; allow_all_skips for every label.
   std::vector<std::string> allow_skip;
   bool allow_all_skips = false;
+  Suppressions suppress;  // for the union changes each struct row explains
 };
 
 // The struct names a config must load; empty when a rule covers "all".
