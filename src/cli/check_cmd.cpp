@@ -148,6 +148,10 @@ std::vector<PairSpec> gather_pairs(const CheckCmdOptions& o) {
       if (pairs[i].label == pairs[j].label)
         throw InputError(pairs[i].origin, "duplicate config label '" + pairs[i].label + "' (first at " +
                                               pairs[j].origin + "); give every config its own label");
+  if (!o.baseline.empty()) {
+    const std::string old = baseline_old_side(o);  // validates o.files first
+    return {checked_pair("", old, o.files[0])};
+  }
   if (!o.files.empty() && !pairs.empty())
     throw InputError("", "check: give OLD NEW or --pair/--manifest, not both");
   if (o.files.size() == 2) pairs.push_back(checked_pair("", o.files[0], o.files[1]));
@@ -227,15 +231,24 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
   add_suppress_flags(*sub, o.suppress);
+  add_baseline_flags(*sub, o);
   add_format(*sub, o.format, ResultKind::Check);
   add_color(*sub, o.color);
   sub->add_option("--junit", o.junit, "also write JUnit XML here, one test case per rule and config");
   sub->add_option("--source-root", o.source_root,
                   "github format: make declaration paths relative to this directory (default: .)");
-  sub->add_option("FILES", o.files, "OLD NEW: ELF files with DWARF, or facts files")->expected(0, 2);
+  sub->add_option("FILES", o.files, "OLD NEW: ELF files with DWARF, or facts files (NEW alone with --baseline)")->expected(0, 2);
 }
 
 int run_check(const CheckCmdOptions& o) {
+  if (o.update_baseline) {
+    LoadOptions lo;
+    lo.backend = o.common.backend_kind();
+    lo.input = o.common.input_choice();
+    lo.threads = o.common.threads;
+    lo.keep_layout_variants = true;
+    return update_baseline(o, lo);
+  }
   Suppressions suppress;
   const std::vector<Rule> rules = gather_rules(o, suppress);
   const std::vector<PairSpec> pairs = gather_pairs(o);

@@ -121,10 +121,22 @@ struct CheckCmdOptions {
   std::string junit;
   std::string source_root = ".";
   SuppressFlags suppress;
-  std::vector<std::string> files;  // OLD NEW
+  std::string baseline;         // --baseline FILE: a facts file as OLD
+  bool update_baseline = false;  // rewrite it from NEW instead of checking
+  std::vector<std::string> files;  // OLD NEW, or NEW with --baseline
 };
 void add_check(CLI::App& app, CheckCmdOptions& o);
 int run_check(const CheckCmdOptions& o);
+// baseline.cpp: --baseline FILE and --update-baseline; the pair a baseline
+// check compares (the facts file against NEW), validated.
+void add_baseline_flags(CLI::App& sub, CheckCmdOptions& o);
+std::string baseline_old_side(const CheckCmdOptions& o);
+int update_baseline(const CheckCmdOptions& o, const LoadOptions& lo);
+
+// Writes the records of `set` as a facts file at `path` ('-': stdout),
+// indented with `pretty`; replaced whole (written beside it, then renamed).
+void write_facts(const RecordSet& set, const std::vector<const Record*>& records, const std::string& path,
+                 bool pretty);
 
 // `extract`: write a facts file (records as JSON) for later diff/check.
 struct ExtractCmdOptions {
@@ -132,6 +144,7 @@ struct ExtractCmdOptions {
   std::vector<std::string> names;
   std::string file;
   std::string output = "-";
+  bool pretty = false;
 };
 void add_extract(CLI::App& app, ExtractCmdOptions& o);
 int run_extract(const ExtractCmdOptions& o);
