@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <set>
 
 #include "padguard/error.hpp"
 #include "padguard/pairing.hpp"
@@ -386,6 +387,9 @@ std::vector<std::string> structs_needed(const std::vector<Rule>& rules, const Ch
   return names;
 }
 
+// Rows a config's table holds before the rest are counted as "N more rows (--all)".
+constexpr size_t kMaxRows = 50;
+
 ConfigResult evaluate_config(const std::vector<Rule>& rules, const RecordSet& old_s, const RecordSet& new_s,
                              const CheckOptions& o) {
   std::vector<std::string> rows = row_names(rules, o);
@@ -411,16 +415,23 @@ ConfigResult evaluate_config(const std::vector<Rule>& rules, const RecordSet& ol
   // Structs that failed a rule over "all" get a row too, as that rule paired them.
   std::vector<Pair> row_pairs;
   for (const std::string& n : rows) row_pairs.push_back(ev.pair(n));
+  cr.all = o.all;
+  std::set<std::string> omitted;
   for (size_t i = 0; i < cr.results.size(); ++i)
-    for (const std::string& n : cr.results[i].offenders())
-      if (std::find(rows.begin(), rows.end(), n) == rows.end() && rows.size() < 50) {
-        rows.push_back(n);
-        for (const Pair& p : scopes[i])
-          if (p.subject == n) {
-            row_pairs.push_back(p);
-            break;
-          }
+    for (const std::string& n : cr.results[i].offenders()) {
+      if (std::find(rows.begin(), rows.end(), n) != rows.end()) continue;
+      if (!o.all && rows.size() >= kMaxRows) {
+        omitted.insert(n);
+        continue;
       }
+      rows.push_back(n);
+      for (const Pair& p : scopes[i])
+        if (p.subject == n) {
+          row_pairs.push_back(p);
+          break;
+        }
+    }
+  cr.rows_omitted = omitted.size();
   for (const Pair& p : row_pairs) cr.structs.push_back(struct_row(ev, p, cr.results, scopes));
   return cr;
 }

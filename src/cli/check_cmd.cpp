@@ -232,6 +232,7 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
       ->check(CLI::Range(1u, 1u << 20));
   add_suppress_flags(*sub, o.suppress);
   add_baseline_flags(*sub, o);
+  sub->add_flag("--all", o.all, "list every offending struct: no 50-row table cap, no 'and N more' in rule lines");
   add_format(*sub, o.format, ResultKind::Check);
   add_color(*sub, o.color);
   sub->add_option("--junit", o.junit, "also write JUnit XML here, one test case per rule and config");
@@ -256,6 +257,7 @@ int run_check(const CheckCmdOptions& o) {
   co.suppress = o.suppress.apply(suppress);
   co.cacheline_size = o.cacheline;
   co.names = o.names;
+  co.all = o.all;
   set_allow_skip(o.allow_skip, pairs, co);
   LoadOptions lo;
   lo.backend = o.common.backend_kind();

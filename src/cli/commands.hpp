@@ -92,6 +92,9 @@ struct DiffCmdOptions {
   std::string color = "auto";
   bool allow_cross_arch = false;
   bool leaf_changes_only = false;
+  bool stat = false, verbose = false;
+  std::vector<std::string> only;  // grown, shrunk, changed, added, removed
+  std::string sort;               // name | delta ("" = name, delta with --stat)
   SuppressFlags suppress;
   std::string old_file, new_file;
 };
@@ -122,6 +125,7 @@ struct CheckCmdOptions {
   std::string source_root = ".";
   SuppressFlags suppress;
   std::string baseline;         // --baseline FILE: a facts file as OLD
+  bool all = false;  // --all: nothing capped in the table or rule lines
   bool update_baseline = false;  // rewrite it from NEW instead of checking
   std::vector<std::string> files;  // OLD NEW, or NEW with --baseline
 };

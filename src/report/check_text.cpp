@@ -127,6 +127,7 @@ std::string matrix_text(const CheckResult& r, bool on) {
       continue;
     }
     for (const StructRow& s : c.structs) rows.push_back(struct_row(c, s));
+    if (c.rows_omitted) rows.push_back({esc::text(c.label), fmt::format("... {} more rows (--all)", c.rows_omitted)});
     if (c.structs.empty()) rows.push_back({esc::text(c.label), "-", "(no struct named; see rule lines)"});
   }
   return out + "\n" + render_table(rows, on) + "\n" + problems(r, on);

@@ -19,7 +19,10 @@ std::string check_github(const CheckResult& r, const RenderOptions& o) { return 
 std::string check_junit(const CheckResult& r, const RenderOptions&) { return render_junit(r); }
 std::string check_md(const CheckResult& r, const RenderOptions&) { return render_check_markdown(r); }
 
-std::string diff_text(const DiffResult& d, const RenderOptions& o) { return render_diff_text(d, o.color, o.leaf_changes_only); }
+std::string diff_text(const DiffResult& d, const RenderOptions& o) {
+  if (o.stat) return render_diff_stat(d, o.color);
+  return render_diff_text(d, {.color = o.color, .leaf_only = o.leaf_changes_only, .verbose = o.verbose});
+}
 std::string diff_json_text(const DiffResult& d, const RenderOptions&) { return dump_json(diff_json(d)); }
 std::string diff_md(const DiffResult& d, const RenderOptions&) { return render_diff_markdown(d); }
 

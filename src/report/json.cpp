@@ -194,6 +194,7 @@ json config_json(const ConfigResult& c) {
          {"detail", checked ? "" : sentences::not_checked_reason(c)}, {"allowed", c.allowed},
          {"structs", rows},     {"results", results}};
   if (!c.log.empty()) j["log"] = c.log;
+  if (c.rows_omitted) j["rows_omitted"] = c.rows_omitted;
   if (!c.unknown_names.empty()) j["unknown_names"] = c.unknown_names;
   // "error" predates "status": kept for readers of schema 1.0.
   if (!checked) j["error"] = j["detail"];
@@ -231,9 +232,11 @@ json diff_json(const DiffResult& d) {
   json roots = json::array();
   for (const RootCause& c : d.root_causes)
     roots.push_back({{"type", c.name}, {"kind", kind_keyword(c.kind)}, {"delta", c.delta}, {"affected", c.affected}});
-  return json{{"schema_version", kSchemaVersion}, {"tool_version", tool_version()}, {"kind", "diff"},       {"old", d.old_source},
-              {"new", d.new_source},              {"changed", d.changed()}, {"cacheline_size", d.cacheline_size},
-              {"summary", summary},               {"root_causes", roots},   {"records", recs}};
+  json j{{"schema_version", kSchemaVersion}, {"tool_version", tool_version()}, {"kind", "diff"},       {"old", d.old_source},
+         {"new", d.new_source},              {"changed", d.changed()}, {"cacheline_size", d.cacheline_size},
+         {"summary", summary},               {"root_causes", roots},   {"records", recs}};
+  if (d.hidden) j["hidden"] = d.hidden, j["selection"] = d.selection;
+  return j;
 }
 
 json check_json(const CheckResult& r) {

@@ -68,6 +68,11 @@ std::vector<Row> check_rows(const CheckResult& r) {
       continue;
     }
     for (const StructRow& s : c.structs) rows.push_back(struct_cells(c, s, r.rules.size()));
+    if (c.rows_omitted) {
+      Row row{esc::markdown(c.label), fmt::format("… {} more rows (`--all`)", c.rows_omitted)};
+      row.resize(6 + r.rules.size(), "");
+      rows.push_back(row);
+    }
   }
   return rows;
 }

@@ -129,7 +129,7 @@ std::string rule_detail(const RuleResult& rr, const ConfigResult& c) {
   auto join = [](const std::vector<std::string>& v, size_t most) {
     std::string s;
     for (size_t i = 0; i < v.size() && i < most; ++i) s += (i ? "; " : "") + v[i];
-    if (v.size() > most) s += fmt::format("; and {} more", v.size() - most);
+    if (v.size() > most) s += fmt::format("; and {} more (--all lists them)", v.size() - most);
     return s;
   };
   if (!errors.empty()) return join(errors, SIZE_MAX);
@@ -138,7 +138,7 @@ std::string rule_detail(const RuleResult& rr, const ConfigResult& c) {
     const bool named = rr.rule.target == f.subject || f.problem != Problem::None;
     return (named ? "" : f.subject + " ") + finding(f, rr.rule, c);
   }
-  if (!fails.empty()) return fmt::format("{} of {} structs: {}", fails.size(), rr.checked, join(fails, 10));
+  if (!fails.empty()) return fmt::format("{} of {} structs: {}", fails.size(), rr.checked, join(fails, c.all ? SIZE_MAX : 10));
   return fmt::format("{} struct{} checked", rr.checked, rr.checked == 1 ? "" : "s");
 }
 

@@ -117,7 +117,7 @@ TEST_CASE("diff text opens with the root causes and gives a derived record one l
   CHECK(t.find("(struct device grew +8)") != std::string::npos);  // bus's own details name the cause
   CHECK(t.find("5 changed (3 only through embedded records)") != std::string::npos);
 
-  const std::string leaf = render_diff_text(r, false, true);
+  const std::string leaf = render_diff_text(r, {.leaf_only = true});
   CHECK(leaf.find("struct pci_dev:") == std::string::npos);
   CHECK(leaf.find("struct bus:") != std::string::npos);
   CHECK(leaf.find("5 changed (3 only through embedded records, not shown)") != std::string::npos);

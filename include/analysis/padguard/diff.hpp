@@ -219,6 +219,10 @@ struct DiffResult {
   // Most affected first, then by name; only those reaching another record.
   std::vector<RootCause> root_causes;
   bool explicit_names = false;  // records were requested by name
+  // Changed/added/removed records --only left out (diff_select.hpp), and
+  // the selection in words for the report ("--only grown"); 0 and "" unless.
+  size_t hidden = 0;
+  std::string selection;
   bool old_is_btf = false, new_is_btf = false;  // DiffOptions'
   bool changed() const;  // any record not Unchanged (except one only on a BTF side against DWARF)
   bool ambiguous() const;  // any record Ambiguous: the diff could not tell what changed

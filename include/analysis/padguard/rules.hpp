@@ -114,6 +114,8 @@ struct ConfigResult {
   std::string log;        // the build log the manifest points at, if any
   bool allowed = false;   // named by --allow-skip: shown, but not held against the verdict
   std::vector<StructRow> structs;
+  size_t rows_omitted = 0;  // offenders past the table's cap (0 with CheckOptions::all)
+  bool all = false;         // CheckOptions::all: nothing capped
   std::vector<RuleResult> results;          // parallel to rules; empty unless Checked
   std::vector<std::string> unknown_names;   // -C names defined on neither side: an error
   // A missing struct's nearest names in the inputs (for "did you mean"),
@@ -151,6 +153,9 @@ struct CheckOptions {
   std::vector<std::string> allow_skip;
   bool allow_all_skips = false;
   Suppressions suppress;  // for the union changes each struct row explains
+  // Every offender gets a table row and a place in the rule line (--all);
+  // otherwise 50 rows and 10 names, and the rest counted, never dropped silently.
+  bool all = false;
 };
 
 // The struct names a config must load; empty when a rule covers "all".

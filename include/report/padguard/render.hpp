@@ -30,6 +30,8 @@ struct RenderOptions {
   // diff text: leave out the records that changed only because a record
   // they embed changed (the root causes stay; the count line says how many).
   bool leaf_changes_only = false;
+  bool verbose = false;  // diff text: whole lists, no "... and N more"
+  bool stat = false;     // diff text: --stat, one line per record
   unsigned threads = 0;  // layout text: worker threads, output identical for any count
   // Layout text: when set, the text is handed here piece by piece, in order,
   // as it is rendered, and render() returns ""; only one piece is held.

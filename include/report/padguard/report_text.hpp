@@ -18,7 +18,20 @@ namespace padguard {
 // colours (and nothing else changes: without the escapes the text is
 // byte-identical). `leaf_only`: records that changed only through embedded
 // records are counted, not listed.
-std::string render_diff_text(const DiffResult& d, bool color = false, bool leaf_only = false);
+struct DiffTextOptions {
+  bool color = false;
+  bool leaf_only = false;
+  // Every name of every list (member sharing, containers, root causes);
+  // by default a list shows a few names, then "... and N more", so no line
+  // runs past ~200 characters.
+  bool verbose = false;
+};
+std::string render_diff_text(const DiffResult& d, const DiffTextOptions& o = {});
+
+// `diff --stat`: one line per changed, added or removed record (name, old ->
+// new size, delta, and whether it changed on its own, is a root cause or
+// changed only through one), in the DiffResult's order, then a summary.
+std::string render_diff_stat(const DiffResult& d, bool color = false);
 
 // One line per rule with PASS/FAIL and its numbers; with several configs (or
 // labelled ones) a table first. Ends with the overall verdict line.
