@@ -38,9 +38,10 @@ std::vector<std::string> nearest_words(std::string_view word, const std::vector<
   }
   std::sort(near.begin(), near.end());
   near.erase(std::unique(near.begin(), near.end()), near.end());
+  // The closest only, as git does: "--formt" is "--format", not also "--sort".
   std::vector<std::string> out;
   for (auto& [d, n] : near)
-    if (out.size() < 3) out.push_back(n);
+    if (out.size() < 3 && d == near.front().first) out.push_back(n);
   return out;
 }
 

@@ -4,10 +4,12 @@
 
 #include "commands.hpp"
 #include "padguard/btf_source.hpp"
+#include "padguard/containers.hpp"
 #include "padguard/error.hpp"
 #include "padguard/facts.hpp"
 #include "padguard/loader.hpp"
 #include "padguard/pairing.hpp"
+#include "padguard/pahole_text.hpp"
 #include "padguard/render.hpp"
 
 namespace padguard::cli {
@@ -33,6 +35,52 @@ void add_layout(CLI::App& app, LayoutOptions& o) {
 }
 
 
+namespace {
+
+// A -C name no struct or union has: the typedef or enum pahole would print
+// (null when none; a facts file keeps neither, so it has none).
+TypeRef typedef_or_enum(const std::string& file, const LoadOptions& lo, const std::string& name) {
+  const std::string_view input = detect_input(file, lo).name();
+  if (input != "btf" && !input.starts_with("dwarf")) return nullptr;
+  return find_named_type(file, lo, name);
+}
+
+const char* named_kind(const Type& t) { return t.kind == TypeKind::Enum ? "an enum" : "a typedef"; }
+
+void refuse_named_type(const LayoutOptions& o, Format format, const std::string& file, const std::string& name,
+                       const Type& t) {
+  const std::string what = "'" + name + "' is " + named_kind(t);
+  if (format != Format::Text)
+    throw InputError(file, what + ", which pahole's text prints and --format " + o.format +
+                               " does not hold (it lists structs and unions); use the struct's own name");
+  if (o.reorg.packable || o.reorg.reorganize)
+    throw InputError(file, what + ": -P/-R reorganize structs; give the struct's own name");
+}
+
+// Records and typedef/enum declarations in -C order, each as pahole prints it.
+int print_with_named_types(const LayoutOptions& o, const RecordSet& set, const std::vector<const Record*>& records,
+                           const std::vector<TypeRef>& named) {
+  PaholeOptions po;
+  po.cacheline_size = o.cacheline;
+  po.force_paddings = set.states_alignment;
+  po.hex = o.hex;
+  for (size_t i = 0; i < records.size(); ++i) {
+    std::string text;
+    if (records[i]) {
+      text = render_pahole(*records[i], po);
+    } else if (std::optional<std::string> t = render_pahole_named_type(*named[i], po)) {
+      text = std::move(*t);
+    } else {
+      throw InputError(set.source, "'" + o.names[i] + "' is a typedef of an array of an anonymous struct or union, "
+                                   "which padguard does not print yet; ask for a struct that holds it");
+    }
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 int run_layout(const LayoutOptions& o) {
   LoadOptions lo;
   lo.backend = o.common.backend_kind();
@@ -53,6 +101,9 @@ int run_layout(const LayoutOptions& o) {
   lo.source_locations = format != Format::Text || qualified;  // pahole's text names no files
   RecordSet set = load_input(file, lo);
   std::vector<const Record*> records;
+  // -C of a typedef or enum name, as pahole: its declaration (or body) in
+  // place; `named[i]` set where records[i] is null.
+  std::vector<TypeRef> named;
   if (o.names.empty()) {
     for (const auto& r : set.records) records.push_back(r.get());
   } else {
@@ -62,11 +113,18 @@ int run_layout(const LayoutOptions& o) {
       if (!choices.empty())
         throw InputError(file, "'" + name + "' matches " + std::to_string(choices.size()) +
                                    " layouts; name one: " + join(choices));
-      if (r == nullptr)
-        throw InputError(file, "no struct or union named '" + name + "' in its debug info" + spelling_hint(file, name, lo));
+      TypeRef t = r == nullptr && parse_subject(name).qualifier.empty() ? typedef_or_enum(file, lo, name) : nullptr;
+      if (r == nullptr && t == nullptr)
+        throw InputError(file, "no struct, union, typedef or enum named '" + name + "' in its debug info" +
+                                   spelling_hint(file, name, lo));
+      if (t) refuse_named_type(o, format, file, name, *t);
       records.push_back(r);
+      named.resize(records.size());
+      named.back() = std::move(t);
     }
   }
+  if (!named.empty() && std::any_of(named.begin(), named.end(), [](const TypeRef& t) { return t != nullptr; }))
+    return print_with_named_types(o, set, records, named);
   records = filter_by_holes(o, std::move(records));
   if (const std::optional<int> rc = run_layout_reorg(o, set, records)) return *rc;
   RenderOptions ro;

@@ -74,6 +74,20 @@ class UnitModel {
     if (!sorted_) index(unit_.dies);
   }
 
+  // The type a member of the DIE's type would have (anonymous records in
+  // full); an enumeration with its enumerators even when named (pahole -C
+  // ENUM prints its body).
+  TypeRef type_at(uint32_t index) {
+    const DieRef t = get(unit_.dies.at(index).offset);
+    TypeRef ty = type_of(t, 0, Reach::Layout);
+    if (ty->kind == TypeKind::Enum && !ty->enumeration) {
+      auto named = std::make_shared<Type>(*ty);
+      named->enumeration = enumeration(t);
+      ty = named;
+    }
+    return ty;
+  }
+
   std::vector<BuiltRecord> build(const NameFilter& want, const BuildGate& gate) {
     std::vector<BuiltRecord> out;
     if (unit_.dies.empty()) return out;
@@ -682,6 +696,11 @@ std::vector<BuiltRecord> build_unit_records(const UnitDies& unit, DwarfSource& s
                                             const NameFilter& want, const BuildGate& gate) {
   UnitModel model(unit, source);
   return model.build(want, gate);
+}
+
+TypeRef build_unit_type(const UnitDies& unit, DwarfSource& source, uint32_t index) {
+  UnitModel model(unit, source);
+  return model.type_at(index);
 }
 
 }  // namespace padguard

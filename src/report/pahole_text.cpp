@@ -126,6 +126,74 @@ class Printer {
     out_ += ";\n";
   }
 
+  // pahole -C NAME of a typedef (typedef__fprintf) or an enum
+  // (enumeration__fprintf) at the top level, ending in ";\n". Returns false
+  // for what pahole spells in a way padguard does not reproduce (a typedef of
+  // an array of an anonymous record, printed as a member would be).
+  bool named_type(const Type& t, uint32_t cacheline_size) {
+    uint32_t cacheline = 0;
+    Conf c;
+    c.cacheline = &cacheline;
+    c.cacheline_size = cacheline_size;
+    if (t.kind == TypeKind::Enum) {
+      if (!t.enumeration) return false;
+      inline_enum(*t.enumeration, c, "");
+      out_ += ";\n";
+      return true;
+    }
+    if (t.kind != TypeKind::Typedef) return false;
+    const std::string name = safe(t.name);
+    const Type* target = t.target.get();
+    out_ += "typedef ";
+    if (target == nullptr || target->kind == TypeKind::Void) {
+      out_ += "void " + name;
+    } else if (target->kind == TypeKind::Array) {
+      // array_type__fprintf: the element spelled as in a member line; an
+      // anonymous one with its body, the name and dimensions after it.
+      const MemberSpelling& sp = spelling(*target);
+      if (sp.shape.via_pointer) return false;
+      if (sp.shape.inline_record || sp.shape.inline_enum) {
+        Conf ic = c;
+        ic.type_spacing -= static_cast<int>(sp.modifiers.size());
+        out_ += sp.modifiers;
+        if (sp.shape.inline_record)
+          inline_record(*sp.shape.inline_record, ic, false, name, !sp.modifiers.empty());
+        else
+          inline_enum(*sp.shape.inline_enum, ic, name);
+        dims_to(out_, sp.shape, c);
+      } else {
+        spelled_to(out_, sp, name, c);
+      }
+    } else if (target->kind == TypeKind::Function ||
+               (target->kind == TypeKind::Pointer && target->target && target->target->kind == TypeKind::Function)) {
+      // ftype__fprintf with no padding: "int (*fn_t)(int)", "void (fn_t)(long int)".
+      Type ptr;
+      ptr.kind = TypeKind::Pointer;
+      ptr.target = target->kind == TypeKind::Function ? t.target : target->target;
+      MemberSpelling sp = spell_member(ptr);
+      if (target->kind == TypeKind::Function && sp.prefix.starts_with("(*")) sp.prefix.erase(1, 1);
+      out_ += safe(sp.type) + " " + safe(sp.prefix) + name + safe(sp.suffix);
+    } else if (target->kind == TypeKind::Record && target->record_kind != RecordKind::Union) {
+      if (target->name.empty()) {
+        if (!target->record) return false;
+        class_body(*target->record, c, false, name);
+      } else {
+        out_ += "struct " + safe(target->name) + " " + name;
+      }
+    } else if (target->kind == TypeKind::Enum) {
+      if (target->name.empty()) {
+        if (!target->enumeration) return false;
+        inline_enum(*target->enumeration, c, name);
+      } else {
+        out_ += "enum " + safe(target->name) + " " + name;
+      }
+    } else {
+      out_ += safe(type_name(*target)) + " " + name;  // tag__name: unions, pointers, qualifiers, typedefs, bases
+    }
+    out_ += ";\n";
+    return true;
+  }
+
  private:
   // pahole's array_type__fprintf dimension rule: "[]" only for a zero-sized
   // dimension of the last of several members, outside unions.
@@ -577,6 +645,13 @@ std::string render_pahole(const Record& r, const PaholeOptions& opts) {
   Printer p(out, opts);
   p.use_top_layout(opts.layout);
   p.top_level(r, opts.cacheline_size);
+  return out;
+}
+
+std::optional<std::string> render_pahole_named_type(const Type& t, const PaholeOptions& opts) {
+  std::string out;
+  Printer p(out, opts);
+  if (!p.named_type(t, opts.cacheline_size)) return std::nullopt;
   return out;
 }
 

@@ -10,7 +10,7 @@
 
 namespace padguard {
 
-// Candidates within a few edits of `word` (at most 3, closest first).
+// Candidates within a few edits of `word`: those at the smallest distance (at most 3).
 std::vector<std::string> nearest_words(std::string_view word, const std::vector<std::string>& candidates);
 // The record names of `s` nearest to `name` (a subject's qualifier ignored).
 std::vector<std::string> nearest_names(const RecordSet& s, std::string_view name);

@@ -22,4 +22,11 @@ struct Containers {
 // InputError for a facts file (it keeps no unit) and on unreadable input.
 Containers find_containers(const std::string& path, const LoadOptions& opts, const std::string& name);
 
+// pahole -C NAME's own lookup (cu__find_type_by_name): in the first unit
+// that defines a struct, union, enum or typedef named `name`, the first such
+// DIE, as a model type (built by model_builder's build_unit_type). Null when
+// no unit defines one. For `layout -C` of a typedef or enum name; the struct
+// and union names go through the loader. Same errors as find_containers.
+TypeRef find_named_type(const std::string& path, const LoadOptions& opts, const std::string& name);
+
 }  // namespace padguard

@@ -34,6 +34,11 @@ struct BuiltRecord {
 std::vector<BuiltRecord> build_unit_records(const UnitDies& unit, DwarfSource& source,
                                             const NameFilter& want, const BuildGate& gate = {});
 
+// The model type of the DIE at `index` in `unit` (a typedef with its target,
+// anonymous records in full; an enumeration with its enumerators), for
+// `layout -C` of a typedef or enum name. Throws InputError as above.
+TypeRef build_unit_type(const UnitDies& unit, DwarfSource& source, uint32_t index);
+
 // DWARF 2/3 style `DW_AT_bit_offset` (from the most significant bit of a
 // storage unit of `storage_bytes`) to a bit offset from the record start.
 uint64_t bit_offset_from_msb(uint64_t byte_location, uint64_t storage_bytes,

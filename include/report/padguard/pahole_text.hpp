@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <string>
 #include <vector>
@@ -29,6 +30,12 @@ std::string render_pahole(const std::vector<const Record*>& records, const Pahol
 using TextSink = std::function<void(std::string_view)>;
 void render_pahole(const std::vector<const Record*>& records, const PaholeOptions& opts, unsigned threads,
                    const TextSink& sink);
+// pahole -C NAME when NAME is a typedef (`typedef struct spinlock
+// spinlock_t;`, an anonymous struct's body, `typedef int (*fn_t)(int);`) or
+// an enum (its body), ending in ";\n". Nullopt for a typedef of an array of
+// an anonymous record, which padguard does not spell as pahole does.
+std::optional<std::string> render_pahole_named_type(const Type& t, const PaholeOptions& opts);
+
 // pahole -s: one line "NAME\tSIZE\tHOLES" per record (a union has 0 holes).
 std::string render_pahole_sizes(const std::vector<const Record*>& records);
 // pahole -i: one name per line (the containers find_containers lists).

@@ -9,6 +9,7 @@
 
 #include "padguard/dwarf_source.hpp"
 #include "padguard/error.hpp"
+#include "padguard/model_builder.hpp"
 
 namespace padguard {
 
@@ -39,20 +40,25 @@ size_t members_of_type(const UnitDies& u, const RawDie& record, uint64_t type) {
   return n;
 }
 
-InputFormat format_of(const std::string& path, const LoadOptions& opts) {
+InputFormat format_of(const std::string& path, const LoadOptions& opts, const char* what) {
   const std::string_view input = detect_input(path, opts).name();
   if (input == "btf") return InputFormat::Btf;
   if (input.starts_with("dwarf")) return InputFormat::Dwarf;
-  throw InputError(path, "-i/--contains needs debug info (DWARF or BTF): a facts file keeps no compilation units");
+  throw InputError(path, std::string(what) + " needs debug info (DWARF or BTF): a facts file keeps no compilation units");
+}
+
+std::unique_ptr<DwarfSource> open_units(const std::string& path, const LoadOptions& opts, const char* what) {
+  InputChoice choice = opts.input;
+  choice.format = format_of(path, opts, what);
+  std::unique_ptr<DwarfSource> src = open_source(path, opts.backend, choice);
+  src->set_source_locations(false);
+  return src;
 }
 
 }  // namespace
 
 Containers find_containers(const std::string& path, const LoadOptions& opts, const std::string& name) {
-  InputChoice choice = opts.input;
-  choice.format = format_of(path, opts);
-  std::unique_ptr<DwarfSource> src = open_source(path, opts.backend, choice);
-  src->set_source_locations(false);
+  std::unique_ptr<DwarfSource> src = open_units(path, opts, "-i/--contains");
   Containers out;
   for (size_t i = 0; src->has_unit(i); ++i) {
     UnitDies u = src->read_unit(i);
@@ -71,6 +77,17 @@ Containers find_containers(const std::string& path, const LoadOptions& opts, con
     break;
   }
   return out;
+}
+
+TypeRef find_named_type(const std::string& path, const LoadOptions& opts, const std::string& name) {
+  std::unique_ptr<DwarfSource> src = open_units(path, opts, "-C of a typedef or enum name");
+  for (size_t i = 0; src->has_unit(i); ++i) {
+    UnitDies u = src->read_unit(i);
+    if (const RawDie* d = u.dies.empty() ? nullptr : first_definition(u, name))
+      return build_unit_type(u, *src, static_cast<uint32_t>(d - u.dies.data()));
+    src->recycle(std::move(u.dies));
+  }
+  return nullptr;
 }
 
 }  // namespace padguard
