@@ -26,8 +26,13 @@ def fmt_secs(s):
 
 
 def run(cmd, **kw):
+    """A helper command (apt-get, patch, tar, cp, make): its output goes to
+    stderr unless captured, because stdout is the check's report (text,
+    JSON, markdown) that scripts read."""
     if VERBOSE:
         log("+ " + " ".join(shlex.quote(str(c)) for c in cmd))
+    if "stdout" not in kw and not kw.get("capture_output"):
+        kw["stdout"] = sys.stderr
     return subprocess.run(cmd, **kw)
 
 
