@@ -1,4 +1,4 @@
-"""`cmake --install` (issue 18) puts exactly the binary, its man page and its
+"""`cmake --install` (issue 18) puts exactly the binary (and the kbuild-check step), its man page and its
 bash and zsh completions under the prefix, nothing of the tests, fuzzers or
 static libraries, and the installed padguard is the build tree's: the same
 --version and the same layout of a fixture compiled here."""
@@ -12,6 +12,7 @@ PADGUARD = fl.padguard()
 BUILD = os.path.dirname(PADGUARD)
 INSTALLED = {
     "usr/bin/padguard",
+    "usr/bin/padguard-kbuild-check",
     "usr/share/man/man1/padguard.1",
     "usr/share/bash-completion/completions/padguard",
     "usr/share/zsh/vendor-completions/_padguard",
@@ -33,6 +34,9 @@ def test_installs_exactly_these_files(root):
     files = {str(p.relative_to(root)) for p in root.rglob("*") if not p.is_dir()}
     assert files == INSTALLED, f"unexpected: {sorted(files - INSTALLED)}, missing: {sorted(INSTALLED - files)}"
     assert os.access(root / "usr/bin/padguard", os.X_OK)
+    # The kernel-build step (docs/BASELINES.md) is scripts/kbuild-check, executable.
+    assert os.access(root / "usr/bin/padguard-kbuild-check", os.X_OK)
+    assert (root / "usr/bin/padguard-kbuild-check").read_bytes() == open(os.path.join(fl.ROOT, "scripts/kbuild-check"), "rb").read()
     assert (root / "usr/share/man/man1/padguard.1").read_bytes() == open(os.path.join(fl.ROOT, "docs/padguard.1"), "rb").read()
     for f, name in (("bash-completion/completions/padguard", "padguard"), ("zsh/vendor-completions/_padguard", "_padguard")):
         assert (root / "usr/share" / f).read_bytes() == open(os.path.join(BUILD, "completions", name), "rb").read()
