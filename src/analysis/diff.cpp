@@ -357,12 +357,14 @@ RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOpti
   d.holes_opened = minus(hn, ho, hole_key);
   match_containers(d, fo, fn);
   apply_suppressions(d, fo, fn, o.suppress);
+  if (has_cacheline_groups(old_r) || has_cacheline_groups(new_r))
+    d.groups = group_changes(old_r, new_r, o.cacheline_size);
 
   RecordStats compared_old = *d.old_stats;
   if (btf) compared_old.alignment = d.new_stats->alignment;  // BTF states none
   const bool same = d.members.empty() && compared_old == *d.new_stats && d.holes_filled.empty() &&
                     d.holes_opened.empty() && d.containers_removed.empty() && d.containers_added.empty() &&
-                    d.containers_changed.empty() &&
+                    d.containers_changed.empty() && d.groups.empty() &&
                     old_r.kind == new_r.kind;
   d.status = !same ? RecordStatus::Changed : d.suppressed.empty() ? RecordStatus::Unchanged : RecordStatus::Suppressed;
   return d;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "padguard/groups.hpp"
 #include "padguard/spelling.hpp"
 
 namespace padguard {
@@ -178,6 +179,117 @@ Finding disjoint(const RuleInput& in) {
   return f;
 }
 
+// ---- cacheline groups (groups.hpp) ----------------------------------------
+
+bool has_groups(const Record& r) { return has_cacheline_groups(r); }
+
+Finding group_error(Problem p, const std::string& group, std::vector<std::string> suggestions = {}) {
+  Finding f;
+  f.verdict = Verdict::Error;
+  f.problem = p;
+  f.group = group;
+  f.missing_member = group;
+  f.member_suggestions = std::move(suggestions);
+  return f;
+}
+
+// The rule's group on the new side, or an error finding.
+const CacheGroup* new_group(const RuleInput& in, const std::vector<CacheGroup>& groups, Finding& err) {
+  const CacheGroup* g = find_group(groups, in.rule.group);
+  if (!g) {
+    std::vector<std::string> names;
+    for (const CacheGroup& x : groups) names.push_back(x.name);
+    err = group_error(Problem::NoGroup, in.rule.group, nearest_words(in.rule.group, names));
+  } else if (!g->problem.empty()) {
+    err = group_error(Problem::BadGroup, in.rule.group);
+  }
+  err.unit = in.rule.def->unit;
+  return g && g->problem.empty() ? g : nullptr;
+}
+
+Finding group_measure(const RuleInput& in, uint64_t (*value)(const CacheGroup&), bool limited) {
+  const std::vector<CacheGroup> gn = cacheline_groups(in.new_r, in.cacheline_size);
+  Finding err;
+  const CacheGroup* g = new_group(in, gn, err);
+  if (!g) return err;
+  Finding f;
+  f.unit = in.rule.def->unit;
+  f.group = g->name;
+  f.new_value = value(*g);
+  const std::vector<CacheGroup> go = cacheline_groups(in.old_r, in.cacheline_size);
+  if (const CacheGroup* o = find_group(go, g->name); o && o->problem.empty()) {
+    f.old_value = value(*o);
+    f.delta = signed_delta(*f.old_value, *f.new_value);
+  }
+  if (limited) f.limit = in.rule.limit;
+  f.verdict = limited ? (*f.new_value > in.rule.limit ? Verdict::Fail : Verdict::Pass)
+                      : (f.old_value && *f.new_value > *f.old_value ? Verdict::Fail : Verdict::Pass);
+  if (f.verdict == Verdict::Fail) f.where = g->decl;
+  return f;
+}
+
+uint64_t group_size(const CacheGroup& g) { return g.size; }
+uint64_t group_cachelines(const CacheGroup& g) { return g.cachelines; }
+
+Finding max_group_size(const RuleInput& in) { return group_measure(in, group_size, true); }
+Finding max_group_cachelines(const RuleInput& in) { return group_measure(in, group_cachelines, true); }
+
+// One group, or with target "all" every group on both sides (the first that
+// grew is the finding).
+Finding group_no_growth(const RuleInput& in) {
+  if (!in.rule.group.empty()) return group_measure(in, group_size, false);
+  const std::vector<CacheGroup> gn = cacheline_groups(in.new_r, in.cacheline_size);
+  const std::vector<CacheGroup> go = cacheline_groups(in.old_r, in.cacheline_size);
+  Finding f;
+  f.unit = Unit::GroupBytes;
+  for (const CacheGroup& g : gn) {
+    const CacheGroup* o = find_group(go, g.name);
+    if (!o || !o->problem.empty() || !g.problem.empty()) continue;
+    if (f.group.empty() || (f.verdict == Verdict::Pass && g.size > o->size)) {
+      f.group = g.name;
+      f.old_value = o->size;
+      f.new_value = g.size;
+      f.delta = signed_delta(o->size, g.size);
+      f.verdict = g.size > o->size ? Verdict::Fail : Verdict::Pass;
+      if (f.verdict == Verdict::Fail) f.where = g.decl;
+    }
+  }
+  for (const CacheGroup& g : gn)
+    if (!g.problem.empty()) return group_error(Problem::BadGroup, g.name);
+  return f;
+}
+
+// CACHELINE_ASSERT_GROUP_MEMBER for each member named.
+Finding group_member(const RuleInput& in) {
+  const std::vector<CacheGroup> gn = cacheline_groups(in.new_r, in.cacheline_size);
+  Finding err;
+  const CacheGroup* g = new_group(in, gn, err);
+  if (!g) return err;
+  const FlatRecord fn = flatten(in.new_r);
+  Finding f;
+  f.unit = Unit::GroupMembersOutside;
+  f.group = g->name;
+  for (const std::string& m : in.rule.members) {
+    const Ranges r = bytes_of(fn, m);
+    if (r.empty()) {
+      std::vector<std::string> paths;
+      for (const FlatMember& x : fn.members) paths.push_back(x.key);
+      f = group_error(Problem::NoMember, g->name, nearest_words(m, paths));
+      f.unit = Unit::GroupMembersOutside;
+      f.missing_member = m;
+      return f;
+    }
+    const MemberSpan s = span(m, r);
+    f.spans.push_back(s);
+    if (s.begin < g->begin || s.end > g->end) f.members_outside.push_back(m);
+  }
+  f.new_value = f.members_outside.size();
+  f.limit = 0;
+  f.verdict = f.members_outside.empty() ? Verdict::Pass : Verdict::Fail;
+  if (f.verdict == Verdict::Fail) f.where = decl_of(fn, f.members_outside.front());
+  return f;
+}
+
 // The order of this table is the order of the flags in --help and of rules
 // given as flags.
 constexpr RuleDef kRules[] = {
@@ -192,6 +304,16 @@ constexpr RuleDef kRules[] = {
     {"max-slack-loss", ArgShape::LimitOrNamedLimits, "N|NAME=N",
      "at most N bytes of tail padding consumed while sizeof is unchanged (hidden growth)", Unit::TailPadding,
      max_slack_loss},
+    {"max-group-size", ArgShape::GroupLimits, "STRUCT.GROUP=N",
+     "the cacheline group is at most N bytes (CACHELINE_ASSERT_GROUP_SIZE)", Unit::GroupBytes, max_group_size,
+     has_groups},
+    {"group-member", ArgShape::GroupMembers, "STRUCT.GROUP=member[,member...]",
+     "each member lies inside the cacheline group (CACHELINE_ASSERT_GROUP_MEMBER)", Unit::GroupMembersOutside,
+     group_member, has_groups},
+    {"max-group-cachelines", ArgShape::GroupLimits, "STRUCT.GROUP=N", "the cacheline group spans at most N cachelines",
+     Unit::GroupCachelines, max_group_cachelines, has_groups},
+    {"group-no-growth", ArgShape::GroupNames, "STRUCT.GROUP[,STRUCT.GROUP...]|all",
+     "the cacheline group must not grow (all: no group of any struct)", Unit::GroupBytes, group_no_growth, has_groups},
 };
 
 }  // namespace

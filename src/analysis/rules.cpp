@@ -34,6 +34,9 @@ const char* unit_name(Unit u) {
     case Unit::Holes: return "holes";
     case Unit::BytesShared: return "bytes-shared";
     case Unit::TailPadding: return "bytes-tail-padding";
+    case Unit::GroupBytes: return "group-bytes";
+    case Unit::GroupCachelines: return "group-cachelines";
+    case Unit::GroupMembersOutside: return "group-members-outside";
   }
   return "?";
 }
@@ -47,6 +50,8 @@ const char* problem_name(Problem p) {
     case Problem::NoMember: return "no-member";
     case Problem::NothingInCommon: return "nothing-in-common";
     case Problem::Ambiguous: return "ambiguous";
+    case Problem::NoGroup: return "no-group";
+    case Problem::BadGroup: return "bad-group";
   }
   return "?";
 }
@@ -88,6 +93,13 @@ std::string Rule::spec() const {
     case ArgShape::LimitOrNamedLimits:
       return target.empty() ? fmt::format("{} {}", s, limit) : fmt::format("{} {}={}", s, target, limit);
     case ArgShape::MemberPair: return fmt::format("{} {}.{},{}.{}", s, target, member_a, target, member_b);
+    case ArgShape::GroupLimits: return fmt::format("{} {}.{}={}", s, target, group, limit);
+    case ArgShape::GroupNames: return group.empty() ? s + " " + target : fmt::format("{} {}.{}", s, target, group);
+    case ArgShape::GroupMembers: {
+      std::string m;
+      for (const std::string& x : members) m += (m.empty() ? "" : ",") + x;
+      return fmt::format("{} {}.{}={}", s, target, group, m);
+    }
   }
   return s;
 }
@@ -180,18 +192,57 @@ Rule member_pair(const RuleDef& d, std::string_view value, const std::string& or
   return r;
 }
 
+// "STRUCT.GROUP" into the rule's target and group.
+void struct_group(Rule& r, const std::string& item, const std::string& origin) {
+  const size_t dot = item.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == item.size() || !valid_name(item.substr(0, dot)) ||
+      !valid_name(item.substr(dot + 1)))
+    bad(origin, fmt::format("{}: expected STRUCT.GROUP (e.g. net_device.net_device_read_tx), got '{}'", r.name(), item));
+  r.target = item.substr(0, dot);
+  r.group = item.substr(dot + 1);
+}
+
+// "STRUCT.GROUP=member[,member...]": one rule, the members after '='.
+Rule group_members(const RuleDef& d, std::string_view value, const std::string& origin) {
+  const size_t eq = value.find('=');
+  Rule r = rule_of(d, "");
+  if (eq == std::string::npos)
+    bad(origin, fmt::format("{}: expected STRUCT.GROUP=member[,member...], got '{}'", d.name, value));
+  struct_group(r, trim(value.substr(0, eq)), origin);
+  for (const std::string& m : split(value.substr(eq + 1), ',')) {
+    if (m.empty() || m.find_first_of(" \t=") != std::string::npos)
+      bad(origin, fmt::format("{}: '{}' is not a member name in '{}'", d.name, m, value));
+    r.members.push_back(m);
+  }
+  return r;
+}
+
 }  // namespace
 
 std::vector<Rule> parse_rule(std::string_view name, std::string_view value, const std::string& origin) {
   const RuleDef* d = find_rule(name);
   if (!d) bad(origin, fmt::format("unknown rule '{}'{}", name, rule_name_hint(name)));
   if (d->shape == ArgShape::MemberPair) return {member_pair(*d, value, origin)};
+  if (d->shape == ArgShape::GroupMembers) return {group_members(*d, value, origin)};
   std::vector<Rule> out;
   for (const std::string& item : split(value, ',')) {
     if (item.empty()) bad(origin, fmt::format("{}: empty struct name in '{}'", name, value));
     if (d->shape == ArgShape::Names) {
       if (!valid_name(item)) bad(origin, fmt::format("{}: '{}' is not a struct name", name, item));
       out.push_back(rule_of(*d, item));
+    } else if (d->shape == ArgShape::GroupNames) {
+      Rule r = rule_of(*d, item);
+      if (item != "all") struct_group(r, item, origin);
+      out.push_back(std::move(r));
+    } else if (d->shape == ArgShape::GroupLimits) {
+      const size_t eq = item.find('=');
+      if (eq == std::string::npos)
+        bad(origin, fmt::format("{}: expected STRUCT.GROUP=N, got '{}' (e.g. --{} net_device.net_device_read_tx=160)",
+                                name, item, name));
+      Rule r = rule_of(*d, "");
+      struct_group(r, trim(std::string_view(item).substr(0, eq)), origin);
+      r.limit = number(trim(std::string_view(item).substr(eq + 1)), origin, d->name);
+      out.push_back(std::move(r));
     } else {
       out.push_back(named_limit(*d, item, origin));
     }
@@ -251,7 +302,8 @@ class Evaluator {
     if (covers_everything(r, rows)) {
       const Pairing& all = pairing();
       for (const RecordPair& p : all.pairs)
-        if (p.old_r && p.new_r) out.push_back(from_pair(p));
+        if (p.old_r && p.new_r && (!r.def->applies || r.def->applies(*p.new_r) || r.def->applies(*p.old_r)))
+          out.push_back(from_pair(p));
       for (const Ambiguity& a : all.ambiguous) out.push_back(from_ambiguity(a.name, a));
       return out;
     }

@@ -23,15 +23,6 @@ namespace padguard::cli {
 
 namespace {
 
-// A labelled pair to check, or (status != Checked) a config the producer of
-// a manifest could not build: it becomes a row of its own.
-struct PairSpec {
-  std::string label, old_file, new_file;
-  ConfigStatus status = ConfigStatus::Checked;
-  std::string message, log;
-  std::string origin;  // "--pair" or "MANIFEST:LINE", for duplicate-label errors
-};
-
 PairSpec checked_pair(std::string label, std::string old_file, std::string new_file) {
   PairSpec p;
   p.label = std::move(label);
@@ -40,6 +31,8 @@ PairSpec checked_pair(std::string label, std::string old_file, std::string new_f
   return p;
 }
 
+}  // namespace
+
 PairSpec parse_pair(const std::string& spec, const std::string& origin) {
   const size_t eq = spec.find('=');
   const size_t colon = eq == std::string::npos ? std::string::npos : spec.find(':', eq + 1);
@@ -47,6 +40,8 @@ PairSpec parse_pair(const std::string& spec, const std::string& origin) {
     throw InputError(origin, "expected LABEL=OLD:NEW, got '" + spec + "' (e.g. x86_64=before.o:after.o)");
   return checked_pair(spec.substr(0, eq), spec.substr(eq + 1, colon - eq - 1), spec.substr(colon + 1));
 }
+
+namespace {
 
 std::vector<std::string> words_of(const std::string& line) {
   std::istringstream in(line);
@@ -84,6 +79,8 @@ PairSpec status_line(const std::string& line, const std::string& where) {
   return p;
 }
 
+}  // namespace
+
 // One pair per line: "LABEL OLD NEW", "LABEL=OLD:NEW" or "LABEL !STATUS
 // MESSAGE"; '#' starts a comment. Relative paths are relative to the
 // manifest's directory.
@@ -118,6 +115,8 @@ std::vector<PairSpec> read_manifest(const std::string& path) {
   if (out.empty()) throw InputError(path, "the manifest lists no pairs");
   return out;
 }
+
+namespace {
 
 std::vector<Rule> gather_rules(const CheckCmdOptions& o, Suppressions& suppress) {
   std::vector<Rule> rules;
@@ -189,6 +188,8 @@ ConfigResult run_pair(const PairSpec& p, const std::vector<Rule>& rules, const C
   }
 }
 
+}  // namespace
+
 // --allow-skip names labels of the run (a typo must not go unnoticed) or "all".
 void set_allow_skip(const std::vector<std::string>& given, const std::vector<PairSpec>& pairs, CheckOptions& co) {
   for (const std::string& l : given) {
@@ -205,8 +206,6 @@ void set_allow_skip(const std::vector<std::string>& given, const std::vector<Pai
     co.allow_skip.push_back(l);
   }
 }
-
-}  // namespace
 
 void add_check(CLI::App& app, CheckCmdOptions& o) {
   CLI::App* sub = app.add_subcommand(

@@ -84,6 +84,34 @@ void add_crosscheck(CLI::App& app, CrosscheckOptions& o);
 int run_crosscheck(const CrosscheckOptions& o);
 
 // `diff`: layout changes between two builds; exit 1 when anything changed.
+struct GroupsCmdOptions {
+  CommonOptions common;
+  std::vector<std::string> names;
+  unsigned cacheline = 64;
+  std::string format = "text";
+  std::vector<std::string> pairs, limits, allow_skip;
+  std::string manifest;
+  bool verbose = false;
+  std::string file;
+};
+void add_groups(CLI::App& app, GroupsCmdOptions& o);
+int run_groups(const GroupsCmdOptions& o);
+
+// A labelled pair, or (status != Checked) a config the producer of a
+// manifest could not build: it becomes a row of its own (check, groups).
+struct PairSpec {
+  std::string label, old_file, new_file;
+  ConfigStatus status = ConfigStatus::Checked;
+  std::string message, log;
+  std::string origin;  // "--pair" or "MANIFEST:LINE", for duplicate-label errors
+};
+// "LABEL=OLD:NEW" (InputError naming `origin` otherwise).
+PairSpec parse_pair(const std::string& spec, const std::string& origin);
+// A manifest: "LABEL OLD NEW", "LABEL=OLD:NEW" or "LABEL !STATUS MESSAGE" lines.
+std::vector<PairSpec> read_manifest(const std::string& path);
+// --allow-skip LABEL[,...]|all into `co`; an unknown label is an InputError.
+void set_allow_skip(const std::vector<std::string>& given, const std::vector<PairSpec>& pairs, CheckOptions& co);
+
 struct DiffCmdOptions {
   CommonOptions common;
   std::vector<std::string> names;

@@ -36,6 +36,9 @@ const char* expected(ArgShape s) {
     case ArgShape::NamedLimits: return "a table of NAME = N, or an array of \"NAME=N\" strings";
     case ArgShape::LimitOrNamedLimits: return "a non-negative integer, a table of NAME = N, or an array of strings";
     case ArgShape::MemberPair: return "a string \"S.a,S.b\", or an array of such strings or of [\"S.a\", \"S.b\"] pairs";
+    case ArgShape::GroupLimits: return "a table of \"STRUCT.GROUP\" = N, or an array of \"STRUCT.GROUP=N\" strings";
+    case ArgShape::GroupNames: return "a string \"STRUCT.GROUP\" or \"all\", or an array of strings";
+    case ArgShape::GroupMembers: return "a table of \"STRUCT.GROUP\" = [\"member\", ...], or a string \"STRUCT.GROUP=a,b\"";
   }
   return "?";
 }
@@ -78,7 +81,23 @@ struct Key {
     if (const toml::array* a = v.as_array()) {
       for (const toml::node& e : *a) out.push_back(scalar(e));
     } else if (const toml::table* t = v.as_table()) {
-      if (def.shape != ArgShape::NamedLimits && def.shape != ArgShape::LimitOrNamedLimits) wrong(v);
+      if (def.shape == ArgShape::GroupMembers) {
+        for (const auto& [name, n] : *t) {
+          const toml::array* list = n.as_array();
+          if (!list) wrong(n);
+          std::string joined;
+          for (const toml::node& e : *list) {
+            auto s = e.value_exact<std::string>();
+            if (!s) wrong(n);
+            joined += (joined.empty() ? "" : ",") + *s;
+          }
+          out.push_back(std::string(name.str()) + "=" + joined);
+        }
+        return out;
+      }
+      if (def.shape != ArgShape::NamedLimits && def.shape != ArgShape::LimitOrNamedLimits &&
+          def.shape != ArgShape::GroupLimits)
+        wrong(v);
       for (const auto& [name, n] : *t) out.push_back(std::string(name.str()) + "=" + limit(n));
     } else {
       out.push_back(scalar(v));

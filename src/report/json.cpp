@@ -128,6 +128,9 @@ json rule_json(const Rule& r) {
     case ArgShape::NamedLimits:
     case ArgShape::LimitOrNamedLimits: j["limit"] = r.limit; break;
     case ArgShape::Names: break;
+    case ArgShape::GroupLimits: j["group"] = r.group, j["limit"] = r.limit; break;
+    case ArgShape::GroupNames: j["group"] = r.group; break;
+    case ArgShape::GroupMembers: j["group"] = r.group, j["members"] = r.members; break;
   }
   return j;
 }
@@ -147,6 +150,8 @@ json finding_json(const Finding& f) {
   if (!f.spans.empty()) j["spans"] = spans;
   if (!f.missing_member.empty()) j["missing_member"] = f.missing_member;
   if (!f.member_suggestions.empty()) j["member_suggestions"] = f.member_suggestions;
+  if (!f.group.empty()) j["group"] = f.group;
+  if (f.unit == Unit::GroupMembersOutside && f.problem == Problem::None) j["members_outside"] = f.members_outside;
   if (f.problem == Problem::Ambiguous) j["old_choices"] = f.old_choices, j["new_choices"] = f.new_choices;
   return j;
 }

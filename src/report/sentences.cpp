@@ -3,6 +3,8 @@
 #include "sentences.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <fmt/ranges.h>
 
 #include "padguard/error.hpp"
@@ -60,6 +62,9 @@ std::string missing(const Finding& f, const Rule& r, const ConfigResult& c) {
     case Problem::MissingOld:
     case Problem::MissingNew: return missing_struct(f.subject, f.problem, c);
     case Problem::NoMember:
+      if (!f.group.empty())
+        return fmt::format("struct {} in {} has no member '{}'{}", f.subject, c.new_source, f.missing_member,
+                           did_you_mean(f.member_suggestions));
       if (!f.member_suggestions.empty())
         return fmt::format("struct {} in {} has no member '{}'{}", r.target, c.new_source, f.missing_member,
                            did_you_mean(f.member_suggestions));
@@ -69,7 +74,17 @@ std::string missing(const Finding& f, const Rule& r, const ConfigResult& c) {
     case Problem::Ambiguous:
       return ambiguous(f.subject, f.old_choices, f.new_choices, c.old_source, c.new_source);
     case Problem::NothingInCommon:
+      if (r.def && r.def->applies)
+        return fmt::format("no struct in both {} and {} has a cacheline group (__cacheline_group_begin): nothing to "
+                           "check", c.old_source, c.new_source);
       return fmt::format("no struct is defined in both {} and {}: nothing to check", c.old_source, c.new_source);
+    case Problem::NoGroup:
+      return fmt::format("struct {} in {} has no cacheline group '{}'{}", f.subject, c.new_source, f.group,
+                         f.member_suggestions.empty() ? "; padguard groups -C " + f.subject + " lists its groups"
+                                                      : did_you_mean(f.member_suggestions));
+    case Problem::BadGroup:
+      return fmt::format("struct {} in {}: the markers of cacheline group '{}' are incomplete or out of order (padguard "
+                         "groups -C {} shows them)", f.subject, c.new_source, f.group, f.subject);
     case Problem::None: break;
   }
   return "";
@@ -116,6 +131,24 @@ std::string finding(const Finding& f, const Rule& r, const ConfigResult& c) {
                          f.new_stats ? f.new_stats->sum_holes : 0);
     case Unit::BytesShared: return shared_text(f);
     case Unit::TailPadding: return f.old_stats && f.new_stats ? padding_text(f) : "";
+    case Unit::GroupBytes:
+    case Unit::GroupCachelines: {
+      const char* what = f.unit == Unit::GroupBytes ? "bytes" : "cachelines";
+      std::string s = f.old_value ? fmt::format("group {} {} -> {} {} ({:+})", f.group, a, b, what, f.delta.value_or(0))
+                                  : fmt::format("group {} {} {} (new)", f.group, b, what);
+      return f.limit ? s + fmt::format(", limit {}", *f.limit) : s;
+    }
+    case Unit::GroupMembersOutside: {
+      if (f.members_outside.empty()) return fmt::format("group {}: every member inside", f.group);
+      std::string s = fmt::format("group {}:", f.group);
+      for (size_t i = 0; i < f.members_outside.size(); ++i) {
+        const std::string& m = f.members_outside[i];
+        auto it = std::find_if(f.spans.begin(), f.spans.end(), [&](const MemberSpan& x) { return x.member == m; });
+        s += fmt::format("{} {} at [{}, {}) is outside", i ? "," : "", m, it == f.spans.end() ? 0 : it->begin,
+                         it == f.spans.end() ? 0 : it->end);
+      }
+      return s;
+    }
   }
   return "";
 }
@@ -139,6 +172,8 @@ std::string rule_detail(const RuleResult& rr, const ConfigResult& c) {
     return (named ? "" : f.subject + " ") + finding(f, rr.rule, c);
   }
   if (!fails.empty()) return fmt::format("{} of {} structs: {}", fails.size(), rr.checked, join(fails, c.all ? SIZE_MAX : 10));
+  if (rr.rule.def && rr.rule.def->applies)
+    return fmt::format("{} struct{} with cacheline groups checked", rr.checked, rr.checked == 1 ? "" : "s");
   return fmt::format("{} struct{} checked", rr.checked, rr.checked == 1 ? "" : "s");
 }
 

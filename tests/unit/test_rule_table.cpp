@@ -42,7 +42,12 @@ TEST_CASE("every table row parses, spells itself back and is known", "[rule_tabl
     CHECK(find_rule(d.name) == &d);
     CHECK(d.evaluate != nullptr);
     known += (known.empty() ? "" : ", ") + std::string(d.name);
-    const std::string value = d.shape == ArgShape::MemberPair ? "s.a,s.b" : d.shape == ArgShape::Names ? "s" : "s=1";
+    const std::string value = d.shape == ArgShape::MemberPair     ? "s.a,s.b"
+                              : d.shape == ArgShape::Names        ? "s"
+                              : d.shape == ArgShape::GroupLimits  ? "s.g=1"
+                              : d.shape == ArgShape::GroupNames   ? "s.g"
+                              : d.shape == ArgShape::GroupMembers ? "s.g=a,b"
+                                                                  : "s=1";
     const std::vector<Rule> rules = parse_rule(d.name, value, "test");
     REQUIRE(rules.size() == 1);
     CHECK(rules[0].def == &d);

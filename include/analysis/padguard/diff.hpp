@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "padguard/groups.hpp"
 #include "padguard/model.hpp"
 
 namespace padguard {
@@ -187,6 +188,8 @@ struct RecordDiff {
   // transitively, sorted.
   std::vector<EmbeddedChange> because;
   bool derived = false;
+  // Cacheline groups (groups.hpp) that changed: size, offsets, members.
+  std::vector<GroupChange> groups;
   std::vector<std::string> root_causes;
 
   int64_t size_delta() const;

@@ -20,6 +20,9 @@ enum class ArgShape {
   NamedLimits,        // NAME=N[,NAME=N...]
   LimitOrNamedLimits, // N (over the structs the check names) or NAME=N
   MemberPair,         // STRUCT.a,STRUCT.b
+  GroupLimits,        // STRUCT.GROUP=N[,STRUCT.GROUP=N...]
+  GroupNames,         // STRUCT.GROUP[,STRUCT.GROUP...] or all
+  GroupMembers,       // STRUCT.GROUP=member[,member...]
 };
 
 // One struct, both sides present, for a rule's evaluate.
@@ -42,6 +45,9 @@ struct RuleDef {
   // with a Problem). subject, stats and where are filled in by the caller
   // unless evaluate sets where itself.
   Finding (*evaluate)(const RuleInput&);
+  // Over "all": only the structs it applies to (nullptr: every struct).
+  // A rule whose scope ends up empty checked nothing: an error.
+  bool (*applies)(const Record&) = nullptr;
 };
 
 std::span<const RuleDef> rule_table();

@@ -26,6 +26,10 @@ struct Rule {
   // (a limit-only rule) for every struct the check names.
   std::string target;
   std::string member_a, member_b;  // member-pair rules: C access paths inside target
+  // Group rules (groups.hpp): the cacheline group of `target` ("" with
+  // target "all": every group), and for group-member the members.
+  std::string group;
+  std::vector<std::string> members;
   uint64_t limit = 0;              // limit rules
   std::string_view name() const;   // "no-growth", ...
   // As spelled on the command line, e.g. "disjoint task_struct.rcu_users,task_struct.rcu".
@@ -43,12 +47,17 @@ const char* verdict_name(Verdict v);     // "PASS", "FAIL", "ERROR"
 Verdict worst(Verdict a, Verdict b);
 
 // What a rule measures; old/new/limit/delta of a Finding are in this unit.
-enum class Unit { Bytes, Cachelines, Holes, BytesShared, TailPadding };
-const char* unit_name(Unit u);  // "bytes", "cachelines", "holes", "bytes-shared", "bytes-tail-padding"
+enum class Unit { Bytes, Cachelines, Holes, BytesShared, TailPadding, GroupBytes, GroupCachelines, GroupMembersOutside };
+// "bytes", "cachelines", "holes", "bytes-shared", "bytes-tail-padding",
+// "group-bytes", "group-cachelines", "group-members-outside"
+const char* unit_name(Unit u);
 
 // Why a rule could not be evaluated on a struct (verdict Error).
 // Ambiguous: the subject names several layouts on a side (pairing.hpp).
-enum class Problem { None, MissingOld, MissingNew, MissingBoth, NoMember, NothingInCommon, Ambiguous };
+// NoGroup: the struct has no cacheline group of that name (missing_member
+// holds it, member_suggestions the nearest groups); BadGroup: its markers
+// are incomplete or out of order.
+enum class Problem { None, MissingOld, MissingNew, MissingBoth, NoMember, NothingInCommon, Ambiguous, NoGroup, BadGroup };
 const char* problem_name(Problem p);  // "none", "missing-old", ...
 
 struct MemberSpan {
@@ -69,6 +78,8 @@ struct Finding {
   std::vector<std::string> old_choices, new_choices;  // Problem::Ambiguous: subjects to pick from
   std::optional<RecordStats> old_stats, new_stats;
   std::vector<MemberSpan> spans;  // member-pair rules: the members after the change
+  std::string group;              // group rules: the group measured (the first that failed, over all)
+  std::vector<std::string> members_outside;  // group-member: the members not inside the group
   std::optional<SourceLoc> where;  // the declaration to point at
 };
 
