@@ -588,7 +588,9 @@ class Printer {
         out_ += name;
       }
     } else {
-      expanded_type(t, &name, sconf, forced_packed, packed);
+      // An anonymous member has no name at all (pahole's NULL), not "":
+      // `const struct {...};` closes without a blank.
+      expanded_type(t, name.empty() ? nullptr : &name, sconf, forced_packed, packed);
     }
     if (m.is_bitfield()) put(out_, ":{}", m.bit_size);
     const std::string align_attr =
