@@ -168,13 +168,17 @@ EXPAND_BUILDS = [b for b in BUILDS if b.name in ("expand", "nested", "paddings",
 
 @pytest.mark.parametrize("build", [b.id for b in EXPAND_BUILDS])
 def test_with_flags(build, check):
-    """--hex, -R -C, -s -C (layouts), -H, -c 32: as pahole -E with them."""
+    """--hex, -R -C, -s -C (layouts), -H, -c 32, -s, -P, -i: as pahole -E with them."""
     b = BY_ID[build]
     assert b.obj, b.error
     names = sorted(set(NAMES.findall(fl.pahole_layout(b.obj).stdout)))
     structs = sorted(set(re.findall(r"^struct (\w+) \{", fl.pahole_layout(b.obj).stdout, re.M)))
-    for args in (["--hex"], ["-H", "1"], ["-c", "32"], ["-s", "-C", names[0]], ["--hex", "-C", ",".join(names)]):
-        compare(check, b.mode, [*args, b.obj], f"{b.label} -E {' '.join(args)}", SEEN, nonempty=args[0] != "-H")
+    # -s, -P and -i print what they print without -E (pahole ignores -E there).
+    flag_sets = [["--hex"], ["-H", "1"], ["-c", "32"], ["-s", "-C", names[0]], ["--hex", "-C", ",".join(names)],
+                 ["-s"], ["-P"]] + ([["-i", "ex_point"]] if b.name == "expand" else [])
+    for args in flag_sets:
+        compare(check, b.mode, [*args, b.obj], f"{b.label} -E {' '.join(args)}", SEEN,
+                nonempty=args[0] not in ("-H", "-P"))
     for n in structs:
         compare(check, b.mode, ["-R", "-C", n, b.obj], f"{b.label} -E -R -C {n}", SEEN)
     check.done()
