@@ -64,6 +64,7 @@ int print_with_named_types(const LayoutOptions& o, const RecordSet& set, const s
   po.cacheline_size = o.cacheline;
   po.force_paddings = set.states_alignment;
   po.hex = o.hex;
+  po.expand_types = o.expand;
   for (size_t i = 0; i < records.size(); ++i) {
     std::string text;
     if (records[i]) {

@@ -733,8 +733,8 @@ std::vector<BuiltRecord> build_unit_records(const UnitDies& unit, DwarfSource& s
   return model.build(want, gate);
 }
 
-TypeRef build_unit_type(const UnitDies& unit, DwarfSource& source, uint32_t index) {
-  UnitModel model(unit, source);
+TypeRef build_unit_type(const UnitDies& unit, DwarfSource& source, uint32_t index, bool expand_types) {
+  UnitModel model(unit, source, expand_types);
   return model.type_at(index);
 }
 

@@ -136,6 +136,7 @@ class Printer {
     Conf c;
     c.cacheline = &cacheline;
     c.cacheline_size = cacheline_size;
+    if (expand_) c.name_spacing = 55;  // tag__fprintf with expand_types
     if (t.kind == TypeKind::Enum) {
       if (!t.enumeration) return false;
       inline_enum(*t.enumeration, c, "");
@@ -148,6 +149,11 @@ class Printer {
     out_ += "typedef ";
     if (target == nullptr || target->kind == TypeKind::Void) {
       out_ += "void " + name;
+    } else if (target->kind == TypeKind::Array && expand_) {
+      // -E: array_type__fprintf's element through type__fprintf, typedefs
+      // shown and structs expanded as in a member line.
+      bool packed = false;
+      expanded_type(*target, &name, c, false, packed);
     } else if (target->kind == TypeKind::Array) {
       // array_type__fprintf: the element spelled as in a member line; an
       // anonymous one with its body, the name and dimensions after it.

@@ -28,7 +28,7 @@ PACKED = " __attribute__((__packed__))"
 NAMES = re.compile(r"^(?:struct|union) (\w+) \{", re.M)
 # An opening line of a body: top-level, a member's type (after pahole's
 # typedef comment, behind const), an array element's, a nested definition.
-OPEN = re.compile(r"^(\t*)(?:/\* typedef [^*]*\*/ )?((?:const |_Atomic )*)(struct|union|enum|class)(?: (\S+))? \{$")
+OPEN = re.compile(r"^(\t*)(?:typedef )?(?:/\* typedef [^*]*\*/ )?((?:const |_Atomic )*)(struct|union|enum|class)(?: (\S+))? \{$")
 # A closing line: brace, attributes, suffix (a member name, "* name",
 # "name[2]"), then ';' and the offset comment or the end.
 CLOSE = re.compile(r"^(\t*)\}((?: __attribute__\(\((?:__packed__|__aligned__\(\d+\))\)\))*)([^;]*);(.*)$")
@@ -99,8 +99,10 @@ def documented_differences(mode, want, got):
             else:
                 return why, used
         if suffix_w != suffix_g:
-            # const struct: pahole's suffix is empty or another member's name; padguard's is the member's.
-            if not body[1] or not re.fullmatch(r" \S+", suffix_g) or not re.fullmatch(r"(?: \S+)?", suffix_w):
+            # const struct: pahole's suffix is empty or another member's name; padguard's is the
+            # member's (then an array's dimensions, which pahole keeps: "}[2];" for "} name[2];").
+            named = re.fullmatch(r" (\w+)((?:\[\d*\])*)", suffix_g)
+            if not body[1] or not named or not re.fullmatch(r"(?: \w+)?" + re.escape(named.group(2)), suffix_w):
                 return why, used
             used.add("const")
         if cw and body and body[2] == "struct" and body[3] and PACKED in attrs_w:
@@ -149,6 +151,34 @@ def test_build(build, check):
                 SEEN.setdefault(u, []).append(what)
         else:
             check(True, what)
+    check.done()
+
+
+def unit_level_typedefs_and_enums(obj):
+    """Names of the unit-level typedef and enumeration DIEs (readelf), in DIE order."""
+    out = fl.run(["readelf", "--debug-dump=info", obj]).stdout
+    names, want = [], False
+    for line in out.splitlines():
+        m = re.match(r"\s*<(\d+)><[0-9a-f]+>: Abbrev Number: \d+ \((DW_TAG_\w+)\)", line)
+        if m:
+            want = m.group(1) == "1" and m.group(2) in ("DW_TAG_typedef", "DW_TAG_enumeration_type")
+        elif want and "DW_AT_name" in line:
+            names.append(line.split(":")[-1].strip())
+            want = False
+    return names
+
+
+@pytest.mark.parametrize("build", [b.id for b in BUILDS if b.name in ("expand", "typedefs")])
+def test_typedef_and_enum_names(build, check):
+    """-E -C of every unit-level typedef and enum name (typedef__fprintf with
+    expand_types: the name column 55, arrays' elements expanded)."""
+    b = BY_ID[build]
+    assert b.obj, b.error
+    fl.require("readelf")
+    names = unit_level_typedefs_and_enums(b.obj)
+    check(len(names) > 10, f"{b.label}: only {names} typedef/enum names")
+    for n in names:
+        compare(check, b.mode, ["-C", n, b.obj], f"{b.label} -E -C {n}", SEEN)
     check.done()
 
 

@@ -42,8 +42,9 @@ std::vector<BuiltRecord> build_unit_records(const UnitDies& unit, DwarfSource& s
 
 // The model type of the DIE at `index` in `unit` (a typedef with its target,
 // anonymous records in full; an enumeration with its enumerators), for
-// `layout -C` of a typedef or enum name. Throws InputError as above.
-TypeRef build_unit_type(const UnitDies& unit, DwarfSource& source, uint32_t index);
+// `layout -C` of a typedef or enum name (`expand_types` as above, for -E).
+// Throws InputError as above.
+TypeRef build_unit_type(const UnitDies& unit, DwarfSource& source, uint32_t index, bool expand_types = false);
 
 // DWARF 2/3 style `DW_AT_bit_offset` (from the most significant bit of a
 // storage unit of `storage_bytes`) to a bit offset from the record start.
