@@ -137,20 +137,35 @@ const Record* inline_struct(const Member& m) {
   return s.inline_record && !s.inline_record->is_union() && s.dims.empty() ? s.inline_record : nullptr;
 }
 
+// pahole's tag__strip_typedefs_and_modifiers, then "is it a struct": the
+// struct -E prints inline for the member (not through an array or pointer).
+const Record* held_struct(const Member& m) {
+  const Type* t = m.type.get();
+  for (size_t steps = 0; t && (t->kind == TypeKind::Typedef || t->kind == TypeKind::Qualified); ++steps) {
+    if (steps > 4096) return nullptr;  // the builder bounds chains far below this
+    t = t->target.get();
+  }
+  if (!t || t->kind != TypeKind::Record || !t->record || t->record->is_union()) return nullptr;
+  return t->record.get();
+}
+
 }  // namespace
 
-std::vector<bool> members_forced_packed(const Record& r, const Layout& l) {
+std::vector<bool> members_forced_packed(const Record& r, const Layout& l, bool expand_types) {
   std::vector<bool> forced(r.members.size(), false);
+  const auto printed_inline = [expand_types](const Member& m) {
+    return expand_types ? held_struct(m) : inline_struct(m);
+  };
   if (r.is_union()) {
     for (size_t i = 0; i < r.members.size(); ++i) {
-      if (const Record* ir = inline_struct(r.members[i]))
+      if (const Record* ir = printed_inline(r.members[i]))
         forced[i] = r.byte_size % natural_alignment(*ir) != 0;
     }
     return forced;
   }
   if (l.padding == 0 && l.nr_holes == 0) return forced;
   for (size_t i = 0; i < r.members.size(); ++i) {
-    if (const Record* ir = inline_struct(r.members[i]))
+    if (const Record* ir = printed_inline(r.members[i]))
       forced[i] = l.members[i].byte_offset % natural_alignment(*ir) != 0;
   }
   return forced;

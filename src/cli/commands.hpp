@@ -38,6 +38,7 @@ struct LayoutOptions {
   // pahole's presentation flags (layout_flags.cpp)
   bool sizes = false;   // -s
   bool hex = false;     // --hex
+  bool expand = false;  // -E/--expand_types
   std::optional<std::string> holes;  // -H N, validated by validate_layout_flags
   std::optional<std::string> contains;  // -i NAME
 };
@@ -64,7 +65,7 @@ void add_color(CLI::App& sub, std::string& value);
 bool use_color(const std::string& when, Format f);
 void add_layout(CLI::App& app, LayoutOptions& o);
 int run_layout(const LayoutOptions& o);
-// layout_flags.cpp: -s, --hex, -H, -i. validate_layout_flags throws InputError
+// layout_flags.cpp: -s, --hex, -E, -H, -i. validate_layout_flags throws InputError
 // for a bad -H or a text-only flag (also -P/-R) with another format; filter_by_holes
 // keeps pahole's -H selection (not applied with -C, as in pahole).
 void add_layout_flags(CLI::App& sub, LayoutOptions& o);

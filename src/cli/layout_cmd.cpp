@@ -64,6 +64,7 @@ int print_with_named_types(const LayoutOptions& o, const RecordSet& set, const s
   po.cacheline_size = o.cacheline;
   po.force_paddings = set.states_alignment;
   po.hex = o.hex;
+  po.expand_types = o.expand;
   for (size_t i = 0; i < records.size(); ++i) {
     std::string text;
     if (records[i]) {
@@ -99,7 +100,11 @@ int run_layout(const LayoutOptions& o) {
   validate_layout_flags(o, format);
   if (o.contains) return run_contains(o, lo, file);
   lo.source_locations = format != Format::Text || qualified;  // pahole's text names no files
+  lo.expand_types = o.expand;
   RecordSet set = load_input(file, lo);
+  if (o.expand && !set.named_definitions)
+    throw InputError(file, "-E needs each member's own type definitions, which a facts file does not keep; "
+                           "give the ELF (or BTF) it was extracted from");
   std::vector<const Record*> records;
   // -C of a typedef or enum name, as pahole: its declaration (or body) in
   // place; `named[i]` set where records[i] is null.
@@ -132,6 +137,7 @@ int run_layout(const LayoutOptions& o) {
   ro.sink = [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); };
   LayoutView view{set.source, records, o.cacheline, set.states_alignment};
   view.hex = o.hex;
+  view.expand_types = o.expand;
   view.sizes_only = o.sizes && o.names.empty();  // pahole -s -C prints the layouts
   const std::string out = render(view, format, ro);
   std::fwrite(out.data(), 1, out.size(), stdout);

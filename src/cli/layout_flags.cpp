@@ -1,5 +1,5 @@
 // pahole's everyday presentation flags on `padguard layout`: -s/--sizes,
-// --hex, -H/--holes N, -i/--contains NAME. Their meaning, byte for byte, is pahole 1.24's
+// --hex, -E/--expand_types, -H/--holes N, -i/--contains NAME. Their meaning, byte for byte, is pahole 1.24's
 // (docs/pahole-notes.md "Flags of layout"); bad values fail closed. The
 // text-only checks of -P/-R (layout_reorg.cpp) are here too, with their twins.
 #include <charconv>
@@ -19,6 +19,10 @@ void add_layout_flags(CLI::App& sub, LayoutOptions& o) {
                "print one line per struct/union, NAME<TAB>SIZE<TAB>HOLES (byte holes; 0 for a union), as pahole -s; "
                "with -C the layouts are printed, as pahole does");
   sub.add_flag("--hex", o.hex, "print member offsets and sizes, and enumerator values, in hexadecimal (pahole --hex)");
+  sub.add_flag("-E,--expand_types", o.expand,
+               "print every struct/union a member holds by value (also through typedefs, shown as "
+               "/* typedef NAME */, and as array elements) inline with its body, offsets from the outer "
+               "struct, as pahole -E; pointers and named enums are not expanded");
   sub.add_option("-H,--holes", o.holes,
                  "print only structs with at least N byte holes (0..65535; unions are left out unless N is 0); "
                  "ignored with -C, as pahole does");
@@ -54,6 +58,8 @@ void validate_layout_flags(const LayoutOptions& o, Format format) {
   if (format == Format::Text) return;
   if (o.sizes) throw InputError("-s/--sizes", "is pahole's text listing; drop it or use --format text");
   if (o.hex) throw InputError("--hex", "is pahole's text presentation (JSON numbers have no base); drop it or use --format text");
+  if (o.expand)
+    throw InputError("-E/--expand_types", "is pahole's text presentation (JSON names every type already); drop it or use --format text");
   if (o.reorg.packable || o.reorg.reorganize)
     throw InputError("layout", "-P and -R print pahole's text only; drop --format " + o.format);
 }

@@ -39,6 +39,7 @@ int print_reorganized(const LayoutOptions& o, const RecordSet& set, const std::v
   PaholeOptions po;
   po.cacheline_size = o.cacheline;
   po.force_paddings = set.states_alignment;
+  po.expand_types = o.expand;
   for (const Record* r : records) {
     if (r->is_union()) continue;  // pahole -R prints only structs
     const Reorganization g = reorganize(*r);

@@ -31,6 +31,11 @@ constexpr const char* kTooDeep = "type reference chain deeper than 256 (a loop, 
 // growing a name or an inline expansion exponentially.
 constexpr uint64_t kMaxBytes = uint64_t{1} << 40;
 constexpr uint64_t kMaxExpandedMembers = uint64_t{1} << 16;
+// With expand_types (pahole -E) every record held by value prints inline, so
+// real structs print more lines (Debian's 6.12 vmlinux's largest, struct
+// lsm_static_calls_table: 1886); the bound is for DWARF that shares one
+// record per level, whose expansion doubles with each.
+constexpr uint64_t kMaxExpandedLines = uint64_t{1} << 20;
 constexpr uint64_t kMaxNameSteps = uint64_t{1} << 16;
 
 struct DieRef {
@@ -66,7 +71,8 @@ bool is_struct_tag(uint32_t tag) {
 
 class UnitModel {
  public:
-  UnitModel(const UnitDies& unit, DwarfSource& source) : unit_(unit), source_(source) {
+  UnitModel(const UnitDies& unit, DwarfSource& source, bool expand_types)
+      : unit_(unit), source_(source), expand_(expand_types) {
     // DIEs come in preorder, which is offset order: look them up by binary
     // search. Only an out-of-order unit (never seen) needs the hash index.
     for (size_t i = 1; i < unit_.dies.size() && sorted_; ++i)
@@ -367,13 +373,16 @@ class UnitModel {
     BuiltType& b = types_[d.offset];
     if (b.layout) return b.layout;
     if (reach == Reach::Reference && b.reference) return b.reference;
-    if (b.busy) fail("type reference loop", d.offset);
+    // Busy per reach: with -E a named record's Layout node holds its
+    // definition, whose pointer members may name it again by Reference.
+    const uint8_t busy_bit = reach == Reach::Layout ? 1 : 2;
+    if (b.busy & busy_bit) fail("type reference loop", d.offset);
     if (depth > kMaxTypeDepth) fail(kTooDeep, d.offset);
-    b.busy = true;
+    b.busy |= busy_bit;
     auto ty = std::make_shared<Type>();
     const uint64_t steps = fill_type(*ty, *t, depth, reach);
     BuiltType& done = types_[d.offset];  // `b` may have moved: the map grew
-    done.busy = false;
+    done.busy &= static_cast<uint8_t>(~busy_bit);
     done.steps = steps;
     (reach == Reach::Layout ? done.layout : done.reference) = ty;
     return ty;
@@ -455,7 +464,8 @@ class UnitModel {
       case DW_TAG_union_type:
         ty.kind = TypeKind::Record;
         ty.record_kind = record_kind_of(d.tag);
-        if (!d.name) ty.record = record(t, depth + 1);
+        // -E: a named record reached by value carries its definition.
+        if (!d.name || (expand_ && reach == Reach::Layout && !d.declaration)) ty.record = record(t, depth + 1);
         break;
       case DW_TAG_enumeration_type:
         ty.kind = TypeKind::Enum;
@@ -503,7 +513,7 @@ class UnitModel {
       case TypeKind::Array:
         return ty.target ? ty.target->alignment : 0;
       case TypeKind::Record: {
-        if (!ty.record) return 0;
+        if (!ty.record || !ty.name.empty()) return 0;  // named: as without -E
         uint32_t a = 1;
         for (const Member& m : ty.record->members) a = std::max(a, m.natural_alignment);
         return a;
@@ -628,10 +638,12 @@ class UnitModel {
     // Lines the record prints with its inline types expanded.
     uint64_t lines = r->members.size() + r->nested_types.size();
     for (const Member& m : r->members)
-      if (const Record* ir = m.inline_record()) lines += expanded_[ir];
+      if (const Record* ir = expand_ ? expanded_record(*m.type) : m.inline_record()) lines += expanded_[ir];
     for (const NestedType& n : r->nested_types)
       if (n.record) lines += expanded_[n.record.get()];
-    if (lines > kMaxExpandedMembers) fail("anonymous types nested too often", d.offset);
+    if (!expand_ && lines > kMaxExpandedMembers) fail("anonymous types nested too often", d.offset);
+    if (expand_ && lines > kMaxExpandedLines)
+      fail("records held by value nested too often for -E (over 2^20 lines inline)", d.offset);
     if (const std::string bad = record_violation(*r); !bad.empty()) fail(bad, d.offset);
     expanded_[r.get()] = lines;
     building_.erase(d.offset);
@@ -664,8 +676,31 @@ class UnitModel {
     ms = std::move(sorted);
   }
 
+  // The record pahole -E prints inline for a member of type `t`: behind
+  // typedefs, qualifiers and arrays, or one pointer to an anonymous record.
+  static const Record* expanded_record(const Type& type) {
+    const Type* t = &type;
+    for (int i = 0; i <= kMaxTypeDepth && t; ++i) {
+      switch (t->kind) {
+        case TypeKind::Typedef:
+        case TypeKind::Qualified:
+        case TypeKind::Array:
+          t = t->target.get();
+          continue;
+        case TypeKind::Pointer:
+          return t->target && t->target->is_anonymous_record() ? t->target->record.get() : nullptr;
+        case TypeKind::Record:
+          return t->record.get();
+        default:
+          return nullptr;
+      }
+    }
+    return nullptr;
+  }
+
   const UnitDies& unit_;
   DwarfSource& source_;
+  bool expand_ = false;  // build_unit_records' expand_types
   bool sorted_ = true;
   std::unordered_map<uint64_t, DieRef> by_offset_;  // lazily read subtrees
   std::deque<std::vector<RawDie>> extra_;
@@ -676,7 +711,7 @@ class UnitModel {
   struct BuiltType {
     TypeRef layout, reference;  // by Reach
     uint64_t steps = 1;         // spelling steps (equal for both), saturating past kMaxNameSteps
-    bool busy = false;          // being built: reaching it again is a loop
+    uint8_t busy = 0;           // being built, per reach (1 Layout, 2 Reference): reaching it again is a loop
   };
   std::unordered_map<uint64_t, BuiltType> types_;
 };
@@ -693,13 +728,13 @@ uint64_t bit_offset_from_msb(uint64_t byte_location, uint64_t storage_bytes,
 }
 
 std::vector<BuiltRecord> build_unit_records(const UnitDies& unit, DwarfSource& source,
-                                            const NameFilter& want, const BuildGate& gate) {
-  UnitModel model(unit, source);
+                                            const NameFilter& want, const BuildGate& gate, bool expand_types) {
+  UnitModel model(unit, source, expand_types);
   return model.build(want, gate);
 }
 
-TypeRef build_unit_type(const UnitDies& unit, DwarfSource& source, uint32_t index) {
-  UnitModel model(unit, source);
+TypeRef build_unit_type(const UnitDies& unit, DwarfSource& source, uint32_t index, bool expand_types) {
+  UnitModel model(unit, source, expand_types);
   return model.type_at(index);
 }
 

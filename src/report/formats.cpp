@@ -37,6 +37,7 @@ std::string layout_text(const LayoutView& v, const RenderOptions& o) {
   po.cacheline_size = v.cacheline_size;
   po.force_paddings = v.force_paddings;
   po.hex = v.hex;
+  po.expand_types = v.expand_types;
   if (!o.sink) return render_pahole(v.records, po, o.threads);
   render_pahole(v.records, po, o.threads, o.sink);
   return {};

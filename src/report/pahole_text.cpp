@@ -109,7 +109,7 @@ const char* plural(uint64_t n) { return n != 1 ? "s" : ""; }
 class Printer {
  public:
   Printer(std::string& out, const PaholeOptions& opts)
-      : out_(out), force_paddings_(opts.force_paddings), hex_(opts.hex) {}
+      : out_(out), force_paddings_(opts.force_paddings), hex_(opts.hex), expand_(opts.expand_types) {}
   void use_top_layout(const Layout* l) { top_layout_ = l; }
 
   void top_level(const Record& r, uint32_t cacheline_size) {
@@ -117,8 +117,9 @@ class Printer {
     Conf c;
     c.cacheline = &cacheline;
     c.cacheline_size = cacheline_size;
+    if (expand_) c.name_spacing = 55;  // tag__fprintf: 55 with expand_types, for unions too
     if (r.is_union()) {
-      c.name_spacing = 21;
+      if (!expand_) c.name_spacing = 21;
       union_body(r, c, "");
     } else {
       class_body(r, c, false, "");
@@ -135,6 +136,7 @@ class Printer {
     Conf c;
     c.cacheline = &cacheline;
     c.cacheline_size = cacheline_size;
+    if (expand_) c.name_spacing = 55;  // tag__fprintf with expand_types
     if (t.kind == TypeKind::Enum) {
       if (!t.enumeration) return false;
       inline_enum(*t.enumeration, c, "");
@@ -147,6 +149,11 @@ class Printer {
     out_ += "typedef ";
     if (target == nullptr || target->kind == TypeKind::Void) {
       out_ += "void " + name;
+    } else if (target->kind == TypeKind::Array && expand_) {
+      // -E: array_type__fprintf's element through type__fprintf, typedefs
+      // shown and structs expanded as in a member line.
+      bool packed = false;
+      expanded_type(*target, &name, c, false, packed);
     } else if (target->kind == TypeKind::Array) {
       // array_type__fprintf: the element spelled as in a member line; an
       // anonymous one with its body, the name and dimensions after it.
@@ -197,9 +204,10 @@ class Printer {
  private:
   // pahole's array_type__fprintf dimension rule: "[]" only for a zero-sized
   // dimension of the last of several members, outside unions.
-  void dims_to(std::string& out, const MemberShape& shape, const Conf& c) {
+  void dims_to(std::string& out, const MemberShape& shape, const Conf& c) { dims_to(out, shape.dims, c); }
+  void dims_to(std::string& out, const std::vector<uint64_t>& dims, const Conf& c) {
     const bool single = c.last_member && c.first_member;
-    for (uint64_t d : shape.dims) {
+    for (uint64_t d : dims) {
       if (d != 0 || !c.last_member || single || c.union_member)
       {
         out += '[';
@@ -288,6 +296,7 @@ class Printer {
 
   // class_member__fprintf. The caller has printed the indent.
   void member(const Member& m, const MemberLayout& ml, bool forced_packed, const Conf& conf) {
+    if (expand_) return expanded_member(m, ml, forced_packed, conf);
     const uint64_t offset = conf.rel_offset ? ml.byte_offset : ml.byte_offset + conf.base_offset;
     std::string escaped;
     std::string_view name = m.name;
@@ -371,7 +380,9 @@ class Printer {
     return class_body(r, c, forced_packed, suffix);
   }
 
-  void inline_enum(const EnumType& e, const Conf& c, const std::string& suffix) {
+  // `bare_suffix`: print " " + suffix even when it is empty (pahole's
+  // non-null "" suffix, -E's filler lines of an inline type).
+  void inline_enum(const EnumType& e, const Conf& c, const std::string& suffix, bool bare_suffix = false) {
     out_ += "enum";
     if (!e.name.empty()) {
       out_ += ' ';
@@ -395,10 +406,10 @@ class Printer {
     out_ += tabs(c.indent);
     out_ += '}';
     if (e.byte_size != 4) out_ += " __attribute__((__packed__))";
-    if (!suffix.empty()) out_ += " " + suffix;
+    if (!suffix.empty() || bare_suffix) out_ += " " + suffix;
   }
 
-  void union_body(const Record& r, const Conf& conf, const std::string& suffix) {
+  void union_body(const Record& r, const Conf& conf, const std::string& suffix, bool bare_suffix = false) {
     out_ += "union ";
     if (!r.name.empty()) {
       put_name(out_, r.name);
@@ -409,7 +420,7 @@ class Printer {
     uc.indent = conf.indent + 1;
     uc.union_member = true;
     const Layout l = compute_layout(r);
-    const std::vector<bool> forced = members_forced_packed(r, l);
+    const std::vector<bool> forced = members_forced_packed(r, l, expand_);
     const uint32_t initial = *uc.cacheline;
     for (size_t i = 0; i < r.members.size(); ++i) {
       out_ += tabs(uc.indent);
@@ -419,7 +430,7 @@ class Printer {
     }
     out_ += tabs(conf.indent);
     out_ += '}';
-    if (!suffix.empty()) out_ += " " + suffix;
+    if (!suffix.empty() || bare_suffix) out_ += " " + suffix;
   }
 
   // pahole prints a type defined among the members (clang's DWARF) as a
@@ -438,8 +449,177 @@ class Printer {
     out_ += ";\n\n";
   }
 
+  // ---- pahole -E (expand_types) ------------------------------------------
+  // dwarves_fprintf.c's class_member__fprintf and type__fprintf with
+  // expand_types set, re-derived (docs/pahole-notes.md §16).
+
+  // A bitfield filler or "Force padding" line's type (type__fprintf with the
+  // name ""): under -E a typedef is shown and an inline type printed whole.
+  void filler_type(const Type& t, const Conf& c) {
+    if (!expand_) {
+      spelled_to(out_, spelling(t), "", c);
+      return;
+    }
+    static const std::string kNone;
+    bool packed = false;
+    expanded_type(t, &kNone, c, false, packed);
+  }
+
+  // A type pahole does not expand (base, pointer, function, volatile, a
+  // named enum): "%-*s %s" in the type column, as without -E.
+  void plain_type(const Type& t, const std::string* name, const Conf& c) {
+    spelled_to(out_, spelling(t), name ? std::string_view(*name) : std::string_view(), c);
+  }
+
+  // type__fprintf. `name` is null for a member whose type is directly a
+  // struct, union or enum (the caller prints the name); `packed` says whether
+  // a struct body printed __packed__.
+  void expanded_type(const Type& type, const std::string* name, const Conf& conf, bool forced_packed, bool& packed) {
+    const Type* t = &type;
+    if (t->kind == TypeKind::Typedef && t->target) {
+      out_ += "/* typedef ";
+      put_name(out_, t->name);
+      for (t = t->target.get(); t->kind == TypeKind::Typedef && t->target; t = t->target.get()) {
+        out_ += " -> ";
+        put_name(out_, t->name);
+      }
+      out_ += " */ ";
+    }
+    Conf tc = conf;
+    // pahole's tconf.suffix: the member name, set where the type (after the
+    // typedefs) is a struct, union or enum, with the footer off.
+    const std::string* suffix = nullptr;
+    std::string pointer_name;
+    auto inner = [&] {
+      suffix = name;
+      tc.emit_stats = false;
+    };
+    if (t->kind == TypeKind::Record || t->kind == TypeKind::Enum) inner();
+    for (int steps = 0; steps <= 4096; ++steps) {  // the builder bounds type chains far below
+      switch (t->kind) {
+        case TypeKind::Pointer:
+          if (!t->reference && t->target) {
+            const Type& p = *t->target;
+            if (!(p.kind == TypeKind::Function) && (p.is_anonymous_record() || p.is_anonymous_enum())) {
+              // A pointer to an anonymous type: its body, offsets relative
+              // to itself, then "* name".
+              pointer_name = "* " + (name ? *name : std::string());
+              name = &pointer_name;
+              tc.rel_offset = true;
+              tc.base_offset = 0;
+              tc.type_spacing -= 8;
+              t = &p;
+              inner();
+              forced_packed = false;
+              continue;
+            }
+          }
+          plain_type(*t, name, tc);
+          return;
+        case TypeKind::Qualified:
+          if (t->target && (t->qualifier == Qualifier::Const || t->qualifier == Qualifier::Atomic)) {
+            // "const " narrows the type column and the walk goes on. pahole
+            // keeps the enclosing suffix and footer setting here, so a const
+            // struct member loses its name; padguard keeps the name
+            // (docs/pahole-differences.md §2), not the footer setting.
+            const std::string_view q = t->qualifier == Qualifier::Const ? "const " : "_Atomic ";
+            out_ += q;
+            tc.type_spacing -= static_cast<int>(q.size());
+            t = t->target.get();
+            if (t->kind == TypeKind::Record || t->kind == TypeKind::Enum) suffix = name;
+            continue;
+          }
+          plain_type(*t, name, tc);
+          return;
+        case TypeKind::Array: {
+          // array_type__fprintf: the element (a zero-length array drops a
+          // const around it), then every dimension.
+          const Type* elem = t->target ? t->target.get() : void_type().get();
+          if (!t->dims.empty() && t->dims[0] == 0 && elem->kind == TypeKind::Qualified &&
+              elem->qualifier == Qualifier::Const && elem->target)
+            elem = elem->target.get();
+          bool elem_packed = false;
+          expanded_type(*elem, name, tc, false, elem_packed);
+          dims_to(out_, t->dims, tc);
+          return;
+        }
+        case TypeKind::Record: {
+          if (!t->record) {  // no definition (a facts file): spelled as without -E
+            plain_type(*t, name, tc);
+            return;
+          }
+          tc.type_spacing -= 8;
+          const std::string s = suffix ? *suffix : std::string();
+          const bool bare = suffix != nullptr && suffix->empty();
+          if (t->record->is_union())
+            union_body(*t->record, tc, s, bare);
+          else
+            packed = class_body(*t->record, tc, forced_packed, s, bare);
+          return;
+        }
+        case TypeKind::Enum:
+          if (!t->name.empty() || !t->enumeration) {  // named enums are never expanded
+            plain_type(*t, name, tc);
+            return;
+          }
+          inline_enum(*t->enumeration, tc, suffix ? *suffix : std::string(), suffix != nullptr && suffix->empty());
+          return;
+        default:
+          plain_type(*t, name, tc);
+          return;
+      }
+    }
+    plain_type(*t, name, tc);
+  }
+
+  // class_member__fprintf under -E. The caller has printed the indent.
+  void expanded_member(const Member& m, const MemberLayout& ml, bool forced_packed, const Conf& conf) {
+    const uint64_t offset = conf.rel_offset ? ml.byte_offset : ml.byte_offset + conf.base_offset;
+    const std::string name = safe(m.name);
+    Conf sconf = conf;
+    sconf.base_offset = offset;
+    cacheline_boundary(conf, offset);
+
+    const Type& t = *m.type;
+    // A member whose type is directly a struct, union or enum: the type is
+    // printed without the name, which follows the closing brace (with no
+    // blank when the type is named: "}name;").
+    const bool direct = t.kind == TypeKind::Record || t.kind == TypeKind::Enum;
+    const size_t text_start = out_.size();
+    bool packed = false;
+    if (direct) {
+      expanded_type(t, nullptr, sconf, forced_packed, packed);
+      if (!name.empty()) {
+        if (t.name.empty()) out_ += ' ';
+        out_ += name;
+      }
+    } else {
+      // An anonymous member has no name at all (pahole's NULL), not "":
+      // `const struct {...};` closes without a blank.
+      expanded_type(t, name.empty() ? nullptr : &name, sconf, forced_packed, packed);
+    }
+    if (m.is_bitfield()) put(out_, ":{}", m.bit_size);
+    const std::string align_attr =
+        m.alignment ? fmt::format(" __attribute__((__aligned__({})))", m.alignment) : "";
+    out_ += align_attr;
+    out_ += ';';
+    if (direct && t.name.empty()) {
+      // An anonymous type: the comment column from the name's length alone.
+      int slen = static_cast<int>(align_attr.size()) + (name.empty() ? -1 : static_cast<int>(name.size()));
+      if (packed && t.kind == TypeKind::Record) slen += static_cast<int>(sizeof("__attribute__((__packed__))"));
+      append_spaces(out_, sconf.type_spacing + sconf.name_spacing - slen - 3);
+    } else {
+      // Everything printed counts, bodies included: after a body the
+      // comment follows one blank.
+      const int spacing = sconf.type_spacing + sconf.name_spacing - static_cast<int>(out_.size() - text_start);
+      append_spaces(out_, spacing > 0 ? spacing : 0);
+    }
+    offset_comment(offset, m, ml);
+  }
+
   // __class__fprintf for a struct or class; returns whether it printed __packed__.
-  bool class_body(const Record& r, const Conf& conf, bool forced_packed, const std::string& suffix) {
+  bool class_body(const Record& r, const Conf& conf, bool forced_packed, const std::string& suffix,
+                  bool bare_suffix = false) {
     out_ += kind_keyword(r.kind);
     if (!r.name.empty()) {
       out_ += ' ';
@@ -450,7 +630,7 @@ class Printer {
     cc.indent = conf.indent + 1;
     const Layout l = conf.indent == 0 && top_layout_ ? *top_layout_ : compute_layout(r);
     const bool packed = forced_packed || infer_packed(r, l);
-    const std::vector<bool> forced = members_forced_packed(r, l);
+    const std::vector<bool> forced = members_forced_packed(r, l, expand_);
 
     int newline = 0;
     auto open_comment = [&] {
@@ -504,7 +684,7 @@ class Printer {
             bitfield_size = 0;
           }
           out_ += tabs(cc.indent);
-          spelled_to(out_, spelling(*m.type), "", cc);
+          filler_type(*m.type, cc);
           put(out_, ":{};\n", bitfield_size);
         }
         if (ml.byte_offset < last_l->byte_offset ||
@@ -581,7 +761,10 @@ class Printer {
             break;
           }
           out_ += tabs(cc.indent);
-          spelled_to(out_, last_sp, "", cc);
+          if (expand_)
+            filler_type(*last->type, cc);
+          else
+            spelled_to(out_, last_sp, "", cc);
           put(out_, ":{};\n", size * 8);
         }
       }
@@ -625,7 +808,7 @@ class Printer {
     out_ += tabs(conf.indent);
     out_ += '}';
     if (packed) out_ += " __attribute__((__packed__))";
-    if (!suffix.empty()) out_ += " " + suffix;
+    if (!suffix.empty() || bare_suffix) out_ += " " + suffix;
     if (r.alignment != 0 && !packed) put(out_, " __attribute__((__aligned__({})))", r.alignment);
     return packed;
   }
@@ -633,6 +816,7 @@ class Printer {
   std::string& out_;
   bool force_paddings_;
   bool hex_;
+  bool expand_;  // pahole -E
   const Layout* top_layout_ = nullptr;  // PaholeOptions::layout
   std::unordered_map<const Type*, MemberSpelling> spellings_;
   std::unordered_map<const Record*, uint64_t> paddings_;  // pahole: only for inputs with alignment info (not BTF)

@@ -243,6 +243,17 @@ def hand_cases(c, w):
         dies.append(an)
     c.either("anonymous union type used twice per level, 60 levels", w.assemble("exp_anon", dwarf_asm(
         dies + [struct_die("victim", 4, [member("u", an, 0)])])))
+    # Named, the same graph prints by name; with -E every level expands inline
+    # (2^60 lines): refused by the bound on lines held by value.
+    nu = struct_die("leaf", 4, [member("x", i32, 0)])
+    dies = [i32, nu]
+    for i in range(60):
+        nu = Die("union_type", [("name", "string", f"u{i}"), ("byte_size", "udata", 4)],
+                 [member("l", nu, 0), member("r", nu, 0)])
+        dies.append(nu)
+    exp_named = w.assemble("exp_named", dwarf_asm(dies + [struct_die("victim", 4, [member("u", nu, 0)])]))
+    c.ok("named union type used twice per level, 60 levels", exp_named, contains=("union u59 ",))
+    c.error("named union type used twice per level, 60 levels, -E", exp_named, must="-E", extra=["-E"])
 
     # Huge array bounds and sizes.
     for what, sub in (("upper bound 2^62", [("upper_bound", "data8", 1 << 62)]),

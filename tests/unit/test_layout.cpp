@@ -154,3 +154,89 @@ TEST_CASE("pahole text makes control characters in input names visible", "[pahol
   CHECK(text.find("A\\n::error ::b = 1,") != std::string::npos);
   CHECK(text.find(" ok;") != std::string::npos);  // plain names untouched
 }
+
+// pahole -E (expand_types): named records held by value carry their
+// definitions (Type::record, as the builder links them with expand_types).
+namespace {
+
+TypeRef linked_record(const std::string& name, std::shared_ptr<const Record> def) {
+  Type t;
+  t.kind = TypeKind::Record;
+  t.name = name;
+  t.byte_size = def->byte_size;
+  t.record = std::move(def);
+  return test::make(t);
+}
+
+Member of_type(const char* name, TypeRef t, uint64_t byte_off) {
+  Member m;
+  m.name = name;
+  m.byte_size = t->byte_size;
+  m.type = std::move(t);
+  m.bit_offset = byte_off * 8;
+  m.natural_alignment = 4;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("-E prints named records held by value inline, typedefs as comments", "[pahole][expand]") {
+  auto point = std::make_shared<Record>(make("pt", 8, {plain("x", "int", 0, 4), plain("y", "int", 4, 4)}));
+  const TypeRef pt = linked_record("pt", point);
+  const TypeRef pt_t = test::typedef_of("pt_t", pt);
+  Record r = make("outer", 36, {of_type("a", pt, 0), of_type("b", pt_t, 8), of_type("c", test::array(pt, {2}), 16),
+                                of_type("u", test::typedef_of("u32", test::base("unsigned int", 4)), 32)});
+  r.members[0].direct_struct = point;
+  PaholeOptions o;
+  o.expand_types = true;
+  CHECK(render_pahole(r, o) ==
+        "struct outer {\n"
+        "\tstruct pt {\n"
+        "\t\tint                x;                                                    /*     0     4 */\n"
+        "\t\tint                y;                                                    /*     4     4 */\n"
+        "\t}a; /*     0     8 */\n"
+        "\t/* typedef pt_t */ struct pt {\n"
+        "\t\tint                x;                                                    /*     8     4 */\n"
+        "\t\tint                y;                                                    /*    12     4 */\n"
+        "\t} b; /*     8     8 */\n"
+        "\tstruct pt {\n"
+        "\t\tint                x;                                                    /*    16     4 */\n"
+        "\t\tint                y;                                                    /*    20     4 */\n"
+        "\t} c[2]; /*    16    16 */\n"
+        "\t/* typedef u32 */ unsigned int               u;                                  /*    32     4 */\n"
+        "\n"
+        "\t/* size: 36, cachelines: 1, members: 4 */\n"
+        "\t/* last cacheline: 36 bytes */\n"
+        "};\n");
+  // Without -E the same record prints the types by name.
+  const std::string plain_text = render_pahole(r, PaholeOptions{});
+  CHECK(plain_text.find("\tstruct pt                  a;") != std::string::npos);
+  CHECK(plain_text.find("typedef") == std::string::npos);
+}
+
+TEST_CASE("-E: pointers and named enums stay names; a const member keeps its name", "[pahole][expand]") {
+  auto point = std::make_shared<Record>(make("pt", 8, {plain("x", "int", 0, 4), plain("y", "int", 4, 4)}));
+  const TypeRef pt = linked_record("pt", point);
+  Record r = make("s", 24, {of_type("p", test::pointer(pt), 0), of_type("e", test::named_enum("color"), 8),
+                            of_type("k", test::qualified(Qualifier::Const, pt), 12)});
+  PaholeOptions o;
+  o.expand_types = true;
+  const std::string text = render_pahole(r, o);
+  CHECK(text.find("\tstruct pt *                p;") != std::string::npos);
+  CHECK(text.find("\tenum color                 e;") != std::string::npos);
+  // pahole 1.24 prints "};" here (docs/pahole-differences.md §2).
+  CHECK(text.find("\tconst struct pt {\n") != std::string::npos);
+  CHECK(text.find("\t} k; /*    12     8 */\n") != std::string::npos);
+}
+
+TEST_CASE("-E marks a named struct __packed__ only where its own offset calls for it", "[pahole][expand]") {
+  auto point = std::make_shared<Record>(make("pt", 8, {plain("x", "int", 0, 4), plain("y", "int", 4, 4)}));
+  const TypeRef pt = linked_record("pt", point);
+  // Offset 1 in a struct with a hole: pahole's forced __packed__ (both agree).
+  Record leaky = make("leaky", 16, {plain("c", "char", 0, 1), of_type("p", pt, 1), plain("i", "int", 12, 4)});
+  Record natural = make("natural", 12, {plain("a", "int", 0, 4), of_type("p", pt, 4)});
+  PaholeOptions o;
+  o.expand_types = true;
+  CHECK(render_pahole(leaky, o).find("\t} __attribute__((__packed__))p; /*     1     8 */") != std::string::npos);
+  CHECK(render_pahole(natural, o).find("\t}p; /*     4     8 */") != std::string::npos);
+}

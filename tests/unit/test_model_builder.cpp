@@ -72,12 +72,12 @@ class Unit {
     last().member_location = loc;
   }
 
-  std::vector<BuiltRecord> build() {
+  std::vector<BuiltRecord> build(bool expand_types = false) {
     NoMoreDies src;
-    return build_unit_records(u, src, {});
+    return build_unit_records(u, src, {}, {}, expand_types);
   }
-  const Record& only(const char* name) {
-    built = build();
+  const Record& only(const char* name, bool expand_types = false) {
+    built = build(expand_types);
     for (const BuiltRecord& b : built)
       if (b.record->name == name) return *b.record;
     FAIL("no record " << name);
@@ -396,5 +396,51 @@ TEST_CASE("DW_AT_type naming a unit or a variable is an InputError", "[builder][
     u.member("m", not_type, 0);
     u.leave();
     CHECK_THROWS_WITH(u.build(), Catch::Contains("not to a type"));
+  }
+}
+
+TEST_CASE("expand_types links named records held by value to their unit's definition", "[builder][fast][expand]") {
+  Unit u;
+  const uint64_t i = u.base("int", 4);
+  const uint64_t node = u.add(DW_TAG_structure_type, "node");
+  u.last().byte_size = 16;
+  u.enter();
+  u.member("v", i, 0);
+  const uint64_t self = u.wrap(DW_TAG_pointer_type, node);  // node holds a pointer to itself
+  u.at(self).byte_size = 8;
+  u.member("next", self, 8);
+  u.leave();
+  const uint64_t node_t = u.wrap(DW_TAG_typedef, node, "node_t");
+  const uint64_t arr = u.wrap(DW_TAG_array_type, node_t);
+  u.enter();
+  u.add(DW_TAG_subrange_type);
+  u.last().count = 2;
+  u.leave();
+  u.add(DW_TAG_structure_type, "holder");
+  u.last().byte_size = 72;
+  u.enter();
+  u.member("direct", node, 0);
+  u.member("typed", node_t, 16);
+  u.member("many", arr, 32);
+  u.member("ptr", self, 64);
+  u.leave();
+  for (bool expand : {false, true}) {
+    const Record& h = u.only("holder", expand);
+    REQUIRE(h.members.size() == 4);
+    const Type& direct = *h.members[0].type;
+    const Type& typed = *h.members[1].type->target;
+    const Type& many = *h.members[2].type->target->target;
+    const Type& pointee = *h.members[3].type->target;
+    CHECK((direct.record != nullptr) == expand);
+    CHECK((typed.record != nullptr) == expand);
+    CHECK((many.record != nullptr) == expand);
+    CHECK(pointee.record == nullptr);  // pointers are never expanded
+    if (expand) {
+      CHECK(direct.record->name == "node");
+      CHECK(direct.record->members.size() == 2);
+      CHECK(typed.record == direct.record);  // one definition per unit
+    }
+    CHECK(type_text(*h.members[1].type) == "node_t");  // spelling unchanged
+    CHECK(direct.alignment == 0);                       // as without -E
   }
 }

@@ -42,7 +42,10 @@ uint32_t natural_alignment(const Record& r);
 bool infer_packed(const Record& r, const Layout& l);
 
 // Members of `r` whose inline struct type sits at an offset that breaks its
-// natural alignment, which pahole then prints as __packed__.
-std::vector<bool> members_forced_packed(const Record& r, const Layout& l);
+// natural alignment, which pahole then prints as __packed__. With
+// `expand_types` (pahole -E, where named structs print inline too) the
+// struct is found as pahole finds it, behind typedefs and qualifiers (not
+// arrays), named or not; it needs the named definitions (Type::record).
+std::vector<bool> members_forced_packed(const Record& r, const Layout& l, bool expand_types = false);
 
 }  // namespace padguard

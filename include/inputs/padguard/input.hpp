@@ -29,6 +29,9 @@ struct LoadOptions {
   // Off: members carry no source file (decl line only); spares each unit's
   // line table, for output that never prints files (pahole's text).
   bool source_locations = true;
+  // layout -E: named records held by value carry their definitions
+  // (build_unit_records' expand_types; RecordSet::named_definitions).
+  bool expand_types = false;
 };
 
 // What detection saw of a regular file, for the inputs' probes.

@@ -31,13 +31,20 @@ struct BuiltRecord {
 // order. A shallow record (RawDie::shallow) gives its identity to `gate` and,
 // if built, is read in full through `source`. `source` resolves references that leave the unit. Throws InputError
 // on DWARF that cannot be interpreted (reference loops, dangling references).
+//
+// `expand_types` (pahole -E): a named struct/union a member holds by value
+// (directly, through typedefs and qualifiers, as an array element) carries
+// its definition in this unit (Type::record), as pahole expands the
+// member's own `cu__type`; a pointer's target still names it only.
 std::vector<BuiltRecord> build_unit_records(const UnitDies& unit, DwarfSource& source,
-                                            const NameFilter& want, const BuildGate& gate = {});
+                                            const NameFilter& want, const BuildGate& gate = {},
+                                            bool expand_types = false);
 
 // The model type of the DIE at `index` in `unit` (a typedef with its target,
 // anonymous records in full; an enumeration with its enumerators), for
-// `layout -C` of a typedef or enum name. Throws InputError as above.
-TypeRef build_unit_type(const UnitDies& unit, DwarfSource& source, uint32_t index);
+// `layout -C` of a typedef or enum name (`expand_types` as above, for -E).
+// Throws InputError as above.
+TypeRef build_unit_type(const UnitDies& unit, DwarfSource& source, uint32_t index, bool expand_types = false);
 
 // DWARF 2/3 style `DW_AT_bit_offset` (from the most significant bit of a
 // storage unit of `storage_bytes`) to a bit offset from the record start.

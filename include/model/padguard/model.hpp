@@ -78,7 +78,9 @@ struct Type {
   std::vector<Param> params;   // Function
   // Anonymous records and enums only: a named one is referred to by name
   // (its definition is a record of the RecordSet in its own right), so that a
-  // pointer to `struct task_struct` does not pull in the type graph.
+  // pointer to `struct task_struct` does not pull in the type graph. With
+  // LoadOptions::expand_types (layout -E) a named record held by value
+  // carries its unit's definition too (RecordSet::named_definitions).
   std::shared_ptr<const Record> record;
   std::shared_ptr<const EnumType> enumeration;
 
@@ -165,6 +167,9 @@ struct RecordSet {
   // the input does not say (raw BTF, a facts file written before 2.1).
   uint16_t machine = 0;
   ByteOrder byte_order = ByteOrder::Unknown;
+  // Named records held by value carry their definitions in Type::record
+  // (DWARF and BTF loaded with LoadOptions::expand_types; never a facts file).
+  bool named_definitions = false;
 
   const Record* find(std::string_view name) const;
 };

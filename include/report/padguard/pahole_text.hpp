@@ -19,6 +19,11 @@ struct PaholeOptions {
   // pahole --hex: member offsets and sizes (and enumerator values) in
   // hexadecimal; the footer and cacheline markers stay decimal.
   bool hex = false;
+  // pahole -E (expand_types): every struct/union a member holds by value
+  // (through typedefs, "/* typedef a -> b */ " before it, const and arrays)
+  // prints inline with its body, the name column is 55. The records must be
+  // loaded with LoadOptions::expand_types (RecordSet::named_definitions).
+  bool expand_types = false;
 };
 // The record as `pahole -F dwarf -c N -C NAME` prints it, ending in "};\n".
 std::string render_pahole(const Record& r, const PaholeOptions& opts);

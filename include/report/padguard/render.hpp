@@ -48,6 +48,7 @@ struct LayoutView {
   // "NAME SIZE HOLES" line per record instead of its layout.
   bool hex = false;
   bool sizes_only = false;
+  bool expand_types = false;  // -E: named records held by value print inline (pahole_text.hpp)
 };
 
 struct FormatInfo {

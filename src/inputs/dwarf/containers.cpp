@@ -84,7 +84,7 @@ TypeRef find_named_type(const std::string& path, const LoadOptions& opts, const 
   for (size_t i = 0; src->has_unit(i); ++i) {
     UnitDies u = src->read_unit(i);
     if (const RawDie* d = u.dies.empty() ? nullptr : first_definition(u, name))
-      return build_unit_type(u, *src, static_cast<uint32_t>(d - u.dies.data()));
+      return build_unit_type(u, *src, static_cast<uint32_t>(d - u.dies.data()), opts.expand_types);
     src->recycle(std::move(u.dies));
   }
   return nullptr;

@@ -86,7 +86,7 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
     const BuildGate gate = [&, i](std::string_view name, uint64_t id, bool never_equal) {
       return view.gate(name, id, never_equal, i);
     };
-    std::vector<BuiltRecord> built = build_unit_records(unit, src, filter, gate);
+    std::vector<BuiltRecord> built = build_unit_records(unit, src, filter, gate, opts.expand_types);
     src.recycle(std::move(unit.dies));
     if (built.empty()) return;
     if (stop_early)
@@ -106,7 +106,9 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
   std::vector<UnitRecords> per_unit;
   for (auto& w : per_worker)
     for (auto& u : w) per_unit.push_back(std::move(u));
-  return merge_units(std::move(per_unit), variants, path);
+  RecordSet set = merge_units(std::move(per_unit), variants, path);
+  set.named_definitions = opts.expand_types;
+  return set;
 }
 
 }  // namespace padguard
