@@ -38,6 +38,7 @@ struct LayoutOptions {
   // pahole's presentation flags (layout_flags.cpp)
   bool sizes = false;   // -s
   bool hex = false;     // --hex
+  bool groups = false;  // --groups: a cacheline-group summary after the text
   bool expand = false;  // -E/--expand_types
   std::optional<std::string> holes;  // -H N, validated by validate_layout_flags
   std::optional<std::string> contains;  // -i NAME

@@ -11,6 +11,7 @@
 #include "padguard/pairing.hpp"
 #include "padguard/pahole_text.hpp"
 #include "padguard/render.hpp"
+#include "padguard/report_groups.hpp"
 
 namespace padguard::cli {
 
@@ -141,6 +142,14 @@ int run_layout(const LayoutOptions& o) {
   view.sizes_only = o.sizes && o.names.empty();  // pahole -s -C prints the layouts
   const std::string out = render(view, format, ro);
   std::fwrite(out.data(), 1, out.size(), stdout);
+  if (o.groups) {
+    GroupsView gv;
+    gv.source = set.source;
+    gv.cacheline_size = o.cacheline;
+    gv.structs = structs_with_groups(records, o.cacheline);
+    const std::string text = "\n/* padguard --groups */\n" + render_groups_text(gv);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  }
   return kExitOk;
 }
 

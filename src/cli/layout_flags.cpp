@@ -31,6 +31,9 @@ void add_layout_flags(CLI::App& sub, LayoutOptions& o) {
                  "per line, as pahole -i: only the first compilation unit that defines NAME is searched, and "
                  "only direct members of exactly that type count (not arrays, pointers, typedefs of it)")
       ->type_name("NAME");
+  sub.add_flag("--groups", o.groups,
+               "after pahole's text, summarise each printed struct's cacheline groups (__cacheline_group_begin/_end; "
+               "as padguard groups); the pahole text itself is unchanged");
 }
 
 namespace {
@@ -57,6 +60,7 @@ void validate_layout_flags(const LayoutOptions& o, Format format) {
   }
   if (format == Format::Text) return;
   if (o.sizes) throw InputError("-s/--sizes", "is pahole's text listing; drop it or use --format text");
+  if (o.groups) throw InputError("--groups", "summarises the text; for JSON use padguard groups --format json");
   if (o.hex) throw InputError("--hex", "is pahole's text presentation (JSON numbers have no base); drop it or use --format text");
   if (o.expand)
     throw InputError("-E/--expand_types", "is pahole's text presentation (JSON names every type already); drop it or use --format text");

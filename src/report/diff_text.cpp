@@ -206,6 +206,34 @@ std::string container_line(const ContainerChange& c, size_t keep) {
   return wrapped(head, parts, "", "      ");
 }
 
+// "cacheline group read_tx: [0, 18) -> [0, 26), 18 -> 26 bytes (+8), members entered: tx_added"
+std::string group_change_line(const GroupChange& c, size_t keep) {
+  const std::string head = fmt::format("    cacheline group {}:", N(c.name));
+  auto range = [](const CacheGroup& g) {
+    return g.problem.empty() ? fmt::format("[{}, {})", g.begin, g.end) : "(" + g.problem + ")";
+  };
+  std::vector<std::string> parts;
+  if (!c.old_g) {
+    parts.push_back(fmt::format("added {}, {} bytes", range(*c.new_g), c.new_g->size));
+  } else if (!c.new_g) {
+    parts.push_back(fmt::format("removed, was {}, {} bytes", range(*c.old_g), c.old_g->size));
+  } else {
+    const CacheGroup &a = *c.old_g, &b = *c.new_g;
+    if (a.begin != b.begin || a.end != b.end || a.problem != b.problem) parts.push_back(range(a) + " -> " + range(b));
+    if (a.size != b.size)
+      parts.push_back(fmt::format("{} -> {} bytes ({:+})", a.size, b.size,
+                                  static_cast<int64_t>(b.size) - static_cast<int64_t>(a.size)));
+    if (a.cachelines != b.cachelines) parts.push_back(fmt::format("cachelines {} -> {}", a.cachelines, b.cachelines));
+    if (a.pad_end != b.pad_end)
+      parts.push_back(fmt::format("padded to {} -> {}", a.pad_end ? std::to_string(*a.pad_end) : "-",
+                                  b.pad_end ? std::to_string(*b.pad_end) : "-"));
+    if (!c.entered.empty()) parts.push_back("members entered: " + brief(c.entered, keep));
+    if (!c.left.empty()) parts.push_back("members left: " + brief(c.left, keep));
+    if (parts.empty()) parts.push_back("members reordered");
+  }
+  return wrapped(head, parts, "", "      ");
+}
+
 // A record changed only because records it embeds did: one line.
 std::string derived_line(const DiffResult& res, const RecordDiff& d, size_t keep) {
   const std::string head = fmt::format("{} {}: {} ({} -> {} bytes) because", kind_keyword(d.kind), N(d.name),
@@ -286,6 +314,7 @@ std::string record_details(const RecordDiff& d, bool on, size_t keep) {
     out += shifted_run(d.members, i, j);
     i = j;
   }
+  for (const GroupChange& g : d.groups) out += group_change_line(g, keep);
   if (!d.suppressed.empty()) out += wrapped("    suppressed:", suppressed_parts(d.suppressed, keep), "", "      ");
   for (const Hole& h : d.holes_filled)
     out += fmt::format("    hole filled: {} byte{} at {}{}\n", h.size, h.size == 1 ? "" : "s", h.offset,

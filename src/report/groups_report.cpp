@@ -99,19 +99,6 @@ std::string matrix_text(const GroupsView& v) {
   return out;
 }
 
-json group_json(const CacheGroup& g) {
-  json j{{"name", g.name},
-         {"begin", g.begin},
-         {"end", g.end},
-         {"size", g.size},
-         {"first_cacheline", g.first_cacheline},
-         {"cachelines", g.cachelines},
-         {"members", g.members}};
-  if (g.pad_end) j["pad_end"] = *g.pad_end;
-  if (!g.problem.empty()) j["problem"] = g.problem;
-  return j;
-}
-
 json records_json(const std::vector<StructGroups>& v) {
   json out = json::array();
   for (const StructGroups& s : v) {

@@ -115,6 +115,16 @@ json record_diff_json(const RecordDiff& d) {
               {"containers_changed", container_changes_json(d.containers_changed)},
               {"suppressed", suppressed_json(d.suppressed)},
               {"now_straddling", d.now_straddling}};
+  if (!d.groups.empty()) {
+    json groups = json::array();
+    for (const GroupChange& g : d.groups)
+      groups.push_back(json{{"name", g.name},
+                            {"old", g.old_g ? group_json(*g.old_g) : json(nullptr)},
+                            {"new", g.new_g ? group_json(*g.new_g) : json(nullptr)},
+                            {"entered", g.entered},
+                            {"left", g.left}});
+    j["groups"] = groups;
+  }
   if (d.status == RecordStatus::Changed)
     j["derived"] = d.derived, j["because"] = because_json(d.because), j["root_causes"] = d.root_causes;
   if (d.status == RecordStatus::Ambiguous) j["old_choices"] = d.old_choices, j["new_choices"] = d.new_choices;
@@ -207,6 +217,14 @@ json config_json(const ConfigResult& c) {
 }
 
 }  // namespace
+
+json group_json(const CacheGroup& g) {
+  json j{{"name", g.name}, {"begin", g.begin}, {"end", g.end}, {"size", g.size}, {"first_cacheline", g.first_cacheline},
+         {"cachelines", g.cachelines}, {"members", g.members}};
+  if (g.pad_end) j["pad_end"] = *g.pad_end;
+  if (!g.problem.empty()) j["problem"] = g.problem;
+  return j;
+}
 
 json layout_json(const std::string& source, const std::vector<const Record*>& records, uint32_t cacheline_size) {
   json recs = json::array();

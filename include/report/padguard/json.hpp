@@ -24,4 +24,7 @@ nlohmann::json check_json(const CheckResult& r);
 // Pretty (2-space) or compact, newline-terminated.
 std::string dump_json(const nlohmann::json& j, bool compact = false);
 
+// One cacheline group (groups.hpp), as `groups` and `diff` write it.
+nlohmann::json group_json(const CacheGroup& g);
+
 }  // namespace padguard
