@@ -242,10 +242,7 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
 
 int run_check(const CheckCmdOptions& o) {
   if (o.update_baseline) {
-    LoadOptions lo;
-    lo.backend = o.common.backend_kind();
-    lo.input = o.common.input_choice();
-    lo.threads = o.common.threads;
+    LoadOptions lo = o.common.load_options();
     lo.keep_layout_variants = true;
     return update_baseline(o, lo);
   }
@@ -258,10 +255,7 @@ int run_check(const CheckCmdOptions& o) {
   co.names = o.names;
   co.all = o.all;
   set_allow_skip(o.allow_skip, pairs, co);
-  LoadOptions lo;
-  lo.backend = o.common.backend_kind();
-  lo.input = o.common.input_choice();
-  lo.threads = o.common.threads;
+  LoadOptions lo = o.common.load_options();
   lo.names = loaded_names(structs_needed(rules, co));
   // Every layout of a name: pairing (analysis/pairing.hpp) tells them apart
   // instead of taking the first.

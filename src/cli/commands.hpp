@@ -26,6 +26,8 @@ struct CommonOptions {
   std::string btf_base;               // --btf_base
   BackendKind backend_kind() const;
   InputChoice input_choice() const;
+  // LoadOptions with the backend, input choice and threads these flags give.
+  LoadOptions load_options() const;
 };
 
 struct LayoutOptions {

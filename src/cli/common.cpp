@@ -21,6 +21,14 @@ InputChoice CommonOptions::input_choice() const {
   return c;
 }
 
+LoadOptions CommonOptions::load_options() const {
+  LoadOptions lo;
+  lo.backend = backend_kind();
+  lo.input = input_choice();
+  lo.threads = threads;
+  return lo;
+}
+
 void add_common(CLI::App& sub, CommonOptions& o) {
   sub.add_option("-F,--input-format", o.input_format,
                  "btf, dwarf or auto (default: DWARF if the file has .debug_info, else BTF)")

@@ -79,10 +79,7 @@ int run_diff(const DiffCmdOptions& o) {
   if (o.stat && o.format != "text")
     throw InputError("--stat", "--stat is a text summary; --format " + o.format + " already carries every record");
   const std::vector<std::string> names = sel.patterns.empty() ? o.names : std::vector<std::string>{};
-  LoadOptions lo;
-  lo.backend = o.common.backend_kind();
-  lo.input = o.common.input_choice();
-  lo.threads = o.common.threads;
+  LoadOptions lo = o.common.load_options();
   lo.names = loaded_names(names);
   // Every layout of a name: pairing (analysis/pairing.hpp) tells them apart
   // instead of taking the first.

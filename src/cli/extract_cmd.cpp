@@ -22,10 +22,7 @@ void add_extract(CLI::App& app, ExtractCmdOptions& o) {
 }
 
 int run_extract(const ExtractCmdOptions& o) {
-  LoadOptions lo;
-  lo.backend = o.common.backend_kind();
-  lo.input = o.common.input_choice();
-  lo.threads = o.common.threads;
+  LoadOptions lo = o.common.load_options();
   lo.names = o.names;
   // Every layout of a name, so that check over the facts sees what it would
   // see over the file (analysis/pairing tells the definitions apart).

@@ -78,10 +78,7 @@ RecordSet load(const std::string& file, const LoadOptions& lo, bool named) {
 }  // namespace
 
 int run_groups(const GroupsCmdOptions& o) {
-  LoadOptions lo;
-  lo.backend = o.common.backend_kind();
-  lo.input = o.common.input_choice();
-  lo.threads = o.common.threads;
+  LoadOptions lo = o.common.load_options();
   lo.names = loaded_names(o.names);
   GroupsView v;
   v.cacheline_size = o.cacheline;

@@ -84,12 +84,9 @@ int print_with_named_types(const LayoutOptions& o, const RecordSet& set, const s
 }  // namespace
 
 int run_layout(const LayoutOptions& o) {
-  LoadOptions lo;
-  lo.backend = o.common.backend_kind();
-  lo.input = o.common.input_choice();
+  LoadOptions lo = o.common.load_options();
   lo.input.cacheline_size = o.cacheline;
   const std::string file = o.file.empty() ? kKernelBtf : o.file;
-  lo.threads = o.common.threads;
   lo.names = loaded_names(o.names);
   // -C NAME is pahole's: the first definition. -C NAME@FILE / NAME#K picks
   // one of several layouts (analysis/pairing.hpp), so all are read, with

@@ -38,6 +38,12 @@ def padguard():
 
 
 @pytest.fixture(scope="session")
+def validator():
+    """docs/schema/padguard.schema.json, for every test that checks JSON output."""
+    return fl.schema_validator()
+
+
+@pytest.fixture(scope="session")
 def workdir():
     return fl.work_root()
 

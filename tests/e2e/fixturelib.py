@@ -243,3 +243,24 @@ class Checks:
         assert self.count > 0, "test made no checks"
         assert not self.failures, f"{len(self.failures)} of {self.count} checks failed:\n" + \
             "\n".join(f"FAIL: {f}" for f in self.failures)
+
+
+_VALIDATOR = None
+
+
+def schema_validator():
+    """The JSON Schema validator for docs/schema/padguard.schema.json (once)."""
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        import json
+        import jsonschema
+        with open(os.path.join(ROOT, "docs", "schema", "padguard.schema.json")) as f:
+            _VALIDATOR = jsonschema.Draft202012Validator(json.load(f))
+    return _VALIDATOR
+
+
+def before_after(src, cc, mode, label, flags=("-O0", "-g")):
+    """(old, new): `src` compiled for cc/mode without and with -DAFTER (cached)."""
+    argv = cc_argv(cc, mode)
+    return (compile_cached(argv, src, list(flags), label=f"{label}_{cc}{mode}"),
+            compile_cached(argv, src, list(flags) + ["-DAFTER"], label=f"{label}_{cc}{mode}_after"))

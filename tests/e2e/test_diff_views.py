@@ -14,7 +14,6 @@ import pytest
 import fixturelib as fl
 
 SRC = os.path.join(fl.ROOT, "fixtures", "diff", "views.c")
-SCHEMA = os.path.join(fl.ROOT, "docs", "schema", "padguard.schema.json")
 MODES = ("-m64", "-m32")
 WIDE = "a_rather_long_member_name_for_line_width_tests_number_"
 
@@ -24,17 +23,8 @@ def tools():
     fl.require(*fl.tools_for(modes=MODES))
 
 
-@pytest.fixture(scope="module")
-def validator():
-    import jsonschema
-    with open(SCHEMA) as f:
-        return jsonschema.Draft202012Validator(json.load(f))
-
-
 def pair(cc, mode):
-    argv = fl.cc_argv(cc, mode)
-    return (fl.compile_cached(argv, SRC, ["-O0", "-g"], label=f"views_{cc}{mode}"),
-            fl.compile_cached(argv, SRC, ["-O0", "-g", "-DAFTER"], label=f"views_{cc}{mode}_after"))
+    return fl.before_after(SRC, cc, mode, "views")
 
 
 def pg(*args):

@@ -15,20 +15,12 @@ import pytest
 import fixturelib as fl
 
 SRC = os.path.join(fl.FIXTURES, "cache_groups.c")
-SCHEMA = os.path.join(fl.ROOT, "docs", "schema", "padguard.schema.json")
 MODES = fl.MODES
 
 
 @pytest.fixture(scope="module", autouse=True)
 def tools():
     fl.require(*fl.tools_for(), "pahole")
-
-
-@pytest.fixture(scope="module")
-def validator():
-    import jsonschema
-    with open(SCHEMA) as f:
-        return jsonschema.Draft202012Validator(json.load(f))
 
 
 def build(cc, mode, after=False):

@@ -13,7 +13,6 @@ import pytest
 import fixturelib as fl
 
 SRC = os.path.join(fl.ROOT, "fixtures", "diff", "root_cause.c")
-SCHEMA = os.path.join(fl.ROOT, "docs", "schema", "padguard.schema.json")
 LONG = {"-m64": 8, "-m32": 4, "-marm32": 4}
 DERIVED = ["bridge", "bus", "group", "pci_dev"]
 
@@ -23,17 +22,8 @@ def tools():
     fl.require(*fl.tools_for())
 
 
-@pytest.fixture(scope="module")
-def validator():
-    import jsonschema
-    with open(SCHEMA) as f:
-        return jsonschema.Draft202012Validator(json.load(f))
-
-
 def pair(cc, mode):
-    argv = fl.cc_argv(cc, mode)
-    return (fl.compile_cached(argv, SRC, ["-O0", "-g"], label=f"rc_{cc}{mode}"),
-            fl.compile_cached(argv, SRC, ["-O0", "-g", "-DAFTER"], label=f"rc_{cc}{mode}_after"))
+    return fl.before_after(SRC, cc, mode, "rc")
 
 
 def diff(*args):

@@ -12,7 +12,6 @@ import pytest
 import fixturelib as fl
 
 SRC = os.path.join(fl.ROOT, "fixtures", "diff", "suppress.c")
-SCHEMA = os.path.join(fl.ROOT, "docs", "schema", "padguard.schema.json")
 HARMLESS = ["kabi", "kabi_use", "sg", "sgt"]
 MODES = ("-m64", "-m32")
 
@@ -22,17 +21,8 @@ def tools():
     fl.require(*fl.tools_for(modes=MODES))
 
 
-@pytest.fixture(scope="module")
-def validator():
-    import jsonschema
-    with open(SCHEMA) as f:
-        return jsonschema.Draft202012Validator(json.load(f))
-
-
 def pair(cc, mode):
-    argv = fl.cc_argv(cc, mode)
-    return (fl.compile_cached(argv, SRC, ["-O0", "-g"], label=f"sup_{cc}{mode}"),
-            fl.compile_cached(argv, SRC, ["-O0", "-g", "-DAFTER"], label=f"sup_{cc}{mode}_after"))
+    return fl.before_after(SRC, cc, mode, "sup")
 
 
 def pg(*args):
