@@ -24,6 +24,7 @@
 #include "padguard/layout.hpp"
 #include "padguard/pahole_text.hpp"
 #include "padguard/render.hpp"
+#include "padguard/report_groups.hpp"
 
 namespace {
 
@@ -77,6 +78,15 @@ void run(const std::string& path) {
   if (again.records.size() != set.records.size() || pahole_all(again) != text)
     finding("the round trip changed the layout text:\n" + text.substr(0, 4000) + "\n---\n" +
             pahole_all(again).substr(0, 4000));
+  // Cacheline groups from hostile marker names and offsets: listed and
+  // rendered without a crash, and a record compared with itself changes none.
+  padguard::GroupsView gv;
+  gv.source = set.source;
+  gv.structs = padguard::structs_with_groups(records, 64);
+  if (padguard::render_groups_text(gv).empty() || padguard::render_groups_json(gv).empty())
+    finding("empty groups output");
+  for (const padguard::Record* r : records)
+    if (!padguard::group_changes(*r, *r).empty()) finding("a record's groups differ from its own: " + r->name);
 }
 
 }  // namespace
