@@ -183,7 +183,7 @@ TEST_CASE("members that now straddle a cacheline are reported", "[diff][fast]") 
   CHECK(find(d32, "x")->has(Change::Straddles));  // 60..68 crosses 64 either way
 }
 
-TEST_CASE("tail padding consumed with sizeof unchanged is slack loss; filling holes is not", "[diff][fast]") {
+TEST_CASE("tail padding consumed with sizeof unchanged is slack loss, filling holes is not", "[diff][fast]") {
   auto before = rec("s", 64, {mem("a", "long", 0, 8), mem("b", "long", 8, 8)});
   before->alignment = 64;
   auto after = rec("s", 64, {mem("a", "long", 0, 8), mem("b", "long", 8, 8), mem("c", "long[4]", 16, 32, 8)});
@@ -216,7 +216,7 @@ TEST_CASE("diff_sets lists added and removed structs and missing names", "[diff]
   CHECK(some.missing() == std::vector<std::string>{"nope", "gone"});
 }
 
-TEST_CASE("retyped compares type structure; a grown named struct is only resized", "[diff][fast]") {
+TEST_CASE("retyped compares type structure, a grown named struct is only resized", "[diff][fast]") {
   Member a = mem("x", "int", 0, 4), b = mem("x", "long", 0, 8);
   auto old_r = rec("t", 8, {a});
   auto new_r = rec("t", 8, {b});

@@ -180,7 +180,7 @@ Member of_type(const char* name, TypeRef t, uint64_t byte_off) {
 
 }  // namespace
 
-TEST_CASE("-E prints named records held by value inline, typedefs as comments", "[pahole][expand]") {
+TEST_CASE("layout -E prints named records held by value inline, typedefs as comments", "[pahole][expand]") {
   auto point = std::make_shared<Record>(make("pt", 8, {plain("x", "int", 0, 4), plain("y", "int", 4, 4)}));
   const TypeRef pt = linked_record("pt", point);
   const TypeRef pt_t = test::typedef_of("pt_t", pt);
@@ -214,7 +214,7 @@ TEST_CASE("-E prints named records held by value inline, typedefs as comments", 
   CHECK(plain_text.find("typedef") == std::string::npos);
 }
 
-TEST_CASE("-E: pointers and named enums stay names; a const member keeps its name", "[pahole][expand]") {
+TEST_CASE("layout -E: pointers and named enums stay names, a const member keeps its name", "[pahole][expand]") {
   auto point = std::make_shared<Record>(make("pt", 8, {plain("x", "int", 0, 4), plain("y", "int", 4, 4)}));
   const TypeRef pt = linked_record("pt", point);
   Record r = make("s", 24, {of_type("p", test::pointer(pt), 0), of_type("e", test::named_enum("color"), 8),
@@ -229,7 +229,7 @@ TEST_CASE("-E: pointers and named enums stay names; a const member keeps its nam
   CHECK(text.find("\t} k; /*    12     8 */\n") != std::string::npos);
 }
 
-TEST_CASE("-E marks a named struct __packed__ only where its own offset calls for it", "[pahole][expand]") {
+TEST_CASE("layout -E marks a named struct __packed__ only where its own offset calls for it", "[pahole][expand]") {
   auto point = std::make_shared<Record>(make("pt", 8, {plain("x", "int", 0, 4), plain("y", "int", 4, 4)}));
   const TypeRef pt = linked_record("pt", point);
   // Offset 1 in a struct with a hole: pahole's forced __packed__ (both agree).

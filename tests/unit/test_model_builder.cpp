@@ -93,7 +93,7 @@ std::string spelled(const Member& m) { return type_text(*m.type); }
 
 }  // namespace
 
-TEST_CASE("DWARF 4 bitfields use data_bit_offset; storage unit is the type's size", "[builder][fast]") {
+TEST_CASE("DWARF 4 bitfields use data_bit_offset, storage unit is the type's size", "[builder][fast]") {
   Unit u;
   const uint64_t uns = u.base("unsigned int", 4);
   u.add(DW_TAG_structure_type, "bf");
@@ -222,7 +222,7 @@ TEST_CASE("function pointers keep their prototype", "[builder][fast]") {
   CHECK(sp.prefix + "cb" + sp.suffix == "(*cb)(int, ...)");
 }
 
-TEST_CASE("anonymous unions are inline records; nested clang types are kept", "[builder][fast]") {
+TEST_CASE("anonymous unions are inline records, nested clang types are kept", "[builder][fast]") {
   Unit u;
   const uint64_t i32 = u.base("int", 4);
   u.add(DW_TAG_structure_type, "outer");
@@ -250,7 +250,7 @@ TEST_CASE("anonymous unions are inline records; nested clang types are kept", "[
   CHECK(u.built[0].never_equal);  // pahole prints such a copy again
 }
 
-TEST_CASE("declarations are not built; a member of declared type has its name and size 0", "[builder][fast]") {
+TEST_CASE("declarations are not built, a member of declared type has its name and size 0", "[builder][fast]") {
   Unit u;
   const uint64_t decl = u.add(DW_TAG_structure_type, "opaque");
   u.last().declaration = true;
@@ -305,7 +305,7 @@ TEST_CASE("reference loops and dangling references are InputErrors", "[builder][
   }
 }
 
-TEST_CASE("members are laid out in offset order; nested types keep their place", "[builder][fast]") {
+TEST_CASE("members are laid out in offset order, nested types keep their place", "[builder][fast]") {
   Unit u;
   const uint64_t i32 = u.base("int", 4);
   const uint64_t chr = u.base("char", 1);
