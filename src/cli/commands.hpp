@@ -88,6 +88,20 @@ void add_crosscheck(CLI::App& app, CrosscheckOptions& o);
 int run_crosscheck(const CrosscheckOptions& o);
 
 // `diff`: layout changes between two builds; exit 1 when anything changed.
+struct FitCmdOptions {
+  CommonOptions common;
+  std::string structure;
+  std::vector<std::string> files, fields, move, pairs;
+  std::optional<uint64_t> size;
+  uint32_t align = 1;
+  std::string near, manifest;
+  unsigned cacheline = 64;
+  std::string format = "text";
+  bool all = false;
+};
+void add_fit(CLI::App& app, FitCmdOptions& o);
+int run_fit(const FitCmdOptions& o);
+
 struct GroupsCmdOptions {
   CommonOptions common;
   std::vector<std::string> names;

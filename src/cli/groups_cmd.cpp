@@ -24,7 +24,8 @@ void add_groups(CLI::App& app, GroupsCmdOptions& o) {
   sub->add_option("-c,--cacheline_size", o.cacheline, "cacheline size in bytes (default 64)")
       ->check(CLI::Range(1u, 1u << 20));
   sub->add_option("--format", o.format, "text (the default) or json")->check(CLI::IsMember({"text", "json"}));
-  sub->add_option("--pair", o.pairs, "LABEL=OLD:NEW, repeatable: each group's size per config, one table");
+  sub->add_option("--pair", o.pairs, "LABEL=OLD:NEW, repeatable: each group's size per config, one table")
+      ->allow_extra_args(false);
   sub->add_option("--manifest", o.manifest, "file of 'LABEL OLD NEW' lines (as check --manifest)");
   sub->add_option("--limit", o.limits, "STRUCT.GROUP=N, repeatable: list the configs where the group exceeds N (exit 1)")
       ->delimiter(',')->allow_extra_args(false);

@@ -51,6 +51,8 @@ int main(int argc, char** argv) noexcept {
     add_extract(app, extract);
     GroupsCmdOptions groups;
     add_groups(app, groups);
+    FitCmdOptions fit;
+    add_fit(app, fit);
     if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](CLI::App* s) { return s->get_name() == argv[1]; }).empty()) {
       std::vector<std::string> names;
       for (CLI::App* s : app.get_subcommands([](CLI::App*) { return true; })) names.push_back(s->get_name());
@@ -80,6 +82,7 @@ int main(int argc, char** argv) noexcept {
     if (app.got_subcommand("check")) return run_check(check);
     if (app.got_subcommand("extract")) return run_extract(extract);
     if (app.got_subcommand("groups")) return run_groups(groups);
+    if (app.got_subcommand("fit")) return run_fit(fit);
     return kExitError;
   } catch (const padguard::InputError& e) {
     std::fprintf(stderr, "padguard: %s\n", one_line(e.what()).c_str());

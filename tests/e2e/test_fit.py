@@ -1,0 +1,123 @@
+"""`padguard fit` against the compiler (issue 15): for fixtures/fit/fit.c's
+struct subject in every config (gcc and clang; x86_64, i386, arm32; with and
+without -DCONFIG_X) and several field types, EVERY insertion point fit
+reports is really compiled — the field inserted into the source after that
+member — and the compiler's sizeof and tail padding (read by pahole) must be
+what fit predicted. Also --move (an anonymous union emptied goes too), a
+blob by --size/--align, the ranking and exit status, JSON against the schema,
+and the input errors."""
+import concurrent.futures
+import json
+import os
+import re
+
+import pytest
+
+import fixturelib as fl
+
+SRC = os.path.join(fl.ROOT, "fixtures", "fit", "fit.c")
+TYPES = ["int", "long long", "char", "struct inner", "void *"]
+CONFIGS = [("", []), ("x", ["-DCONFIG_X"])]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def tools():
+    fl.require(*fl.tools_for(), "pahole")
+
+
+def pg(*args):
+    return fl.run([fl.padguard(), *args])
+
+
+def with_field(point, decl):
+    """fit.c with `decl` inserted after the member line marked @point."""
+    out = []
+    for line in open(SRC).read().splitlines():
+        out.append(line)
+        if line.rstrip().endswith(f"/* @{point} */"):
+            out.append(f"\t{decl};")
+    text = "\n".join(out) + "\n"
+    assert text.count(f"\t{decl};") == 1, point
+    return text
+
+
+def compiler_says(cc, mode, flags, point, decl):
+    d = fl.work_dir("fit_points")
+    key = re.sub(r"\W", "_", f"{cc}{mode}{''.join(flags)}_{point}_{decl}")
+    src = os.path.join(d, key + ".c")
+    with open(src, "w") as f:
+        f.write(with_field(point, decl))
+    obj = fl.compile_cached(fl.cc_argv(cc, mode), src, ["-O0", "-g", *flags], label=key[:60])
+    text = fl.pahole_layout("-C", "subject", obj).stdout
+    size = int(re.search(r"/\* size: (\d+),", text).group(1))
+    m = re.search(r"/\* padding: (\d+) \*/", text)
+    return size, int(m.group(1)) if m else 0
+
+
+@pytest.mark.parametrize("mode", fl.MODES, ids=[fl.MODE_ID[m] for m in fl.MODES])
+@pytest.mark.parametrize("cc", fl.COMPILERS)
+def test_every_point_equals_the_compiler(cc, mode, validator):
+    objs = [(label, flags, fl.compile_cached(fl.cc_argv(cc, mode), SRC, ["-O0", "-g", *flags],
+                                             label=f"fit_{cc}{mode}{label}")) for label, flags in CONFIGS]
+    check = fl.Checks()
+    jobs = []
+    for t in TYPES:
+        r = pg("fit", "--format", "json", "subject", "--field", f"{t} newf", *[o for _, _, o in objs])
+        check(r.returncode in (0, 1), f"{t}: exit {r.returncode}: {r.stderr}")
+        doc = json.loads(r.stdout)
+        errors = list(validator.iter_errors(doc))
+        check(not errors, f"{t}: schema: {errors[0].message if errors else ''}")
+        check(doc["summary"]["points"] == len(doc["candidates"]) >= 10, f"{t}: every point listed")
+        for c in doc["candidates"]:
+            point = c["after"] or "(start)"
+            for k, per in enumerate(c["configs"]):
+                label, flags, _ = objs[k]
+                if not per["applicable"]:
+                    check(point == "only_x" and not flags and "not in this config" in per["why_not"], f"{t} {point}: {per}")
+                    continue
+                jobs.append((t, point, flags, per))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        said = list(pool.map(lambda j: compiler_says(cc, mode, j[2], j[1], j[0].replace(" *", " *") + (" newf" if not j[0].endswith("*") else "newf")), jobs))
+    for (t, point, flags, per), (size, pad) in zip(jobs, said):
+        check(per["size"] == size and per["tail_padding"] == pad,
+              f"{cc}{mode} {flags} --field '{t} newf' after {point}: fit {per['size']}/{per['tail_padding']}, "
+              f"compiler {size}/{pad}")
+    check(len(jobs) >= len(TYPES) * 20, f"{len(jobs)} points compiled")
+    check.done()
+
+
+def test_move_blob_ranking_and_errors(validator):
+    obj = fl.compile_cached(fl.cc_argv("gcc", "-m64"), SRC, ["-O0", "-g"], label="fit_gcc-m64")
+    obj32 = fl.compile_cached(fl.cc_argv("gcc", "-m32"), SRC, ["-O0", "-g"], label="fit_gcc-m32")
+    # --move both union members: the union goes, the fields go where asked.
+    r = pg("fit", "--format", "json", "moved", "--move", "moved.one,moved.two", obj)
+    doc = json.loads(r.stdout)
+    assert not list(validator.iter_errors(doc))
+    afters = [c["after"] for c in doc["candidates"]]
+    assert "<anon union #1>" not in afters and afters[:2] == [None, "head"], afters
+    point = {c["after"]: c for c in doc["candidates"]}
+    # Before: head 0, the union (4) at 8, c at 12, p at 16: 24 bytes. After c:
+    # one at 12, two at 16, p at 24: 32 (+8). After head: one 8, two 12, c 14, p 16: 24, free.
+    assert point["c"]["configs"][0]["size"] == 32 and point["c"]["configs"][0]["delta"] == 8, point["c"]
+    assert point["head"]["free"] and point["head"]["configs"][0]["size"] == 24, point["head"]
+    assert r.returncode == 0
+    # A blob.
+    r = pg("fit", "--format", "json", "subject", "--size", "2", "--align", "2", obj, obj32)
+    assert r.returncode == 0 and all(len(c["configs"]) == 2 for c in json.loads(r.stdout)["candidates"])
+    # Ranking in text: the free points first, "free in every config" counted.
+    r = pg("fit", "subject", "--field", "int newf", obj)
+    lines = r.stdout.splitlines()
+    ranked = [l.split()[-1] for l in lines if re.match(r"^\d+ ", l)]
+    assert ranked[0] == "+0" and ranked.index("+16") > ranked.index("+0"), ranked
+    assert r.returncode == 0, "a free point exists"
+    assert re.search(r"free in every config: \d+ of \d+ insertion points", lines[-1])
+    # Nothing free anywhere: exit 1.
+    r = pg("fit", "subject", "--size", "64", "--align", "64", obj)
+    assert r.returncode == 1 and "free in every config: 0 of" in r.stdout
+    for args, why in ((["nosuch", "--field", "int x", obj], "no struct named 'nosuch'"),
+                      (["subject", "--field", "no_such_t x", obj], "no type named 'no_such_t'"),
+                      (["subject", "--move", "subject.nosuch", obj], "no top-level member 'nosuch'"),
+                      (["subject", obj], "give one of --field"),
+                      (["subject", "--field", "int x", "--size", "4", obj], "give one of --field")):
+        r = pg("fit", *args)
+        assert r.returncode == 2 and why in r.stderr, (args, r.stderr)
