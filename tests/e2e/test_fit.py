@@ -111,6 +111,17 @@ def test_move_blob_ranking_and_errors(validator):
     assert ranked[0] == "+0" and ranked.index("+16") > ranked.index("+0"), ranked
     assert r.returncode == 0, "a free point exists"
     assert re.search(r"free in every config: \d+ of \d+ insertion points", lines[-1])
+    # --near, shifted members, the field's cacheline: the start moves every member.
+    doc = json.loads(pg("fit", "--format", "json", "subject", "--field", "char newf", "--near", "last", obj).stdout)
+    start = doc["candidates"][0]["configs"][0]
+    assert doc["candidates"][0]["after"] is None and start["field_offset"] == 0 and start["field_cacheline"] == 0
+    assert start["near_distance"] == 0 and start["shifted"] >= 1, start
+    at_last = next(c for c in doc["candidates"] if c["after"] == "last")["configs"][0]
+    # Into the tail padding: sizeof holds, but one byte of slack is gone: not free.
+    assert at_last["shifted"] == 0 and at_last["field_offset"] == 62 and at_last["delta"] == 0, at_last
+    assert not at_last["free"] and at_last["tail_padding"] == at_last["old_tail_padding"] - 1, at_last
+    big = json.loads(pg("fit", "--format", "json", "subject", "--size", "70", "--align", "1", obj).stdout)
+    assert all(c["configs"][0]["straddles"] for c in big["candidates"]), "70 bytes always cross a 64-byte line"
     # Nothing free anywhere: exit 1.
     r = pg("fit", "subject", "--size", "64", "--align", "64", obj)
     assert r.returncode == 1 and "free in every config: 0 of" in r.stdout
