@@ -288,11 +288,12 @@ int run_fit(const FitCmdOptions& o) {
     int tier = 2;
     int64_t worst = 0;
     size_t position = 0;
+    size_t shifted = 0;  // the most members it moves in any config
   };
   std::vector<Candidate> cands;
   const std::optional<std::string> near = o.near.empty() ? std::nullopt : std::optional<std::string>(o.near);
   for (size_t i = 0; i < points.size(); ++i) {
-    Candidate c{points[i], {}, 2, INT64_MIN, i};
+    Candidate c{points[i], {}, 2, INT64_MIN, i, 0};
     bool all_free = true, no_growth = true;
     for (size_t k = 0; k < plans.size(); ++k) {
       RecordLookup find = [&](const std::string& n) { return lookup(configs[k], lo, n); };
@@ -300,6 +301,7 @@ int run_fit(const FitCmdOptions& o) {
       all_free = all_free && p.free();
       no_growth = no_growth && p.applicable && p.delta <= 0;
       c.worst = std::max(c.worst, p.applicable ? p.delta : INT64_MAX);
+      c.shifted = std::max(c.shifted, p.shifted);
       c.configs.push_back(std::move(p));
     }
     c.tier = all_free ? 0 : no_growth ? 1 : 2;
@@ -307,8 +309,11 @@ int run_fit(const FitCmdOptions& o) {
   }
   std::vector<Candidate> ranked = cands;
   std::stable_sort(ranked.begin(), ranked.end(), [](const Candidate& a, const Candidate& b) {
+    // Free first; then the least growth; then the fewest members moved (a
+    // point far up a struct shifts everything down to the hole that absorbs it).
     if (a.tier != b.tier) return a.tier < b.tier;
-    return a.worst < b.worst;
+    if (a.worst != b.worst) return a.worst < b.worst;
+    return a.shifted < b.shifted;
   });
   const size_t free = std::count_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.tier == 0; });
   const size_t no_growth = std::count_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.tier <= 1; });
@@ -354,12 +359,13 @@ int run_fit(const FitCmdOptions& o) {
                          cands[0].configs[&p - plans.data()].old_tail_padding, fs);
     }
     std::vector<std::vector<std::string>> t;
-    std::vector<std::string> head{"RANK", "AFTER"};
+    std::vector<std::string> head{"RANK", "AFTER", "SHIFTED"};
     for (const ConfigPlan& p : plans) head.push_back(p.label);
     t.push_back(head);
     const size_t shown = o.all ? ranked.size() : std::min<size_t>(10, ranked.size());
     for (size_t i = 0; i < shown; ++i) {
-      std::vector<std::string> row{std::to_string(i + 1), ranked[i].after ? *ranked[i].after : "(start)"};
+      std::vector<std::string> row{std::to_string(i + 1), ranked[i].after ? *ranked[i].after : "(start)",
+                                   std::to_string(ranked[i].shifted)};
       for (const PointInConfig& p : ranked[i].configs) row.push_back(cell(p));
       t.push_back(row);
     }
