@@ -212,7 +212,11 @@ int run_fit(const FitCmdOptions& o) {
   std::vector<Loaded> configs;
   std::vector<ConfigPlan> plans;
   for (const Input& in : inputs) {
-    Loaded L{in, load_input(in.file, lo), {}};
+    // A facts file is parsed whole whatever the names: read it once, with
+    // everything a lookup may need.
+    LoadOptions mine = lo;
+    if (detect_input(in.file, lo).name() == "facts") mine.names.clear();
+    Loaded L{in, load_input(in.file, mine), {}};
     const Record* r = L.set.find(o.structure);
     if (!r)
       throw InputError(in.file, "no struct named '" + o.structure + "' in its debug info" +
