@@ -41,7 +41,7 @@ void link(std::vector<RawDie>& out, uint32_t parent, uint32_t& last, uint32_t ch
 
 }  // namespace
 
-void prepare_unit(Unit& u) {
+void prepare_unit(Unit& u, bool split_unit) {
   const Die cu = u.die(u.first_die());
   if (cu.abbrev == nullptr) corrupt("unit without a unit DIE", cu.offset);
   if (cu.tag() == DW_TAG_skeleton_unit) throw DwarfError(kSplitDwarf);
@@ -53,8 +53,72 @@ void prepare_unit(Unit& u) {
     if (a.name == DW_AT_str_offsets_base && a.form == DW_FORM_sec_offset)
       base = read_fixed(a.value, u.header().offset_size, u.shape().big_endian);
   });
-  if (split) throw DwarfError(kSplitDwarf);
+  if (split && !split_unit) throw DwarfError(kSplitDwarf);
   if (base) u.set_str_offsets_base(*base);
+}
+
+std::optional<SkeletonLink> skeleton_link(Unit& u) {
+  const Die cu = u.die(u.first_die());
+  if (cu.abbrev == nullptr) corrupt("unit without a unit DIE", cu.offset);
+  SkeletonLink k;
+  bool skeleton = cu.tag() == DW_TAG_skeleton_unit;
+  if (u.header().unit_type == kUtSkeleton) skeleton = true, k.dwo_id = u.header().dwo_id;
+  std::optional<Attr> name, dir;
+  u.each_attr(cu, [&](const Attr& a) {
+    switch (a.name) {
+      case DW_AT_dwo_name:
+      case DW_AT_GNU_dwo_name:
+        skeleton = true, name = a;
+        break;
+      case DW_AT_comp_dir: dir = a; break;
+      case DW_AT_GNU_dwo_id:
+        if (!k.dwo_id) k.dwo_id = u.constant(a);
+        break;
+      case DW_AT_str_offsets_base:
+        if (a.form == DW_FORM_sec_offset)
+          u.set_str_offsets_base(read_fixed(a.value, u.header().offset_size, u.shape().big_endian));
+        break;
+      default: break;
+    }
+  });
+  if (!skeleton) return std::nullopt;
+  // Strings after the base: clang names them by DW_FORM_strx.
+  if (name) k.dwo_name = u.string(*name);
+  if (dir) k.comp_dir = u.string(*dir);
+  return k;
+}
+
+std::optional<uint64_t> split_dwo_id(const Unit& u) {
+  if (u.header().unit_type == kUtSplitCompile) return u.header().dwo_id;
+  const Die cu = u.die(u.first_die());
+  if (cu.abbrev == nullptr) return std::nullopt;
+  std::optional<uint64_t> id;
+  u.each_attr(cu, [&](const Attr& a) {
+    if (a.name == DW_AT_GNU_dwo_id) id = u.constant(a);
+  });
+  return id;
+}
+
+std::vector<uint64_t> imported_units(const Unit& u) {
+  std::vector<uint64_t> out;
+  const Die cu = u.die(u.first_die());
+  if (cu.abbrev == nullptr || !cu.abbrev->children) return out;
+  const uint8_t* p = u.skip_values(cu);
+  while (true) {
+    const Die c = u.die(p);
+    if (c.abbrev == nullptr) break;
+    const uint8_t* end = nullptr;
+    if (c.tag() == DW_TAG_imported_unit) {
+      end = u.each_attr(c, [&](const Attr& a) {
+        if (a.name == DW_AT_import)
+          if (const std::optional<uint64_t> to = u.reference(a)) out.push_back(*to);
+      });
+    } else {
+      end = u.skip_values(c);
+    }
+    p = u.after_subtree(c, end);
+  }
+  return out;
 }
 
 void DieWalker::walk_unit(std::vector<RawDie>& out, const RecordNameFilter* only) {

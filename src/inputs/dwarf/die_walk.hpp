@@ -4,6 +4,7 @@
 // name filter. Knows no DWARF library; decl_file names come from FileNames.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "padguard/dwarf_source.hpp"
@@ -21,7 +22,22 @@ class FileNames {
 // Reads the unit DIE's bases (DW_AT_str_offsets_base) into `u`, and throws
 // DwarfError for units whose types are elsewhere: split-DWARF skeletons
 // (DW_TAG_skeleton_unit, DW_AT_dwo_name, DW_AT_GNU_dwo_name), type units.
-void prepare_unit(Unit& u);
+void prepare_unit(Unit& u, bool split_unit = false);  // split_unit: from a .dwo/.dwp (may name itself)
+
+// What a split-DWARF skeleton unit says of its split unit (DW_TAG_skeleton_unit,
+// or a DWARF 4 compile unit with DW_AT_GNU_dwo_name); nullopt for any other unit.
+struct SkeletonLink {
+  const char* dwo_name = nullptr;
+  const char* comp_dir = nullptr;
+  std::optional<uint64_t> dwo_id;  // DWARF 5: the header's; DWARF 4: DW_AT_GNU_dwo_id
+};
+std::optional<SkeletonLink> skeleton_link(Unit& u);  // sets its str_offsets base
+// The dwo_id of a split compile unit: its header's (DWARF 5) or its unit
+// DIE's DW_AT_GNU_dwo_id (DWARF 4); nullopt when it has none.
+std::optional<uint64_t> split_dwo_id(const Unit& u);
+// dwz: the units `u` imports (DW_TAG_imported_unit children of its unit DIE),
+// as the global offsets DW_AT_import gives (of a partial unit's DIE).
+std::vector<uint64_t> imported_units(const Unit& u);
 
 class DieWalker {
  public:

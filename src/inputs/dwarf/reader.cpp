@@ -66,7 +66,10 @@ std::optional<UnitHeader> read_unit_header(const Sections& s, uint64_t offset) {
     h.unit_type = base[pos], h.address_size = base[pos + 1], pos += 2;
     h.abbrev_offset = read_fixed(base + pos, h.offset_size, be), pos += h.offset_size;
     if (h.unit_type < kUtCompile || h.unit_type > kUtSplitType) corrupt("unknown unit type " + hex(h.unit_type), offset);
-    if (h.unit_type == kUtSkeleton || h.unit_type == kUtSplitCompile) pos += 8;  // dwo_id
+    if (h.unit_type == kUtSkeleton || h.unit_type == kUtSplitCompile) {
+      if (h.end - pos < 8) corrupt("truncated unit header", offset);
+      h.dwo_id = read_fixed(base + pos, 8, be), pos += 8;
+    }
     if (h.unit_type == kUtType || h.unit_type == kUtSplitType) pos += 8 + h.offset_size;  // signature, type_offset
   } else {
     h.abbrev_offset = read_fixed(base + pos, h.offset_size, be), pos += h.offset_size;
@@ -81,7 +84,7 @@ std::optional<UnitHeader> read_unit_header(const Sections& s, uint64_t offset) {
 }
 
 void AbbrevTable::parse(const Bytes& abbrev, uint64_t offset, const UnitShape& shape) {
-  if (offset == offset_ && shape.address_size == shape_.address_size && shape.offset_size == shape_.offset_size &&
+  if (offset == offset_ && abbrev.data == data_ && shape.address_size == shape_.address_size && shape.offset_size == shape_.offset_size &&
       shape.version == shape_.version)
     return;
   offset_ = UINT64_MAX;
@@ -132,7 +135,7 @@ void AbbrevTable::parse(const Bytes& abbrev, uint64_t offset, const UnitShape& s
       sparse_.emplace(a.code, a);
     }
   }
-  offset_ = offset, shape_ = shape;
+  offset_ = offset, shape_ = shape, data_ = abbrev.data;
 }
 
 Unit::Unit(const Sections& s, const UnitHeader& h, const AbbrevTable& t)
@@ -141,11 +144,12 @@ Unit::Unit(const Sections& s, const UnitHeader& h, const AbbrevTable& t)
   line_str_nul_ = s.line_str.size > 0 && s.line_str.data[s.line_str.size - 1] == 0;
   // DWARF 5 section 7.26: without DW_AT_str_offsets_base the offsets start
   // after the table's header.
-  str_offsets_base_ = s.str_offsets.size >= 8 ? 8 : 0;
+  str_offsets_base_ = s.str_offsets_start >= 0 ? static_cast<uint64_t>(s.str_offsets_start)
+                     : s.str_offsets.size >= 8 ? 8 : 0;
 }
 
 Die Unit::die(const uint8_t* p) const {
-  const auto offset = static_cast<uint64_t>(p - base_);
+  const auto offset = static_cast<uint64_t>(p - base_) + s_->bias;
   if (p < base_ + h_.die_offset || p >= end_) corrupt("DIE outside its unit", offset);
   uint64_t code = 0;
   if (!read_uleb(p, end_, code)) corrupt("DIE past the end of its unit", offset);
@@ -184,8 +188,8 @@ const uint8_t* Unit::sibling_of(const Die& d) const {
   if (!to) return nullptr;
   // A sibling that is not after the DIE would loop forever.
   if (*to <= d.offset) corrupt("sibling reference goes backwards", d.offset);
-  if (*to >= h_.end) corrupt("sibling reference past its unit", d.offset);
-  return base_ + *to;
+  if (*to - s_->bias >= h_.end) corrupt("sibling reference past its unit", d.offset);
+  return at(*to);
 }
 
 const uint8_t* Unit::after_subtree(const Die& d, const uint8_t* values_end) const {
@@ -293,6 +297,8 @@ const char* Unit::string(const Attr& a) const {
       break;
     }
     case DW_FORM_GNU_strp_alt:
+      if (s_->alt == nullptr) fail(kSupplementaryFile);
+      return str_at(s_->alt->str, read_fixed(a.value, osize, be), false);
     case DW_FORM_strp_sup: fail(kSupplementaryFile);
     default: return nullptr;
   }
@@ -317,10 +323,15 @@ std::optional<uint64_t> Unit::reference(const Attr& a) const {
     case DW_FORM_ref_addr: {
       const uint64_t off = read_fixed(a.value, shape_.version <= 2 ? shape_.address_size : shape_.offset_size, be);
       if (off >= s_->info.size) corrupt("reference past .debug_info", a.value - base_);
-      return off;
+      return off + s_->bias;
     }
     case DW_FORM_ref_sig8: fail(kTypeUnits);
-    case DW_FORM_GNU_ref_alt:
+    case DW_FORM_GNU_ref_alt: {
+      if (s_->alt == nullptr) fail(kSupplementaryFile);
+      const uint64_t off = read_fixed(a.value, shape_.offset_size, be);
+      if (off >= s_->alt->info.size) corrupt("reference past the supplementary file's .debug_info", a.value - base_);
+      return off + s_->alt->bias;
+    }
     case DW_FORM_ref_sup4:
     case DW_FORM_ref_sup8: fail(kSupplementaryFile);
     default: return std::nullopt;
@@ -328,7 +339,7 @@ std::optional<uint64_t> Unit::reference(const Attr& a) const {
   // Section 7.5.5: relative to the unit header; it must name a DIE of the unit.
   if (rel >= h_.end - h_.offset || h_.offset + rel < h_.die_offset)
     corrupt("reference outside its unit", a.value - base_);
-  return h_.offset + rel;
+  return h_.offset + rel + s_->bias;
 }
 
 MemberLocation Unit::member_location(const Attr& a) const {

@@ -31,9 +31,24 @@ struct Bytes {
   uint64_t size = 0;
 };
 
+// The sections one unit is read from: a file's own, a split-DWARF .dwo's,
+// one unit's contribution in a .dwp package, or dwz's supplementary file.
 struct Sections {
   Bytes info, abbrev, str, line_str, str_offsets;
   bool big_endian = false;
+  // Added to every .debug_info offset a Unit hands out (DIE offsets,
+  // references), so that offsets stay unique across the section sets of one
+  // input: 0 for the file's own sections.
+  uint64_t bias = 0;
+  // Where DW_FORM_strx indices start when the unit DIE names no
+  // DW_AT_str_offsets_base: -1 after a DWARF 5 table header (8 bytes) when
+  // there is one; 0 for GNU split DWARF 4 (.debug_str_offsets.dwo has none).
+  int str_offsets_start = -1;
+  // dwz: the supplementary file's sections (.gnu_debugaltlink), which
+  // DW_FORM_GNU_ref_alt and DW_FORM_GNU_strp_alt point into; null: none.
+  const Sections* alt = nullptr;
+  // Whether `global` (a biased offset) lies in these sections' .debug_info.
+  bool holds(uint64_t global) const { return global >= bias && global - bias < info.size; }
 };
 
 // DW_UT_* (DWARF 5 table 7.2); units before DWARF 5 are compile units.
@@ -50,6 +65,7 @@ struct UnitHeader {
   uint8_t unit_type = kUtCompile;
   uint8_t address_size = 8;
   uint8_t offset_size = 4;
+  uint64_t dwo_id = 0;  // DWARF 5 skeleton and split compile units
   UnitShape shape(bool big_endian) const { return {address_size, offset_size, version, big_endian}; }
 };
 
@@ -95,9 +111,10 @@ class AbbrevTable {
   std::vector<AttrSpec> specs_;
   uint64_t offset_ = UINT64_MAX;
   UnitShape shape_{};
+  const uint8_t* data_ = nullptr;  // the .debug_abbrev parsed (tables of several files share offsets)
 };
 
-// A DIE: its offset, abbreviation (null for the null entry that ends a
+// A DIE: its (global, biased) offset, abbreviation (null for the null entry that ends a
 // sibling list) and where its attribute values start.
 struct Die {
   uint64_t offset = 0;
@@ -122,8 +139,11 @@ class Unit {
   const UnitHeader& header() const { return h_; }
   const UnitShape& shape() const { return shape_; }
   const uint8_t* first_die() const { return base_ + h_.die_offset; }
-  const uint8_t* at(uint64_t offset) const { return base_ + offset; }
-  bool contains(uint64_t offset) const { return offset >= h_.die_offset && offset < h_.end; }
+  // `offset`: a global (biased) offset, as Die::offset and reference() give.
+  const uint8_t* at(uint64_t offset) const { return base_ + (offset - s_->bias); }
+  bool contains(uint64_t offset) const {
+    return offset >= s_->bias && offset - s_->bias >= h_.die_offset && offset - s_->bias < h_.end;
+  }
 
   // The DIE at `p` (inside this unit). Throws DwarfError for an unknown
   // abbreviation code or a DIE that runs past the unit.

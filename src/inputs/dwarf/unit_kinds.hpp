@@ -5,17 +5,22 @@
 
 namespace padguard::dwarf {
 
+// libdwarf backend (libdw reads split DWARF: its .dwo files or FILE.dwp).
 inline constexpr const char* kSplitDwarf =
-    "split DWARF: the types are in .dwo files, which padguard does not read yet; build without -gsplit-dwarf";
+    "split DWARF: the types are in .dwo files, which the libdwarf backend does not read; use the default backend "
+    "(--backend libdw)";
 inline constexpr const char* kDwoFile =
-    "a split-DWARF .dwo file, which padguard does not read yet; build without -gsplit-dwarf and pass the "
-    "object or executable";
+    "a split-DWARF .dwo file: pass the object or executable whose skeleton units name it (padguard finds the "
+    ".dwo files and FILE.dwp from there)";
 inline constexpr const char* kTypeUnits =
     "type units (-fdebug-types-section): the types are in .debug_types / DW_UT_type units, which padguard does "
     "not read yet; build without -fdebug-types-section";
+// Forms into dwz's supplementary file: libdwarf does not follow them; libdw
+// does when .gnu_debugaltlink names the file (else this message).
 inline constexpr const char* kSupplementaryFile =
-    "DWARF compressed by dwz (references into a supplementary file, .gnu_debugaltlink), which padguard does not "
-    "read yet; use the file before dwz";
+    "DWARF compressed by dwz (references into a supplementary file, .gnu_debugaltlink), which the libdwarf "
+    "backend and DWARF 5 .debug_sup do not read, or with no .gnu_debugaltlink naming the file; use the default "
+    "backend (--backend libdw), or the file before dwz";
 
 // The message for a DWARF 5 unit type (DW_UT_*, section 7.5.1) whose types
 // padguard cannot read; null for compile and partial units.
