@@ -22,20 +22,6 @@ pytestmark = pytest.mark.skipif(not (os.access(PADGUARD, os.X_OK) and shutil.whi
                                 reason="SKIPPED LOUDLY: needs gcc and padguard (%s)" % PADGUARD)
 
 
-def status_rows_supported():
-    """padguard check --manifest understands 'LABEL !STATUS MESSAGE' rows."""
-    import tempfile
-    with tempfile.TemporaryDirectory() as d:
-        m = os.path.join(d, "m.txt")
-        open(m, "w").write("x !skipped probe of status rows\n")
-        r = subprocess.run([PADGUARD, "check", "--manifest", m, "--no-growth", "all"], capture_output=True, text=True)
-        return "expected 'LABEL OLD NEW'" not in r.stderr
-
-
-needs_status_rows = pytest.mark.skipif(not status_rows_supported(),
-                                       reason="SKIPPED LOUDLY: this padguard has no manifest status rows yet")
-
-
 @pytest.fixture
 def env(tmp_path):
     tree = faketree.make_tree(tmp_path / "linux")
@@ -124,7 +110,6 @@ def test_github_annotations_point_into_the_source_tree(env):
     assert env["cache"] not in r.stdout
 
 
-@needs_status_rows
 def test_build_failure_on_one_arch_fails_the_run(env):
     r = km(env, patch="break", configs="x86_64:defconfig,i386:i386_defconfig")
     assert r.returncode == 2, r.stdout + r.stderr
@@ -134,7 +119,6 @@ def test_build_failure_on_one_arch_fails_the_run(env):
     assert "i386-i386_defconfig" in r.stdout
 
 
-@needs_status_rows
 def test_missing_compiler_is_skipped_and_allow_skip_lets_it_pass(env):
     if shutil.which("sparc64-linux-gnu-gcc"):
         pytest.skip("SKIPPED LOUDLY: sparc64-linux-gnu-gcc is installed; this test needs an arch without one")
@@ -144,7 +128,6 @@ def test_missing_compiler_is_skipped_and_allow_skip_lets_it_pass(env):
     assert r.returncode == 0 and "SKIPPED" in r.stdout, r.stdout + r.stderr
 
 
-@needs_status_rows
 def test_struct_missing_from_object_names_header_and_object(env):
     r = km(env, "--object", "kernel/exit.o", configs="x86_64:defconfig")
     assert r.returncode == 2
