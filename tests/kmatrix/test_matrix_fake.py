@@ -132,3 +132,52 @@ def test_struct_missing_from_object_names_header_and_object(env):
     r = km(env, "--object", "kernel/exit.o", configs="x86_64:defconfig")
     assert r.returncode == 2
     assert "defined in include/linux/sched.h; try --object kernel/fork.o" in r.stdout
+
+
+def declaration_line(path, struct):
+    for n, line in enumerate(open(path), 1):
+        if line.startswith("struct %s {" % struct):
+            return n
+    raise AssertionError("no struct %s in %s" % (struct, path))
+
+
+@pytest.mark.parametrize("trees", ["src+patch", "git"])
+def test_junit_and_annotations_carry_relative_source_paths(env, trees):
+    """JUnit failures carry file= and line= like the GitHub annotations, both
+    relative to the source tree, never into the cache (<cache>/trees/...):
+    with --src + --patch (before: the user's tree, after: the cache's
+    patched copy) and with --git (both sides worktrees in the cache)."""
+    import xml.etree.ElementTree as ET
+    junit = str(env["tmp"] / "r.xml")
+    extra = ["--", "--format", "github", "--junit", junit]
+    if trees == "git":
+        repo = faketree.git_repo(env["tmp"] / "glinux")
+        r = subprocess.run([sys.executable, KM, "--skip-host-check", "--cache", env["cache"], "--src", repo,
+                            "--git", "HEAD", "--config", "i386:i386_defconfig,x86_64:defconfig"] + extra,
+                           capture_output=True, text=True, env=dict(os.environ, PADGUARD=PADGUARD))
+        header = os.path.join(repo, "include/linux/sched.h")
+    else:
+        r = km(env, *extra, configs="i386:i386_defconfig,x86_64:defconfig")
+        header = os.path.join(env["tree"], "include/linux/sched.h")
+    assert r.returncode == 1, r.stdout + r.stderr  # i386 grows by 4
+    first = declaration_line(header, "task_struct")  # the before header; the patch keeps the opening line
+
+    ann = [ln for ln in r.stdout.splitlines() if ln.startswith("::error")]
+    assert len(ann) == 1, r.stdout
+    m = re.match(r"::error file=([^,]+),line=(\d+),", ann[0])
+    assert m and m.group(1) == "include/linux/sched.h", ann[0]
+    gh_line = int(m.group(2))
+
+    cases = ET.parse(junit).getroot().iter("testcase")
+    failed = [c for c in cases if c.find("failure") is not None or c.find("error") is not None]
+    assert [(c.get("classname"), c.get("name")) for c in failed] == \
+        [("padguard.i386-i386_defconfig", "no-growth task_struct")]
+    assert failed[0].get("file") == "include/linux/sched.h"
+    assert int(failed[0].get("line")) == gh_line and gh_line >= first
+    text = open(junit).read()
+    for root in (env["cache"], env["tree"], str(env["tmp"])):
+        assert root not in text and root not in r.stdout, root
+    # The passing cases point nowhere.
+    for c in ET.parse(junit).getroot().iter("testcase"):
+        if c.find("failure") is None and c.find("error") is None:
+            assert c.get("file") is None and c.get("line") is None, ET.tostring(c)
