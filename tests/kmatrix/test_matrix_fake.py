@@ -185,3 +185,38 @@ def test_junit_and_annotations_carry_relative_source_paths(env, trees):
     for c in ET.parse(junit).getroot().iter("testcase"):
         if c.find("failure") is None and c.find("error") is None:
             assert c.get("file") is None and c.get("line") is None, ET.tostring(c)
+
+
+# The failing-build example of docs/KERNEL-MATRIX.md and the tool must agree
+# on the form of every line that shows the failure.
+_ERR = r"after: include/linux/sched\.h:\d+: error: expected expression before ';' token"
+_LOG = r"\(log: \S+/logs/[0-9a-f]{12}/(?P=l)\.after\.log\)"
+_SECS = r"(?:\d+\.\ds|\d+s|\d+m\d\ds)"
+FAILING_BUILD_FORMS = {
+    "header": r"^CONFIG +STRUCT +SIZE +CACHELINES +HOLES +TAIL PAD +no-growth +max-slack-loss$",
+    "row": r"^(?P<l>\S+) +- +BUILD-FAILED: %s %s$" % (_ERR, _LOG),
+    "passing row": r"^\S+ +task_struct +\d+ -> \d+ \(\+0\) +\d+ +\d+ +\d+ +PASS +PASS$",
+    "status line": r"^\[(?P<l>\S+)\] BUILD-FAILED: %s %s$" % (_ERR, _LOG),
+    "padguard stderr": r"^padguard: \[(?P<l>\S+)\] BUILD-FAILED: %s %s$" % (_ERR, _LOG),
+    "progress": r"^\[\d+/\d+\] \S+: build +%s \(BUILD-FAILED: %s\)$" % (_SECS, _ERR),
+    "verdict": r"^verdict: ERROR \(\d+ rule checks over \d+ configs, 0 failed, 1 error\)$",
+    "summary": r"^kernel-matrix: \d+ config\(s\) in %s; cache: \d+/\d+ objects reused, \d+ built; "
+               r"facts \d+ reused, \d+ extracted$" % _SECS,
+}
+
+
+def doc_failing_build_example():
+    text = open(os.path.join(REPO, "docs", "KERNEL-MATRIX.md")).read()
+    section = text.split("### Failing build", 1)[1].split("\n### ", 1)[0]
+    return "".join(section.split("```")[1::2])  # the fenced blocks
+
+
+@pytest.mark.parametrize("form", sorted(FAILING_BUILD_FORMS))
+def test_docs_failing_build_example_has_the_tools_form(env, form):
+    r = km(env, patch="break", configs="x86_64:defconfig,i386:i386_defconfig")
+    assert r.returncode == 2
+    pat = re.compile(FAILING_BUILD_FORMS[form], re.M)
+    assert pat.search(r.stdout + r.stderr), "the tool no longer prints a %s like %s:\n%s%s" % (
+        form, pat.pattern, r.stdout, r.stderr)
+    assert pat.search(doc_failing_build_example()), \
+        "docs/KERNEL-MATRIX.md's failing-build example has no %s of today's form %s" % (form, pat.pattern)
