@@ -37,6 +37,18 @@ def read_config(path):
     return vals
 
 
+def c_locale_env(environ=None):
+    """The environment for make: C locale, so compiler messages have ASCII
+    quotes and read the same on every machine (shards on machines with
+    different locales merge to the same bytes).  LC_ALL alone is not enough:
+    the kernel's Makefile does `unexport LC_ALL`, and gcc then follows LANG
+    or LC_CTYPE (C.UTF-8 gives ‘;’)."""
+    env = {k: v for k, v in (os.environ if environ is None else environ).items()
+           if not k.startswith("LC_") and k != "LANGUAGE"}
+    env.update(LC_ALL="C", LANG="C")
+    return env
+
+
 class Side:
     """Make steps for one (config, tree) in its O= dir, logged to one file."""
 
@@ -57,8 +69,7 @@ class Side:
             lf.write("\n# " + " ".join(shlex.quote(a) for a in args) + "\n")
             lf.flush()
             start = lf.tell()
-            # C locale: ASCII quotes in compiler messages, the same rows everywhere.
-            r = run(args, stdout=lf, stderr=subprocess.STDOUT, env=dict(os.environ, LC_ALL="C"))
+            r = run(args, stdout=lf, stderr=subprocess.STDOUT, env=c_locale_env())
         if r.returncode != 0:
             with open(self.log_path, errors="replace") as lf:
                 lf.seek(start)

@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 
-from .arches import get_arch, prefix_of, resolve_cross
+from .arches import resolve_cross
 from .util import UsageError, log, run
 
 HOST_DEPS = [
@@ -45,17 +45,48 @@ def sudo_prefix():
     raise UsageError("installing packages needs root (or sudo)")
 
 
+# sudo resets the environment: the variable goes on the command line.
+APT_INSTALL = ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "--no-install-recommends"]
+
+
+def would_remove(pkgs):
+    """(packages `apt-get -s install PKGS` would remove, apt's error or None).
+    The simulation needs no root, and is run without --no-remove so that apt
+    lists what it would remove instead of only refusing."""
+    sim = subprocess.run(APT_INSTALL + ["-s"] + pkgs, capture_output=True, text=True)
+    removed = re.findall(r"^Remv (\S+)", sim.stdout, re.M)
+    if sim.returncode != 0 and not removed:
+        errs = [ln for ln in (sim.stdout + sim.stderr).splitlines() if ln.startswith("E:")]
+        return [], (errs or ["apt-get -s exit %d" % sim.returncode])[0]
+    return removed, None
+
+
 def apt_install(pkgs):
+    """Install PKGS, never removing anything: a simulation first, and if apt
+    would remove a package (gcc-multilib vs the cross compilers on bookworm)
+    nothing is installed and the error names each conflict; the install
+    itself has --no-remove, so apt refuses rather than removes if the
+    system changed in between."""
     pkgs = sorted(set(pkgs))
     if not pkgs:
         return
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    base = sudo_prefix() + ["apt-get", "install", "-y", "--no-install-recommends"]
-    sim = subprocess.run(base + ["-s"] + pkgs, capture_output=True, text=True, env=env)
-    removed = re.findall(r"^Remv (\S+)", sim.stdout, re.M)
+    removed, err = would_remove(pkgs)
+    if err:
+        raise UsageError("apt-get install %s would fail: %s (try 'apt-get update' first); nothing was installed"
+                         % (" ".join(pkgs), err))
     if removed:
-        raise UsageError("apt-get install %s would remove %s (a conflict); nothing was installed. Remove the "
-                         "conflicting package yourself if you no longer need it" % (" ".join(pkgs), " ".join(removed)))
-    log("kernel-matrix: apt-get install --no-remove " + " ".join(pkgs))
-    if run(base + ["--no-remove", "-q"] + pkgs, env=env).returncode != 0:
-        raise UsageError("apt-get install %s failed (try 'apt-get update' first)" % " ".join(pkgs))
+        culprits = []
+        for p in pkgs:
+            gone = would_remove([p])[0]
+            if gone:
+                culprits.append("%s would remove %s" % (p, ", ".join(gone)))
+        raise UsageError("refusing to install: apt-get install %s would REMOVE installed package(s) %s (%s); "
+                         "nothing was installed and nothing removed. Remove the conflicting package yourself "
+                         "if you no longer need it, or install without it" % (
+                             " ".join(pkgs), " ".join(removed), "; ".join(culprits) or "a conflict"))
+    cmd = sudo_prefix() + APT_INSTALL + ["--no-remove", "-q"] + pkgs
+    log("kernel-matrix: " + " ".join(cmd))
+    if run(cmd).returncode != 0:
+        raise UsageError("%s failed; --no-remove: apt removes nothing, so a conflict that appeared since the "
+                         "simulation makes it refuse (see apt's message above; or try 'apt-get update' first)"
+                         % " ".join(cmd))

@@ -215,6 +215,23 @@ def parse_git_range(spec):
     return spec + "~1", spec
 
 
+def worktree_paths(repo):
+    """Paths of the worktrees REPO has registered (`git worktree list --porcelain`)."""
+    out = git(repo, "worktree", "list", "--porcelain")
+    return [ln[len("worktree "):] for ln in out.splitlines() if ln.startswith("worktree ")]
+
+
+def forget_missing_cache_worktrees(repo, trees_dir):
+    """Unregister the worktrees of this cache (TREES_DIR/git-*) whose directory
+    is gone (the cache was emptied), one by one.  Never `git worktree prune`:
+    that would also drop the user's own worktrees that are missing for now
+    (on an unmounted disk, moved), which are none of kernel-matrix's business."""
+    ours = os.path.join(os.path.realpath(trees_dir), "git-")
+    for p in worktree_paths(repo):
+        if os.path.realpath(p).startswith(ours) and not os.path.isdir(p):
+            git(repo, "worktree", "remove", "--force", p, check=False)  # add --force copes if this fails
+
+
 def git_worktree(cache, repo, rev):
     sha = git(repo, "rev-parse", "--verify", "--quiet", rev + "^{commit}", check=False)
     if not sha:
@@ -223,7 +240,7 @@ def git_worktree(cache, repo, rev):
     stamp = os.path.join(dst, ".padguard-worktree")
     if not os.path.exists(stamp):
         shutil.rmtree(dst, ignore_errors=True)
-        git(repo, "worktree", "prune")
+        forget_missing_cache_worktrees(repo, os.path.join(cache, "trees"))
         log("kernel-matrix: git worktree %s at %s" % (dst, sha[:12]))
         git(repo, "worktree", "add", "--detach", "--force", dst, sha)
         with open(stamp, "w") as f:
@@ -238,6 +255,7 @@ def git_trees(cache, repo, spec):
     if not top:
         raise UsageError("--git needs a git checkout; %s is not one (pass --src DIR)" % repo)
     base, head = parse_git_range(spec)
+    forget_missing_cache_worktrees(top, os.path.join(cache, "trees"))
     before, after = git_worktree(cache, top, base), git_worktree(cache, top, head)
     after.changed = git(top, "diff", "--name-only", "--no-renames", before.state[4:], after.state[4:]).split()
     return before, after

@@ -236,7 +236,7 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
   add_color(*sub, o.color);
   sub->add_option("--junit", o.junit, "also write JUnit XML here, one test case per rule and config");
   sub->add_option("--source-root", o.source_root,
-                  "github format: make declaration paths relative to this directory (default: .)");
+                  "github and junit formats: make declaration paths relative to this directory (default: .)");
   sub->add_option("FILES", o.files, "OLD NEW: ELF files with DWARF, or facts files (NEW alone with --baseline)")->expected(0, 2);
 }
 

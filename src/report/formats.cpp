@@ -16,7 +16,7 @@ namespace {
 std::string check_text(const CheckResult& r, const RenderOptions& o) { return render_check_text(r, o.color); }
 std::string check_json_text(const CheckResult& r, const RenderOptions&) { return dump_json(check_json(r)); }
 std::string check_github(const CheckResult& r, const RenderOptions& o) { return render_github(r, {o.source_root}); }
-std::string check_junit(const CheckResult& r, const RenderOptions&) { return render_junit(r); }
+std::string check_junit(const CheckResult& r, const RenderOptions& o) { return render_junit(r, {o.source_root}); }
 std::string check_md(const CheckResult& r, const RenderOptions&) { return render_check_markdown(r); }
 
 std::string diff_text(const DiffResult& d, const RenderOptions& o) {

@@ -18,18 +18,11 @@ namespace padguard {
 
 namespace {
 
-std::string relative(const std::string& file, const std::string& root) {
-  if (root.empty()) return file;
-  std::string r = root;
-  if (r.back() != '/') r += '/';
-  return file.compare(0, r.size(), r) == 0 ? file.substr(r.size()) : file;
-}
-
 std::string annotation(const std::string& label, const std::string& title, const std::string& message,
-                       const std::optional<SourceLoc>& where, const GithubOptions& o, const char* level = "error") {
+                       const std::optional<SourceLoc>& where, const CiOptions& o, const char* level = "error") {
   std::string props;
   if (where && !where->file.empty()) {
-    props = "file=" + esc::github_property(relative(where->file, o.source_root));
+    props = "file=" + esc::github_property(relative_to_source_root(where->file, o.source_root));
     if (where->line) props += fmt::format(",line={}", where->line);
     props += ",";
   }
@@ -38,7 +31,7 @@ std::string annotation(const std::string& label, const std::string& title, const
 }
 
 // A config that was not checked: an error, or a warning when allowed.
-std::string status_annotation(const ConfigResult& c, const GithubOptions& o) {
+std::string status_annotation(const ConfigResult& c, const CiOptions& o) {
   return annotation(c.label, config_status_title(c.status),
                     sentences::status_message(c), std::nullopt,
                     o, c.allowed ? "warning" : "error");
@@ -74,7 +67,7 @@ void collect_blames(const ConfigResult& c, const RuleResult& rr, std::vector<Bla
   }
 }
 
-std::string blame_annotation(const Blame& b, const GithubOptions& o) {
+std::string blame_annotation(const Blame& b, const CiOptions& o) {
   if (b.labels.size() == 1) return annotation(b.labels[0], b.spec, b.messages[0], b.where, o);
   const std::string who = b.labels.size() <= 3 ? fmt::format("{}", fmt::join(b.labels, ", "))
                                                 : fmt::format("{} configs", b.labels.size());
@@ -91,7 +84,14 @@ std::string blame_annotation(const Blame& b, const GithubOptions& o) {
 
 }  // namespace
 
-std::string render_github(const CheckResult& r, const GithubOptions& o) {
+std::string relative_to_source_root(const std::string& file, const std::string& root) {
+  if (root.empty()) return file;
+  std::string r = root;
+  if (r.back() != '/') r += '/';
+  return file.compare(0, r.size(), r) == 0 ? file.substr(r.size()) : file;
+}
+
+std::string render_github(const CheckResult& r, const CiOptions& o) {
   std::string out;
   std::vector<Blame> blames;
   for (const ConfigResult& c : r.configs)

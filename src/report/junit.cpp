@@ -40,9 +40,23 @@ std::string status_case(const ConfigResult& c, const std::string& cls) {
                      esc::xml(cls), name, tag, esc::xml(sentences::status(c)), config_status_name(c.status));
 }
 
-std::string rule_case(const ConfigResult& c, const RuleResult& rr, const std::string& cls) {
+// file="F" line="L" of the first declaration a rule that did not pass blames
+// (what the GitHub annotation points at), or nothing.
+std::string location_attrs(const RuleResult& rr, const CiOptions& o) {
+  if (rr.verdict == Verdict::Pass) return "";
+  for (const Finding& f : rr.findings) {
+    if (f.verdict == Verdict::Pass || !f.where || f.where->file.empty()) continue;
+    std::string out = fmt::format(" file=\"{}\"", esc::xml(relative_to_source_root(f.where->file, o.source_root)));
+    if (f.where->line) out += fmt::format(" line=\"{}\"", f.where->line);
+    return out;
+  }
+  return "";
+}
+
+std::string rule_case(const ConfigResult& c, const RuleResult& rr, const std::string& cls, const CiOptions& o) {
   const std::string detail = esc::xml(sentences::rule_detail(rr, c));
-  std::string out = fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n", esc::xml(cls), esc::xml(rr.rule.spec()));
+  std::string out = fmt::format("    <testcase classname=\"{}\" name=\"{}\"{}>\n", esc::xml(cls),
+                                esc::xml(rr.rule.spec()), location_attrs(rr, o));
   if (rr.verdict == Verdict::Fail)
     out += fmt::format("      <failure message=\"{}\" type=\"{}\"/>\n", detail, esc::xml(rr.rule.name()));
   else if (rr.verdict == Verdict::Error)
@@ -52,7 +66,7 @@ std::string rule_case(const ConfigResult& c, const RuleResult& rr, const std::st
   return out + "    </testcase>\n";
 }
 
-std::string suite(const ConfigResult& c) {
+std::string suite(const ConfigResult& c, const CiOptions& o) {
   const Counts n = count(c);
   const std::string name = c.label.empty() ? "padguard check" : "padguard check " + c.label;
   const std::string cls = c.label.empty() ? "padguard" : "padguard." + c.label;
@@ -63,7 +77,7 @@ std::string suite(const ConfigResult& c) {
                      "      <property name=\"new\" value=\"{}\"/>\n    </properties>\n",
                      esc::xml(c.old_source), esc::xml(c.new_source));
   if (c.status != ConfigStatus::Checked) out += status_case(c, cls);
-  for (const RuleResult& rr : c.results) out += rule_case(c, rr, cls);
+  for (const RuleResult& rr : c.results) out += rule_case(c, rr, cls, o);
   for (const std::string& u : c.unknown_names)
     out += fmt::format("    <testcase classname=\"{}\" name=\"-C {}\">\n      <error message=\"{}\" type=\"input\"/>\n"
                        "    </testcase>\n",
@@ -73,7 +87,7 @@ std::string suite(const ConfigResult& c) {
 
 }  // namespace
 
-std::string render_junit(const CheckResult& r) {
+std::string render_junit(const CheckResult& r, const CiOptions& o) {
   Counts total;
   for (const ConfigResult& c : r.configs) {
     const Counts n = count(c);
@@ -82,7 +96,7 @@ std::string render_junit(const CheckResult& r) {
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format("<testsuites name=\"padguard check\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
                      total.tests, total.failures, total.errors, total.skipped);
-  for (const ConfigResult& c : r.configs) out += suite(c);
+  for (const ConfigResult& c : r.configs) out += suite(c, o);
   return out + "</testsuites>\n";
 }
 

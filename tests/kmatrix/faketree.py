@@ -10,6 +10,8 @@ import subprocess
 MAKEFILE = r"""
 # Fake Kbuild for kernel-matrix tests.
 MAKEFLAGS += -rR
+# Like the kernel's Makefile: LC_ALL is not passed on (gcc then follows LANG).
+unexport LC_ALL
 Makefile: ;
 O ?= .
 ARCH ?= x86_64
