@@ -335,6 +335,10 @@ class Drawer {
                                         c.end, c.size, c.cachelines, c.cachelines == 1 ? "" : "s", c.first_cacheline,
                                         c.pad_end ? fmt::format(", padded to {}", *c.pad_end) : "",
                                         members.empty() ? "" : "; members: ", members)));
+    const std::string shown = esc::text(c.name);
+    if (p.first && static_cast<double>(shown.size()) * 5.4 + 4 <= drawn.w)
+      fmt::format_to(std::back_inserter(out_), "<text class=\"gl\" x=\"{}\" y=\"{}\">{}</text>", num(p.x + 2),
+                     num(y + s.lane * P::kGroupLane + 9), esc::xml(c.name));
   }
 
   void unit(const MapRow& r, const MapSpan& s, double y) {
@@ -391,7 +395,8 @@ std::string_view map_css() {
 .hole{fill:url(#pg-hatch-hole);stroke:#c0392b;stroke-width:.75}
 .pad{fill:url(#pg-hatch-pad);stroke:#7f8c8d;stroke-width:.75}
 .unused{fill:url(#pg-hatch-unused);stroke:#aaa;stroke-width:.5}
-.grp{fill:#f9e79f;stroke:#b7950b;stroke-width:.5}
+.grp{fill:#f9e79f;stroke:#7d6608;stroke-width:.75}
+.pgmap .gl{font-size:9px;pointer-events:none}
 .grp.changed{fill:#e67e22}
 .unit{fill:#8e44ad;fill-opacity:.45}
 .amark{fill:#000}

@@ -65,7 +65,7 @@ struct MapPixels {
   static constexpr double kLineWidth = 768;  // 12 px per byte for 64-byte cachelines
   static constexpr double kRight = 8;
   static constexpr double kLane = 18;        // byte band lane
-  static constexpr double kGroupLane = 9;
+  static constexpr double kGroupLane = 12;
   static constexpr double kUnitLane = 5;
   static constexpr double kRowGap = 6;
   static constexpr double kCharWidth = 6.1;  // 10 px monospace, for "does the label fit"
