@@ -12,6 +12,7 @@
 
 #include "padguard/compare.hpp"
 #include "padguard/diff.hpp"
+#include "padguard/layout_map.hpp"
 #include "padguard/pairing.hpp"
 
 namespace padguard {
@@ -367,20 +368,27 @@ RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOpti
                     d.containers_changed.empty() && d.groups.empty() &&
                     old_r.kind == new_r.kind;
   d.status = !same ? RecordStatus::Changed : d.suppressed.empty() ? RecordStatus::Unchanged : RecordStatus::Suppressed;
+  if (o.maps && d.status != RecordStatus::Unchanged) {  // an unchanged record's picture: see diff_sets
+    d.old_map = std::make_shared<const LayoutMap>(layout_map(old_r, o.cacheline_size));
+    d.new_map = std::make_shared<const LayoutMap>(layout_map(new_r, o.cacheline_size));
+  }
   return d;
 }
 
 namespace {
 
-RecordDiff one_sided(const RecordPair& p, uint32_t cacheline_size) {
+RecordDiff one_sided(const RecordPair& p, const DiffOptions& o) {
   RecordDiff d;
   d.name = p.subject;
+  const uint32_t cacheline_size = o.cacheline_size;
   if (p.old_r) {
     d.status = RecordStatus::Removed, d.kind = p.old_r->kind, d.decl = p.old_r->decl;
     d.old_stats = record_stats(*p.old_r, cacheline_size);
+    if (o.maps) d.old_map = std::make_shared<const LayoutMap>(layout_map(*p.old_r, cacheline_size));
   } else if (p.new_r) {
     d.status = RecordStatus::Added, d.kind = p.new_r->kind, d.decl = p.new_r->decl;
     d.new_stats = record_stats(*p.new_r, cacheline_size);
+    if (o.maps) d.new_map = std::make_shared<const LayoutMap>(layout_map(*p.new_r, cacheline_size));
   } else {
     d.status = RecordStatus::Missing;
   }
@@ -388,7 +396,7 @@ RecordDiff one_sided(const RecordPair& p, uint32_t cacheline_size) {
 }
 
 RecordDiff diff_pair(const RecordPair& p, const DiffOptions& o) {
-  if (!p.old_r || !p.new_r) return one_sided(p, o.cacheline_size);
+  if (!p.old_r || !p.new_r) return one_sided(p, o);
   RecordDiff d = diff_records(*p.old_r, *p.new_r, o);
   d.name = p.subject;
   return d;
@@ -426,6 +434,10 @@ DiffResult diff_sets(const RecordSet& old_s, const RecordSet& new_s, const std::
   for (const std::string& n : names) {
     const Selection sel = select_pair(old_s, new_s, n);
     res.records.push_back(sel.ambiguous ? ambiguous(sel.choices) : diff_pair(sel.pair, o));
+    // A record asked for by name is drawn even when unchanged: once, both sides being the same.
+    RecordDiff& d = res.records.back();
+    if (o.maps && d.status == RecordStatus::Unchanged)
+      d.new_map = std::make_shared<const LayoutMap>(layout_map(*sel.pair.new_r, o.cacheline_size));
   }
   attribute_root_causes(res);
   return res;

@@ -34,6 +34,11 @@ class Flattener {
       f.bit_offset = abs;
       f.bit_size = m.bit_size;
       f.byte_size = m.byte_size;
+      if (m.is_bitfield()) {
+        f.unit_offset = base_bits / 8 + place_member(m).byte_offset;
+        f.unit_size = m.unit_size;
+      }
+      f.alignment = m.alignment;
       f.unions = unions_;
       f.decl = m.decl;
       out_.members.push_back(std::move(f));
@@ -48,7 +53,7 @@ class Flattener {
     const std::string path = path_prefix + label;
     const size_t first_leaf = out_.members.size();
     const size_t slot = out_.containers.size();
-    out_.containers.push_back({path, ir.kind, abs / 8, m.byte_size, {}});
+    out_.containers.push_back({path, ir.kind, abs / 8, m.byte_size, {}, m.alignment});
     if (ir.is_union()) unions_.push_back(path);
     walk(ir, abs, m.name.empty() ? key_prefix : key_prefix + m.name + ".", path + ".");
     if (ir.is_union()) unions_.pop_back();

@@ -7,9 +7,7 @@
 
 namespace padguard {
 
-namespace {
-
-MemberLayout place(const Member& m) {
+MemberLayout place_member(const Member& m) {
   MemberLayout ml;
   if (m.is_bitfield() && m.unit_size > 0) {
     const uint64_t unit_bits = m.unit_size * 8;
@@ -22,13 +20,11 @@ MemberLayout place(const Member& m) {
   return ml;
 }
 
-}  // namespace
-
 Layout compute_layout(const Record& r) {
   Layout l;
   l.members.reserve(r.members.size());
   for (const Member& m : r.members) {
-    l.members.push_back(place(m));
+    l.members.push_back(place_member(m));
     if (m.is_bitfield())
       l.sum_bitfield_bits += m.bit_size;
     else

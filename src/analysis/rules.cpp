@@ -11,6 +11,7 @@
 #include <set>
 
 #include "padguard/error.hpp"
+#include "padguard/layout_map.hpp"
 #include "padguard/pairing.hpp"
 #include "padguard/rule_table.hpp"
 
@@ -317,12 +318,15 @@ class Evaluator {
   }
 
   RecordStats stats(const Record& r) const { return record_stats(r, opts_.cacheline_size); }
-  DiffOptions diff_options() const {
+  DiffOptions diff_options(bool maps = false) const {
     DiffOptions d;
     d.cacheline_size = opts_.cacheline_size;
     d.suppress = opts_.suppress;
+    d.maps = maps;
     return d;
   }
+  bool maps() const { return opts_.maps; }
+  LayoutMap map(const Record& r) const { return layout_map(r, opts_.cacheline_size); }
 
   Finding one(const Rule& r, const Pair& p) const {
     Finding f;
@@ -419,10 +423,20 @@ StructRow struct_row(const Evaluator& ev, const Pair& p, const std::vector<RuleR
   row.new_choices = p.new_choices;
   if (row.old_stats && row.new_stats) row.slack_loss = slack_loss(*row.old_stats, *row.new_stats);
   if (p.old_r && p.new_r) {
-    RecordDiff d = diff_records(*p.old_r, *p.new_r, ev.diff_options());
-    for (MemberDiff& m : d.members)
-      if (m.has(Change::LeftUnion) || m.has(Change::EnteredUnion)) row.union_changes.push_back(std::move(m));
-    row.suppressed = std::move(d.suppressed);
+    RecordDiff d = diff_records(*p.old_r, *p.new_r, ev.diff_options(ev.maps()));
+    for (const MemberDiff& m : d.members)
+      if (m.has(Change::LeftUnion) || m.has(Change::EnteredUnion)) row.union_changes.push_back(m);
+    row.suppressed = d.suppressed;
+    if (ev.maps()) {
+      if (d.status == RecordStatus::Unchanged) d.new_map = std::make_shared<const LayoutMap>(ev.map(*p.new_r));
+      row.diff = std::make_shared<const RecordDiff>(std::move(d));
+    }
+  } else if (ev.maps() && (p.old_r || p.new_r)) {  // one side: its picture alone
+    RecordDiff d;
+    d.name = p.subject;
+    d.status = p.old_r ? RecordStatus::Removed : RecordStatus::Added;
+    (p.old_r ? d.old_map : d.new_map) = std::make_shared<const LayoutMap>(ev.map(p.old_r ? *p.old_r : *p.new_r));
+    row.diff = std::make_shared<const RecordDiff>(std::move(d));
   }
   for (size_t i = 0; i < results.size(); ++i) row.cells.push_back(cell(results[i], scopes[i], n));
   return row;

@@ -254,6 +254,8 @@ int run_check(const CheckCmdOptions& o) {
   co.cacheline_size = o.cacheline;
   co.names = o.names;
   co.all = o.all;
+  const Format format = format_of(o.format, ResultKind::Check);
+  co.maps = format_info(format).maps;
   set_allow_skip(o.allow_skip, pairs, co);
   LoadOptions lo = o.common.load_options();
   lo.names = loaded_names(structs_needed(rules, co));
@@ -267,7 +269,6 @@ int run_check(const CheckCmdOptions& o) {
 
   RenderOptions ro;
   ro.source_root = o.source_root.empty() ? "" : std::filesystem::absolute(o.source_root).lexically_normal().string();
-  const Format format = format_of(o.format, ResultKind::Check);
   ro.color = use_color(o.color, format);
   const std::string out = render(res, format, ro);
   std::fwrite(out.data(), 1, out.size(), stdout);

@@ -93,9 +93,11 @@ int run_diff(const DiffCmdOptions& o) {
     if (side->records.empty() && names.empty())
       throw InputError(side == &old_s ? o.old_file : o.new_file,
                        std::string("no struct definitions readable: ") + kNoStructsReason);
+  const Format format = format_of(o.format, ResultKind::Diff);
   DiffResult d;
   try {
     DiffOptions dopt;
+    dopt.maps = format_info(format).maps;
     dopt.cacheline_size = o.cacheline;
     dopt.old_is_btf = !old_s.states_alignment;
     dopt.new_is_btf = !new_s.states_alignment;
@@ -107,7 +109,6 @@ int run_diff(const DiffCmdOptions& o) {
   }
   const std::vector<std::string> unmatched = select_records(d, sel);
   d.selection = selection_words(o);
-  const Format format = format_of(o.format, ResultKind::Diff);
   RenderOptions ro;
   ro.color = use_color(o.color, format);
   ro.leaf_changes_only = o.leaf_changes_only;

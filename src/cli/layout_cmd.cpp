@@ -129,6 +129,10 @@ int run_layout(const LayoutOptions& o) {
   if (!named.empty() && std::any_of(named.begin(), named.end(), [](const TypeRef& t) { return t != nullptr; }))
     return print_with_named_types(o, set, records, named);
   records = filter_by_holes(o, std::move(records));
+  if (format_info(format).one_record && records.size() != 1)
+    throw InputError(file, "--format " + o.format + " draws one struct, and " +
+                               (o.names.empty() ? "no -C was given" : std::to_string(records.size()) + " were named") +
+                               "; give one -C NAME");
   if (const std::optional<int> rc = run_layout_reorg(o, set, records)) return *rc;
   RenderOptions ro;
   ro.threads = o.common.threads;

@@ -4,10 +4,13 @@
 #include <stdexcept>
 
 #include "padguard/json.hpp"
+#include "padguard/layout_map.hpp"
 #include "padguard/pahole_text.hpp"
 #include "padguard/render.hpp"
 #include "padguard/report_ci.hpp"
+#include "padguard/report_html.hpp"
 #include "padguard/report_text.hpp"
+#include "padguard/svg_map.hpp"
 
 namespace padguard {
 
@@ -46,13 +49,22 @@ std::string layout_json_text(const LayoutView& v, const RenderOptions&) {
   return dump_json(layout_json(v.source, v.records, v.cacheline_size));
 }
 
+std::string layout_svg(const LayoutView& v, const RenderOptions&) {
+  if (v.records.size() != 1) throw std::logic_error("svg draws one record");  // the CLI refuses others (one_record)
+  return render_layout_svg(layout_map(*v.records[0], v.cacheline_size), v.source);
+}
+std::string check_html(const CheckResult& r, const RenderOptions&) { return render_check_html(r); }
+std::string diff_html(const DiffResult& d, const RenderOptions&) { return render_diff_html(d); }
+
 // Order: --help lists them so; the first is each command's default.
 constexpr FormatInfo kFormats[] = {
-    {Format::Text, "text", "the default", check_text, diff_text, layout_text},
-    {Format::Json, "json", "docs/JSON.md", check_json_text, diff_json_text, layout_json_text},
-    {Format::Github, "github", "GitHub Actions annotations", check_github, nullptr, nullptr},
-    {Format::Junit, "junit", "JUnit XML", check_junit, nullptr, nullptr},
-    {Format::Markdown, "markdown", "GitHub-flavoured markdown", check_md, diff_md, nullptr},
+    {Format::Text, "text", "the default", check_text, diff_text, layout_text, false, false},
+    {Format::Json, "json", "docs/JSON.md", check_json_text, diff_json_text, layout_json_text, false, false},
+    {Format::Github, "github", "GitHub Actions annotations", check_github, nullptr, nullptr, false, false},
+    {Format::Junit, "junit", "JUnit XML", check_junit, nullptr, nullptr, false, false},
+    {Format::Markdown, "markdown", "GitHub-flavoured markdown", check_md, diff_md, nullptr, false, false},
+    {Format::Svg, "svg", "a cacheline map of one struct", nullptr, nullptr, layout_svg, false, true},
+    {Format::Html, "html", "a self-contained page with cacheline maps", check_html, diff_html, nullptr, true, false},
 };
 
 bool supports(const FormatInfo& f, ResultKind k) {

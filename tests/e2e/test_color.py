@@ -2,7 +2,7 @@
 --color=auto (the default) colours when stdout is a terminal, NO_COLOR is
 unset or empty and TERM is not "dumb"; --color=always colours anywhere (even
 with NO_COLOR); --color=never and every machine format (json, github, junit,
-markdown) never do. Stripping the SGR sequences gives the plain text byte for
+markdown, html) never do. Stripping the SGR sequences gives the plain text byte for
 byte, so colour never changes what is said."""
 import os
 import pty
@@ -111,7 +111,7 @@ def test_what_is_painted(objs):
     assert re.search(r"\x1b\[32mPASS\x1b\[m", ok), ok
 
 
-@pytest.mark.parametrize("fmt", ["json", "github", "junit", "markdown"])
+@pytest.mark.parametrize("fmt", ["json", "github", "junit", "markdown", "html"])
 def test_machine_formats_never(objs, fmt):
     argv = [PADGUARD, "check", "--no-growth", "task_struct", "--format", fmt, *objs]
     _, plain = in_pipe(argv, env())

@@ -133,7 +133,12 @@ TEST_CASE("the format registry parses names per result type", "[render][fast]") 
   CHECK_FALSE(parse_format("markdown", ResultKind::Layout));
   CHECK_FALSE(parse_format("github", ResultKind::Diff));
   CHECK_FALSE(parse_format("JSON", ResultKind::Check));
-  CHECK(format_names(ResultKind::Layout) == std::vector<std::string>{"text", "json"});
+  CHECK(format_names(ResultKind::Layout) == std::vector<std::string>{"text", "json", "svg"});
+  CHECK(format_names(ResultKind::Diff) == std::vector<std::string>{"text", "json", "markdown", "html"});
+  CHECK_FALSE(parse_format("svg", ResultKind::Diff));
+  CHECK_FALSE(parse_format("html", ResultKind::Layout));
+  CHECK(format_info(Format::Html).maps);
+  CHECK(format_info(Format::Svg).one_record);
   for (const FormatInfo& f : format_registry()) CHECK(&format_info(f.format) == &f);
   CHECK_THROWS(render(LayoutView{}, Format::Github, {}));
 }

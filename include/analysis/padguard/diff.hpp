@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@
 #include "padguard/model.hpp"
 
 namespace padguard {
+
+struct LayoutMap;  // layout_map.hpp
 
 // ---- flat view (fit.cpp) ------------------------------------------------
 
@@ -28,6 +31,11 @@ struct FlatMember {
   uint64_t bit_offset = 0;  // absolute, from the start of the top-level record
   uint32_t bit_size = 0;    // bitfield width, 0 when not a bitfield
   uint64_t byte_size = 0;   // sizeof the member's type
+  // Bitfields: pahole's storage unit (layout.hpp place_member), its first
+  // byte (absolute) and size (sizeof the declared type); 0 otherwise.
+  uint64_t unit_offset = 0;
+  uint64_t unit_size = 0;
+  uint32_t alignment = 0;   // DW_AT_alignment of the member (a forced alignment); 0 when absent
   // Display paths of the enclosing inline unions, outermost first.
   std::vector<std::string> unions;
   SourceLoc decl;
@@ -47,6 +55,7 @@ struct FlatContainer {
   uint64_t offset = 0;  // bytes, absolute
   uint64_t size = 0;
   std::vector<std::string> keys;  // keys of its leaves, sorted
+  uint32_t alignment = 0;  // DW_AT_alignment of the member holding it; 0 when absent
 };
 
 struct FlatRecord {
@@ -191,6 +200,9 @@ struct RecordDiff {
   // Cacheline groups (groups.hpp) that changed: size, offsets, members.
   std::vector<GroupChange> groups;
   std::vector<std::string> root_causes;
+  // DiffOptions::maps: what a picture of each side draws (null for a side
+  // without the record, and always without the option).
+  std::shared_ptr<const LayoutMap> old_map, new_map;
 
   int64_t size_delta() const;
 };
@@ -213,6 +225,9 @@ struct DiffOptions {
   bool old_is_btf = false;
   bool new_is_btf = false;
   Suppressions suppress;
+  // Keep each compared record's layout map (layout_map.hpp) in its
+  // RecordDiff, for the formats that draw them (report/ FormatInfo::maps).
+  bool maps = false;
 };
 
 struct DiffResult {

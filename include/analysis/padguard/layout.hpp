@@ -32,6 +32,11 @@ struct Layout {
   uint64_t end_bit = 0;           // where the last member ends (bits)
 };
 
+// Where pahole places one member (no cursor needed): a bitfield at the start
+// of its storage unit (bit_offset / unit bits * unit size) and its bits from
+// there; any other member at its byte. compute_layout's members are these.
+MemberLayout place_member(const Member& m);
+
 // Holes are computed for structs and classes; a union has none.
 Layout compute_layout(const Record& r);
 

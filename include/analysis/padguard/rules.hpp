@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -106,6 +107,10 @@ struct StructRow {
   // rcu/rcu_users): a change of storage sharing the proof must explain.
   std::vector<MemberDiff> union_changes;
   std::vector<SuppressedChange> suppressed;  // what the suppressions hid there
+  // CheckOptions::maps: the struct's diff with the layout map of each side
+  // (one side only: status added/removed and that side's map; unchanged:
+  // the new side's map alone), for the formats that draw them. Else null.
+  std::shared_ptr<const RecordDiff> diff;
 };
 
 // Whether a config was checked at all. Anything but Checked is a row that
@@ -167,6 +172,7 @@ struct CheckOptions {
   // Every offender gets a table row and a place in the rule line (--all);
   // otherwise 50 rows and 10 names, and the rest counted, never dropped silently.
   bool all = false;
+  bool maps = false;  // StructRow::diff with layout maps (report/ FormatInfo::maps)
 };
 
 // The struct names a config must load; empty when a rule covers "all".

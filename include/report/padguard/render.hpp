@@ -17,7 +17,7 @@
 
 namespace padguard {
 
-enum class Format { Text, Json, Github, Junit, Markdown };
+enum class Format { Text, Json, Github, Junit, Markdown, Svg, Html };
 
 // What a command renders; a format registers the kinds it supports.
 enum class ResultKind { Check, Diff, Layout };
@@ -58,6 +58,11 @@ struct FormatInfo {
   std::string (*check)(const CheckResult&, const RenderOptions&);  // nullptr: not for check
   std::string (*diff)(const DiffResult&, const RenderOptions&);
   std::string (*layout)(const LayoutView&, const RenderOptions&);
+  // It draws layout maps: the command asks the analysis to keep them
+  // (DiffOptions::maps, CheckOptions::maps).
+  bool maps = false;
+  // It draws one record: `layout` refuses any other count of records.
+  bool one_record = false;
 };
 
 std::span<const FormatInfo> format_registry();
