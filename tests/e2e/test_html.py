@@ -30,7 +30,6 @@ BITFIELDS = os.path.join(fl.FIXTURES, "bitfields.c")
 
 # svg_map.hpp's pixels: 92 px of row labels, one 64-byte cacheline in 768 px.
 LEFT, LINE_PX, LINE_BYTES = 92.0, 768.0, 64
-PX_PER_BIT = LINE_PX / (LINE_BYTES * 8)
 # Fill colours of the classes (svg_map.cpp map_css), as the screenshot shows them.
 COLOURS = {"m": (0xcf, 0xe0, 0xf5), "c-moved": (0xf5, 0xb0, 0x41), "c-shifted": (0xfc, 0xf3, 0xcf),
            "c-added": (0x82, 0xe0, 0xaa), "c-removed": (0xf1, 0x94, 0x8a), "grp": (0xf9, 0xe7, 0x9f),
@@ -191,9 +190,11 @@ def layout_json(obj, name):
     return json.loads(r.stdout)["records"][0]
 
 
-def check_boxes(check, dom, rec, where):
+def check_boxes(check, dom, rec, where, line_bytes=LINE_BYTES):
     """Every member of the JSON record has boxes at its offset and size whose
-    widths add up to its size, the first at its offset's pixel and row."""
+    widths add up to its size, the first at its offset's pixel and row
+    (cachelines of `line_bytes`, one row LINE_PX wide)."""
+    px_per_bit = LINE_PX / (line_bytes * 8)
     boxes = {}
     for e in dom.find("rect", cls="m"):
         if up(e, "class") and "legend" in up(e, "class"):
@@ -214,17 +215,17 @@ def check_boxes(check, dom, rec, where):
                 check(p.get("data-bit-off") == str(m["bit_offset"]) and p.get("data-bits") == str(m["bit_size"]),
                       f"{where}: {m['key']}: bitfield data {p.get('data-bit-off')}/{p.get('data-bits')}")
         bits = m["bit_size"] or m["size"] * 8
-        drawn = sum(float(p["width"]) / PX_PER_BIT * (int(up(p, "data-last-line")) - int(up(p, "data-first-line")) + 1)
+        drawn = sum(float(p["width"]) / px_per_bit * (int(up(p, "data-last-line")) - int(up(p, "data-first-line")) + 1)
                     for p in pieces)
         if bits:
-            check(abs(drawn - bits) < 0.05 * len(pieces) / PX_PER_BIT, f"{where}: {m['key']}: widths draw {drawn} bits, not {bits}")
+            check(abs(drawn - bits) < 0.05 * len(pieces) / px_per_bit, f"{where}: {m['key']}: widths draw {drawn} bits, not {bits}")
         if first and bits:
             f = first[0]
-            line = m["bit_offset"] // (LINE_BYTES * 8)
+            line = m["bit_offset"] // (line_bytes * 8)
             single = up(f, "data-first-line") == up(f, "data-last-line")
             check(int(up(f, "data-first-line")) == line or not single, f"{where}: {m['key']}: in row {up(f, 'data-first-line')}, not {line}")
             if single:
-                x = LEFT + (m["bit_offset"] % (LINE_BYTES * 8)) * PX_PER_BIT
+                x = LEFT + (m["bit_offset"] % (line_bytes * 8)) * px_per_bit
                 check(abs(float(f["x"]) - x) < 0.01, f"{where}: {m['key']}: x {f['x']}, expected {x}")
 
 
@@ -319,6 +320,22 @@ def test_layout_svg_groups_alignment_bitfields(tmp_path, check):
     counts = colour_counts(png_pixels(png)[2])
     check(counts.get(COLOURS["grp"], 0) > 200, "no cacheline group colour in the screenshot")
     check(counts.get(COLOURS["bf"], 0) + counts.get(COLOURS["m"], 0) > 2000, "no member colour in the screenshot")
+    check.done()
+
+
+@pytest.mark.parametrize("size", [32, 128, 4096])
+def test_layout_svg_cacheline_size(size, check):
+    """-c N: a row per N-byte cacheline, each LINE_PX wide, boxes where the JSON says."""
+    obj = build(TASK)
+    r = pg("layout", "-C", "task_struct", "-c", str(size), "--format", "svg", obj)
+    assert r.returncode == 0, r.stderr
+    dom = Dom(r.stdout)
+    rec = json.loads(pg("layout", "-C", "task_struct", "-c", str(size), "--format", "json", obj).stdout)["records"][0]
+    check(dom.find("svg", cls="pgmap")[0]["data-cacheline-size"] == str(size), "data-cacheline-size")
+    check(int(dom.find("g", cls="row")[-1]["data-last-line"]) == rec["cachelines"] - 1,
+          f"last row {dom.find('g', cls='row')[-1]['data-last-line']}, {rec['cachelines']} cachelines")
+    check_boxes(check, dom, rec, f"-c {size}", size)
+    check_holes(check, dom, rec, f"-c {size}")
     check.done()
 
 
