@@ -23,10 +23,10 @@ enum class SpanKind { Member, Hole, Padding, Unused, Group, Unit };
 
 struct MapSpan {
   SpanKind kind = SpanKind::Member;
-  size_t index = 0;        // Member: flat.members; Hole: holes; Group: groups; Unit: MapGeometry::units
-  uint64_t begin = 0;      // bits from the start of the record
-  uint64_t end = 0;        // one past the last bit (== begin: a zero-size member, an empty group)
-  uint32_t lane = 0;       // spans that overlap (union members) are stacked in lanes
+  size_t index = 0;    // Member: flat.members; Hole: holes; Group: groups; Unit: MapGeometry::units
+  uint64_t begin = 0;  // bits from the start of the record
+  uint64_t end = 0;    // one past the last bit (== begin: a zero-size member, an empty group)
+  uint32_t lane = 0;   // spans that overlap (union members) are stacked in lanes
 };
 
 // A bitfield storage unit (pahole's: FlatMember::unit_offset/unit_size) and
@@ -50,8 +50,8 @@ struct MapRow {
 };
 
 struct MapGeometry {
-  uint64_t line_bits = 512;   // cacheline size in bits
-  uint64_t total_bits = 0;    // the record's size in bits
+  uint64_t line_bits = 512;  // cacheline size in bits
+  uint64_t total_bits = 0;   // the record's size in bits
   std::array<std::vector<MapSpan>, 3> bands;
   std::vector<MapUnit> units;
   std::vector<MapRow> rows;
@@ -64,7 +64,7 @@ struct MapPixels {
   static constexpr double kLeft = 92;        // row labels
   static constexpr double kLineWidth = 768;  // 12 px per byte for 64-byte cachelines
   static constexpr double kRight = 8;
-  static constexpr double kLane = 18;        // byte band lane
+  static constexpr double kLane = 18;  // byte band lane
   static constexpr double kGroupLane = 12;
   static constexpr double kUnitLane = 5;
   static constexpr double kRowGap = 6;
