@@ -40,52 +40,9 @@ span.PASS,span.FAIL,span.ERROR{padding:0 4px;font-weight:bold}
 .pair{display:flex;gap:16px;align-items:flex-start}
 figure{margin:0}figcaption{font-weight:bold;margin:2px 0 4px}
 svg.defs{position:absolute;width:0;height:0}
-.legend text{font:11px 'DejaVu Sans',sans-serif}
 section.record{border-top:1px solid #ddd;margin-top:12px}
 ul{margin:4px 0;padding-left:20px}
 )~";
-
-// One swatch per class the maps use, drawn with the maps' own classes.
-std::string legend() {
-  struct Item {
-    const char* cls;
-    const char* text;
-  };
-  static constexpr Item kItems[] = {
-      {"m", "member"},
-      {"m bf", "bitfield"},
-      {"hole", "hole"},
-      {"pad", "tail padding"},
-      {"unused", "unused bits"},
-      {"m c-added", "added"},
-      {"m c-removed", "removed"},
-      {"m c-moved", "moved"},
-      {"m c-shifted", "shifted"},
-      {"m c-resized", "resized"},
-      {"m c-retyped", "retyped / bit width"},
-      {"m c-sharing_changed", "union, sharing or straddling changed"},
-      {"m suppressed", "suppressed"},
-      {"hole filled", "hole filled"},
-      {"hole opened", "hole opened"},
-      {"grp", "cacheline group"},
-      {"grp changed", "group changed"},
-      {"unit", "bitfield storage unit"},
-  };
-  std::string out = "<svg class=\"legend pgmap\" width=\"960\" height=\"44\" viewBox=\"0 0 960 44\">";
-  double xpos = 2, y = 2;
-  for (const Item& it : kItems) {
-    const double w = 24 + 6.6 * static_cast<double>(std::string_view(it.text).size());
-    if (xpos + w > 960) xpos = 2, y += 22;
-    out += fmt::format(
-        "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"18\" height=\"14\"/><text x=\"{}\" y=\"{}\">{}</text>", it.cls,
-        xpos, y + 2, xpos + 22, y + 13, it.text);
-    xpos += w + 8;
-  }
-  out +=
-      fmt::format("<path class=\"amark\" d=\"M{} {}h6l-6 6z\"/><text x=\"{}\" y=\"{}\">forced alignment</text></svg>\n",
-                  xpos, y + 2, xpos + 10, y + 13);
-  return out;
-}
 
 std::string page_head(const std::string& title) {
   return fmt::format(
@@ -328,7 +285,7 @@ std::string render_diff_html(const DiffResult& d) {
       "(n/bytes)</th>"
       "<th>tail padding</th><th>members changed</th></tr>\n";
   for (const RecordDiff* r : shown) out += diff_row(*r);
-  out += "</table>\n" + legend();
+  out += "</table>\n" + map_legend(true, 960);
   for (const RecordDiff* r : shown) out += record_section(*r, r->name, d.old_source, d.new_source);
   return out + "</body>\n</html>\n";
 }
@@ -408,7 +365,7 @@ std::string render_check_html(const CheckResult& r) {
   bool any = false;
   for (const ConfigResult& c : r.configs)
     for (const StructRow& s : c.structs) any = any || s.diff;
-  if (any) out += legend();
+  if (any) out += map_legend(true, 960);
   for (const ConfigResult& c : r.configs) {
     out += fmt::format(
         "<section class=\"config\" data-config=\"{}\" data-verdict=\"{}\">\n<h2>{}<span class=\"{}\">{}</span></h2>\n",

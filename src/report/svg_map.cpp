@@ -428,6 +428,7 @@ std::string_view map_css() {
 .m.suppressed{stroke:#777;stroke-dasharray:2 2}
 .hole.filled{stroke:#1e8449;stroke-width:2.5}
 .hole.opened{fill:url(#pg-hatch-opened);stroke:#c0392b;stroke-width:2.5}
+.legend text{font:11px 'DejaVu Sans',sans-serif}
 )~";
 }
 
@@ -437,6 +438,54 @@ std::string_view map_defs() {
 <pattern id="pg-hatch-pad" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)"><rect width="6" height="6" fill="#eeeeee"/><line x1="0" y1="0" x2="0" y2="6" stroke="#95a5a6" stroke-width="2"/></pattern>
 <pattern id="pg-hatch-unused" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="4" height="4" fill="#fafafa"/><line x1="0" y1="0" x2="0" y2="4" stroke="#c8c8c8" stroke-width="1"/></pattern>
 )~";
+}
+
+std::string map_legend(bool changes, double width, double* height) {
+  struct Item {
+    const char* cls;
+    const char* text;
+    bool change;
+  };
+  static constexpr Item kItems[] = {
+      {"m", "member", false},
+      {"m bf", "bitfield", false},
+      {"hole", "hole", false},
+      {"pad", "tail padding", false},
+      {"unused", "unused bits", false},
+      {"m c-added", "added", true},
+      {"m c-removed", "removed", true},
+      {"m c-moved", "moved", true},
+      {"m c-shifted", "shifted", true},
+      {"m c-resized", "resized", true},
+      {"m c-retyped", "retyped / bit width", true},
+      {"m c-sharing_changed", "union, sharing or straddling changed", true},
+      {"m suppressed", "suppressed", true},
+      {"hole filled", "hole filled", true},
+      {"hole opened", "hole opened", true},
+      {"grp", "cacheline group", false},
+      {"grp changed", "group changed", true},
+      {"unit", "bitfield storage unit", false},
+  };
+  std::string body;
+  double xpos = 2, y = 2;
+  auto place = [&](double w) {
+    if (xpos + w > width) xpos = 2, y += 22;
+  };
+  for (const Item& it : kItems) {
+    if (it.change && !changes) continue;
+    const double w = 24 + 6.6 * static_cast<double>(std::string_view(it.text).size());
+    place(w);
+    body += fmt::format(
+        "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"18\" height=\"14\"/><text x=\"{}\" y=\"{}\">{}</text>", it.cls,
+        num(xpos), num(y + 2), num(xpos + 22), num(y + 13), it.text);
+    xpos += w + 8;
+  }
+  place(24 + 6.6 * 16);
+  body += fmt::format("<path class=\"amark\" d=\"M{} {}h6l-6 6z\"/><text x=\"{}\" y=\"{}\">forced alignment</text>",
+                      num(xpos), num(y + 2), num(xpos + 10), num(y + 13));
+  if (height) *height = y + 22;
+  return fmt::format("<svg class=\"legend pgmap\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\">{2}</svg>\n",
+                     num(width), num(y + 22), body);
 }
 
 std::string svg_map(const LayoutMap& m, const MapMarks& marks, std::string_view side) {
@@ -470,8 +519,13 @@ std::string render_layout_svg(const LayoutMap& m, const std::string& source) {
     body += fmt::format("<text class=\"{}\" x=\"4\" y=\"{}\">{}</text>\n", i ? "hd" : "hd name",
                         num(14.0 + 16.0 * static_cast<double>(i)), esc::xml(head[i]));
   const MapMarks none;
-  Drawer(m, none, g, body).rows(top);
-  const double w = map_width(), h = top + map_height(g);
+  const double rows_end = Drawer(m, none, g, body).rows(top);
+  const double w = map_width();
+  double legend_h = 0;
+  std::string legend = map_legend(false, w - 8, &legend_h);
+  legend.insert(4, fmt::format(" x=\"4\" y=\"{}\"", num(rows_end + 4)));  // nested, below the rows
+  body += legend;
+  const double h = rows_end + 4 + legend_h + 4;
   out += fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pgmap\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "data-name=\"{2}\" data-size=\"{3}\" data-cacheline-size=\"{4}\" data-tool=\"{5}\">\n"

@@ -98,8 +98,12 @@ class Dom(HTMLParser):
         self.text.append(data)
 
     def find(self, tag=None, cls=None, **attrs):
+        """Elements by tag, classes and data attributes (data_x=...), the
+        legend's swatches left out."""
         out = []
         for e in self.elements:
+            if any("legend" in u.get("class", "").split() for u in e["_up"]):
+                continue
             if tag and e["tag"] != tag:
                 continue
             if cls and not set(cls.split()) <= set(e.get("class", "").split()):
@@ -156,6 +160,11 @@ def png_pixels(path):
     return w, h, rows
 
 
+# A legend swatch (18 x 14 px) shows each class's colour too: a colour
+# counts for the maps only past that many pixels.
+LEGEND_PX = 18 * 14
+
+
 def colour_counts(rows):
     counts = {}
     for row in rows:
@@ -197,8 +206,6 @@ def check_boxes(check, dom, rec, where, line_bytes=LINE_BYTES):
     px_per_bit = LINE_PX / (line_bytes * 8)
     boxes = {}
     for e in dom.find("rect", cls="m"):
-        if up(e, "class") and "legend" in up(e, "class"):
-            continue
         boxes.setdefault(e["data-key"], []).append(e)
     keys = [m["key"] for m in rec["members"]]
     check(sorted(boxes) == sorted(keys), f"{where}: boxes for {sorted(set(boxes) ^ set(keys))} differ from the JSON's members")
@@ -318,8 +325,8 @@ def test_layout_svg_groups_alignment_bitfields(tmp_path, check):
     drawn = {(e["data-group"], int(e["data-begin"]), int(e["data-end"])) for e in dom.find("rect", cls="grp")}
     check(drawn == want, f"groups drawn {sorted(drawn)}, groups --format json {sorted(want)}")
     counts = colour_counts(png_pixels(png)[2])
-    check(counts.get(COLOURS["grp"], 0) > 200, "no cacheline group colour in the screenshot")
-    check(counts.get(COLOURS["bf"], 0) + counts.get(COLOURS["m"], 0) > 2000, "no member colour in the screenshot")
+    check(counts.get(COLOURS["grp"], 0) > LEGEND_PX + 1000, "no cacheline group colour in the screenshot")
+    check(counts.get(COLOURS["bf"], 0) + counts.get(COLOURS["m"], 0) > LEGEND_PX * 2 + 2000, "no member colour in the screenshot")
     check.done()
 
 
@@ -420,7 +427,7 @@ def test_diff_html_seed_patch(tmp_path, check):
             check(all(e["data-off"] == str(m["offset"]) for e in boxes.get(m["key"], [])), f"{side}: {m['key']} off")
     counts = colour_counts(png_pixels(png)[2])
     for cls in ("c-moved", "c-shifted", "m"):
-        check(counts.get(COLOURS[cls], 0) > 100, f"the screenshot shows no {cls} colour {COLOURS[cls]}")
+        check(counts.get(COLOURS[cls], 0) > LEGEND_PX + 1000, f"the screenshot shows no {cls} colour {COLOURS[cls]}")
     check.done()
 
 
@@ -435,8 +442,8 @@ def test_diff_html_groups_added_removed(tmp_path, check):
     dom_text, png = browse(page, "diff_groups", (1800, 1400))
     check_diff_page(check, Dom(dom_text), diff, "diff")
     counts = colour_counts(png_pixels(png)[2])
-    check(counts.get(COLOURS["c-added"], 0) > 50, "the screenshot shows no added colour")
-    check(counts.get(COLOURS["grp changed"], 0) > 50, "the screenshot shows no changed-group colour")
+    check(counts.get(COLOURS["c-added"], 0) > LEGEND_PX + 800, "the screenshot shows no added colour")
+    check(counts.get(COLOURS["grp changed"], 0) > LEGEND_PX + 1000, "the screenshot shows no changed-group colour")
     check.done()
 
 

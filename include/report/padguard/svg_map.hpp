@@ -90,6 +90,10 @@ struct MapMarks {
 // data-side.
 std::string svg_map(const LayoutMap& m, const MapMarks& marks, std::string_view side);
 
+// A key to the maps' classes, as an <svg> `width` wide; with `changes`, the
+// diff's classes too; `height` gets its height.
+std::string map_legend(bool changes, double width, double* height = nullptr);
+
 // The shared style and the hatch patterns the maps refer to (by id).
 std::string_view map_css();
 std::string_view map_defs();
