@@ -46,9 +46,7 @@ void sort_spans(std::vector<MapSpan>& spans) {
   });
 }
 
-uint64_t member_end(const FlatMember& f) {
-  return f.bit_offset + (f.is_bitfield() ? f.bit_size : f.byte_size * 8);
-}
+uint64_t member_end(const FlatMember& f) { return f.bit_offset + (f.is_bitfield() ? f.bit_size : f.byte_size * 8); }
 
 std::vector<MapSpan> byte_band(const LayoutMap& m, uint64_t total) {
   std::vector<MapSpan> spans;
@@ -108,8 +106,10 @@ std::vector<MapRow> rows_of(const MapGeometry& g, uint64_t lines) {
         continue;
       }
       for (uint64_t c : {s.begin, s.end}) {
-        if (c % g.line_bits) single.push_back(c / g.line_bits);
-        else cuts.push_back(c / g.line_bits);
+        if (c % g.line_bits)
+          single.push_back(c / g.line_bits);
+        else
+          cuts.push_back(c / g.line_bits);
       }
     }
   for (auto* v : {&single, &cuts}) {
@@ -145,7 +145,8 @@ void fill_rows(MapGeometry& g, uint64_t lines) {
     std::vector<size_t> active;
     size_t next = 0;
     for (MapRow& r : g.rows) {
-      while (next < spans.size() && lines_of(spans[next], g.line_bits, lines).first <= r.last_line) active.push_back(next++);
+      while (next < spans.size() && lines_of(spans[next], g.line_bits, lines).first <= r.last_line)
+        active.push_back(next++);
       std::erase_if(active, [&](size_t i) { return lines_of(spans[i], g.line_bits, lines).second < r.first_line; });
       r.spans[b] = active;
       uint32_t lanes = b == kByteBand ? 1 : 0;
@@ -231,17 +232,19 @@ class Drawer {
     const uint64_t rb = r.first_line * g_.line_bits, re = (r.last_line + 1) * g_.line_bits;
     const uint64_t cl = g_.line_bits / 8;
     const bool run = r.last_line > r.first_line;
-    fmt::format_to(std::back_inserter(out_), "<g class=\"row\" data-first-line=\"{}\" data-last-line=\"{}\">", r.first_line,
-                   r.last_line);
+    fmt::format_to(std::back_inserter(out_), "<g class=\"row\" data-first-line=\"{}\" data-last-line=\"{}\">",
+                   r.first_line, r.last_line);
     const double top = y + r.lanes[kGroupBand] * P::kGroupLane;
     const double h = r.lanes[kByteBand] * P::kLane;
     const std::string title =
         run ? fmt::format("cachelines {}-{}, bytes {}-{}: {} cachelines drawn as one, every span covers them whole",
-                          r.first_line, r.last_line, rb / 8, std::min(re, g_.total_bits) / 8 - 1, r.last_line - r.first_line + 1)
+                          r.first_line, r.last_line, rb / 8, std::min(re, g_.total_bits) / 8 - 1,
+                          r.last_line - r.first_line + 1)
             : fmt::format("cacheline {}, bytes {}-{}", r.first_line, rb / 8, rb / 8 + cl - 1);
     fmt::format_to(std::back_inserter(out_), "<text class=\"lbl\" x=\"4\" y=\"{}\"><title>{}</title>+{}{}</text>",
                    num(top + 12.5), title, rb / 8, run ? fmt::format(" \u00d7{}", r.last_line - r.first_line + 1) : "");
-    const double full = static_cast<double>(std::min(re, std::max(g_.total_bits, rb)) - rb) / static_cast<double>(re - rb);
+    const double full =
+        static_cast<double>(std::min(re, std::max(g_.total_bits, rb)) - rb) / static_cast<double>(re - rb);
     fmt::format_to(std::back_inserter(out_), "<rect class=\"rowbg{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
                    run ? " run" : "", num(P::kLeft), num(top), num(full * P::kLineWidth), num(h));
     for (size_t i : r.spans[kGroupBand]) group(r, g_.bands[kGroupBand][i], y);
@@ -252,16 +255,16 @@ class Drawer {
   }
 
   void rect(const char* cls, const Piece& p, double y, double h) {
-    fmt::format_to(std::back_inserter(out_), "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"", cls, num(p.x),
-                   num(y), num(std::max(p.w, 0.0)), num(h));
+    fmt::format_to(std::back_inserter(out_), "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"", cls,
+                   num(p.x), num(y), num(std::max(p.w, 0.0)), num(h));
   }
 
   void label(const std::string& text, const Piece& p, double y) {
     for (std::string_view cand : {std::string_view(text), std::string_view(text).substr(text.rfind('.') + 1)}) {
       const std::string shown = esc::text(cand);
       if (static_cast<double>(shown.size()) * P::kCharWidth + 4 > p.w) continue;
-      fmt::format_to(std::back_inserter(out_), "<text class=\"ml\" x=\"{}\" y=\"{}\">{}</text>", num(p.x + 2), num(y + 12.5),
-                     esc::xml(cand));
+      fmt::format_to(std::back_inserter(out_), "<text class=\"ml\" x=\"{}\" y=\"{}\">{}</text>", num(p.x + 2),
+                     num(y + 12.5), esc::xml(cand));
       return;
     }
   }
@@ -270,31 +273,38 @@ class Drawer {
     const Piece p = piece(r, s);
     const double y = top + s.lane * P::kLane + 1, h = P::kLane - 2;
     switch (s.kind) {
-      case SpanKind::Member: member(p, m_.flat.members[s.index], y, h); break;
+      case SpanKind::Member:
+        member(p, m_.flat.members[s.index], y, h);
+        break;
       case SpanKind::Hole: {
         const Hole& hole = m_.holes[s.index];
         const std::string& mark = s.index < marks_.holes.size() ? marks_.holes[s.index] : empty_;
         rect(mark.empty() ? "hole" : mark == "filled" ? "hole filled" : "hole opened", p, y, h);
-        fmt::format_to(std::back_inserter(out_), " data-off=\"{}\" data-size=\"{}\"><title>hole: {} byte{} at {}{}{}</title></rect>",
-                       hole.offset, hole.size, hole.size, hole.size == 1 ? "" : "s", hole.offset,
+        fmt::format_to(std::back_inserter(out_),
+                       " data-off=\"{}\" data-size=\"{}\"><title>hole: {} byte{} at {}{}{}</title></rect>", hole.offset,
+                       hole.size, hole.size, hole.size == 1 ? "" : "s", hole.offset,
                        hole.in.empty() ? "" : " in " + esc::xml(hole.in),
-                       mark.empty() ? "" : mark == "filled" ? " (filled by the change)" : " (opened by the change)");
+                       mark.empty()       ? ""
+                       : mark == "filled" ? " (filled by the change)"
+                                          : " (opened by the change)");
         break;
       }
       case SpanKind::Padding:
         rect("pad", p, y, h);
-        fmt::format_to(std::back_inserter(out_), " data-off=\"{}\" data-size=\"{}\"><title>tail padding: {} byte{}</title></rect>",
-                       m_.stats.size - m_.stats.padding, m_.stats.padding, m_.stats.padding, m_.stats.padding == 1 ? "" : "s");
+        fmt::format_to(
+            std::back_inserter(out_), " data-off=\"{}\" data-size=\"{}\"><title>tail padding: {} byte{}</title></rect>",
+            m_.stats.size - m_.stats.padding, m_.stats.padding, m_.stats.padding, m_.stats.padding == 1 ? "" : "s");
         break;
       case SpanKind::Unused: {
         const uint64_t bits = s.end - s.begin;
         rect("unused", p, y, h);
         fmt::format_to(std::back_inserter(out_),
-                       " data-bit-off=\"{}\" data-bits=\"{}\"><title>{} unused bit{} at {} (no member)</title></rect>", s.begin,
-                       bits, bits, bits == 1 ? "" : "s", bit_pos(s.begin));
+                       " data-bit-off=\"{}\" data-bits=\"{}\"><title>{} unused bit{} at {} (no member)</title></rect>",
+                       s.begin, bits, bits, bits == 1 ? "" : "s", bit_pos(s.begin));
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
 
@@ -309,12 +319,16 @@ class Drawer {
     if (mark != marks_.members.end() && !mark->second.classes.empty()) cls += " " + mark->second.classes;
     const Piece drawn = f.end_byte() == f.begin_byte() && !f.is_bitfield() ? Piece{p.x - 0.75, 1.5, p.first} : p;
     rect(cls.c_str(), drawn, y, h);
-    fmt::format_to(std::back_inserter(out_), " data-key=\"{}\" data-off=\"{}\" data-size=\"{}\"", esc::xml(f.key), f.begin_byte(),
-                   f.byte_size);
-    if (f.is_bitfield()) fmt::format_to(std::back_inserter(out_), " data-bit-off=\"{}\" data-bits=\"{}\"", f.bit_offset, f.bit_size);
+    fmt::format_to(std::back_inserter(out_), " data-key=\"{}\" data-off=\"{}\" data-size=\"{}\"", esc::xml(f.key),
+                   f.begin_byte(), f.byte_size);
+    if (f.is_bitfield())
+      fmt::format_to(std::back_inserter(out_), " data-bit-off=\"{}\" data-bits=\"{}\"", f.bit_offset, f.bit_size);
     if (f.alignment) fmt::format_to(std::back_inserter(out_), " data-align=\"{}\"", f.alignment);
-    std::string t = fmt::format("{}: {}, offset {}, size {}", f.path, type_text(*f.type), bit_pos(f.bit_offset), f.byte_size);
-    if (f.is_bitfield()) t += fmt::format(", {} bit{} in the {}-byte unit at {}", f.bit_size, f.bit_size == 1 ? "" : "s", f.unit_size, f.unit_offset);
+    std::string t =
+        fmt::format("{}: {}, offset {}, size {}", f.path, type_text(*f.type), bit_pos(f.bit_offset), f.byte_size);
+    if (f.is_bitfield())
+      t += fmt::format(", {} bit{} in the {}-byte unit at {}", f.bit_size, f.bit_size == 1 ? "" : "s", f.unit_size,
+                       f.unit_offset);
     if (f.alignment) t += fmt::format(", __attribute__((__aligned__({})))", f.alignment);
     if (!f.unions.empty()) t += ", in " + f.unions.back();
     if (mark != marks_.members.end() && !mark->second.note.empty()) t += "; " + mark->second.note;
@@ -330,10 +344,11 @@ class Drawer {
     std::string members;
     for (size_t i = 0; i < c.members.size(); ++i) members += (i ? ", " : "") + c.members[i];
     fmt::format_to(std::back_inserter(out_),
-                   " data-group=\"{}\" data-begin=\"{}\" data-end=\"{}\"><title>{}</title></rect>", esc::xml(c.name), c.begin, c.end,
-                   esc::xml(fmt::format("__cacheline_group {}: bytes {}-{}, size {}, {} cacheline{} from {}{}{}{}", c.name, c.begin,
-                                        c.end, c.size, c.cachelines, c.cachelines == 1 ? "" : "s", c.first_cacheline,
-                                        c.pad_end ? fmt::format(", padded to {}", *c.pad_end) : "",
+                   " data-group=\"{}\" data-begin=\"{}\" data-end=\"{}\"><title>{}</title></rect>", esc::xml(c.name),
+                   c.begin, c.end,
+                   esc::xml(fmt::format("__cacheline_group {}: bytes {}-{}, size {}, {} cacheline{} from {}{}{}{}",
+                                        c.name, c.begin, c.end, c.size, c.cachelines, c.cachelines == 1 ? "" : "s",
+                                        c.first_cacheline, c.pad_end ? fmt::format(", padded to {}", *c.pad_end) : "",
                                         members.empty() ? "" : "; members: ", members)));
     const std::string shown = esc::text(c.name);
     if (p.first && static_cast<double>(shown.size()) * 5.4 + 4 <= drawn.w)
@@ -346,8 +361,10 @@ class Drawer {
     rect("unit", piece(r, s), y + s.lane * P::kUnitLane + 0.5, P::kUnitLane - 1);
     std::string who;
     for (size_t i = 0; i < u.members.size(); ++i) who += (i ? ", " : "") + m_.flat.members[u.members[i]].key;
-    fmt::format_to(std::back_inserter(out_), " data-off=\"{}\" data-size=\"{}\"><title>{}</title></rect>", u.offset, u.size,
-                   esc::xml(fmt::format("bitfield storage unit: {} byte{} at {}: {}", u.size, u.size == 1 ? "" : "s", u.offset, who)));
+    fmt::format_to(std::back_inserter(out_), " data-off=\"{}\" data-size=\"{}\"><title>{}</title></rect>", u.offset,
+                   u.size,
+                   esc::xml(fmt::format("bitfield storage unit: {} byte{} at {}: {}", u.size, u.size == 1 ? "" : "s",
+                                        u.offset, who)));
   }
 
   // A forced alignment (DW_AT_alignment) of a member or of an inline
@@ -356,8 +373,9 @@ class Drawer {
     auto wedge = [&](uint64_t bit, const std::string& what, uint32_t a) {
       if (bit < rb || bit >= re) return;
       const Piece p = piece(r, {SpanKind::Member, 0, bit, bit, 0});
-      fmt::format_to(std::back_inserter(out_), "<path class=\"amark\" d=\"M{} {}h6l-6 6z\" data-align=\"{}\"><title>{}</title></path>",
-                     num(p.x), num(top), a, esc::xml(fmt::format("{}: __attribute__((__aligned__({})))", what, a)));
+      fmt::format_to(std::back_inserter(out_),
+                     "<path class=\"amark\" d=\"M{} {}h6l-6 6z\" data-align=\"{}\"><title>{}</title></path>", num(p.x),
+                     num(top), a, esc::xml(fmt::format("{}: __attribute__((__aligned__({})))", what, a)));
     };
     for (const FlatMember& f : m_.flat.members)
       if (f.alignment) wedge(f.bit_offset, f.path, f.alignment);
@@ -410,6 +428,7 @@ std::string_view map_css() {
 .m.suppressed{stroke:#777;stroke-dasharray:2 2}
 .hole.filled{stroke:#1e8449;stroke-width:2.5}
 .hole.opened{fill:url(#pg-hatch-opened);stroke:#c0392b;stroke-width:2.5}
+.legend text{font:11px 'DejaVu Sans',sans-serif}
 )~";
 }
 
@@ -419,6 +438,54 @@ std::string_view map_defs() {
 <pattern id="pg-hatch-pad" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)"><rect width="6" height="6" fill="#eeeeee"/><line x1="0" y1="0" x2="0" y2="6" stroke="#95a5a6" stroke-width="2"/></pattern>
 <pattern id="pg-hatch-unused" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="4" height="4" fill="#fafafa"/><line x1="0" y1="0" x2="0" y2="4" stroke="#c8c8c8" stroke-width="1"/></pattern>
 )~";
+}
+
+std::string map_legend(bool changes, double width, double* height) {
+  struct Item {
+    const char* cls;
+    const char* text;
+    bool change;
+  };
+  static constexpr Item kItems[] = {
+      {"m", "member", false},
+      {"m bf", "bitfield", false},
+      {"hole", "hole", false},
+      {"pad", "tail padding", false},
+      {"unused", "unused bits", false},
+      {"m c-added", "added", true},
+      {"m c-removed", "removed", true},
+      {"m c-moved", "moved", true},
+      {"m c-shifted", "shifted", true},
+      {"m c-resized", "resized", true},
+      {"m c-retyped", "retyped / bit width", true},
+      {"m c-sharing_changed", "union, sharing or straddling changed", true},
+      {"m suppressed", "suppressed", true},
+      {"hole filled", "hole filled", true},
+      {"hole opened", "hole opened", true},
+      {"grp", "cacheline group", false},
+      {"grp changed", "group changed", true},
+      {"unit", "bitfield storage unit", false},
+  };
+  std::string body;
+  double xpos = 2, y = 2;
+  auto place = [&](double w) {
+    if (xpos + w > width) xpos = 2, y += 22;
+  };
+  for (const Item& it : kItems) {
+    if (it.change && !changes) continue;
+    const double w = 24 + 6.6 * static_cast<double>(std::string_view(it.text).size());
+    place(w);
+    body += fmt::format(
+        "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"18\" height=\"14\"/><text x=\"{}\" y=\"{}\">{}</text>", it.cls,
+        num(xpos), num(y + 2), num(xpos + 22), num(y + 13), it.text);
+    xpos += w + 8;
+  }
+  place(24 + 6.6 * 16);
+  body += fmt::format("<path class=\"amark\" d=\"M{} {}h6l-6 6z\"/><text x=\"{}\" y=\"{}\">forced alignment</text>",
+                      num(xpos), num(y + 2), num(xpos + 10), num(y + 13));
+  if (height) *height = y + 22;
+  return fmt::format("<svg class=\"legend pgmap\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\">{2}</svg>\n",
+                     num(width), num(y + 22), body);
 }
 
 std::string svg_map(const LayoutMap& m, const MapMarks& marks, std::string_view side) {
@@ -436,12 +503,12 @@ std::string svg_map(const LayoutMap& m, const MapMarks& marks, std::string_view 
 std::string render_layout_svg(const LayoutMap& m, const std::string& source) {
   const MapGeometry g = map_geometry(m);
   const RecordStats& s = m.stats;
-  std::vector<std::string> head{
-      fmt::format("{} {}  ({})", kind_keyword(m.kind), m.name, source),
-      fmt::format("size {}, {} cacheline{} of {} bytes, alignment {}{}", s.size, s.cachelines, s.cachelines == 1 ? "" : "s",
-                  m.cacheline_size, s.alignment, m.alignment ? fmt::format(" (__aligned__({}))", m.alignment) : ""),
-      fmt::format("holes {} ({} bytes), bit holes {} ({} bits), tail padding {}", s.nr_holes, s.sum_holes, s.nr_bit_holes,
-                  s.sum_bit_holes, s.padding)};
+  std::vector<std::string> head{fmt::format("{} {}  ({})", kind_keyword(m.kind), m.name, source),
+                                fmt::format("size {}, {} cacheline{} of {} bytes, alignment {}{}", s.size, s.cachelines,
+                                            s.cachelines == 1 ? "" : "s", m.cacheline_size, s.alignment,
+                                            m.alignment ? fmt::format(" (__aligned__({}))", m.alignment) : ""),
+                                fmt::format("holes {} ({} bytes), bit holes {} ({} bits), tail padding {}", s.nr_holes,
+                                            s.sum_holes, s.nr_bit_holes, s.sum_bit_holes, s.padding)};
   for (const CacheGroup& c : m.groups)
     if (!c.problem.empty()) head.push_back(fmt::format("__cacheline_group {}: {}", c.name, c.problem));
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -449,17 +516,23 @@ std::string render_layout_svg(const LayoutMap& m, const std::string& source) {
   std::string body;
   body.reserve(256 * (m.flat.members.size() + g.rows.size()) + 512);
   for (size_t i = 0; i < head.size(); ++i)
-    body += fmt::format("<text class=\"{}\" x=\"4\" y=\"{}\">{}</text>\n", i ? "hd" : "hd name", num(14.0 + 16.0 * static_cast<double>(i)),
-                        esc::xml(head[i]));
+    body += fmt::format("<text class=\"{}\" x=\"4\" y=\"{}\">{}</text>\n", i ? "hd" : "hd name",
+                        num(14.0 + 16.0 * static_cast<double>(i)), esc::xml(head[i]));
   const MapMarks none;
-  Drawer(m, none, g, body).rows(top);
-  const double w = map_width(), h = top + map_height(g);
+  const double rows_end = Drawer(m, none, g, body).rows(top);
+  const double w = map_width();
+  double legend_h = 0;
+  std::string legend = map_legend(false, w - 8, &legend_h);
+  legend.insert(4, fmt::format(" x=\"4\" y=\"{}\"", num(rows_end + 4)));  // nested, below the rows
+  body += legend;
+  const double h = rows_end + 4 + legend_h + 4;
   out += fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pgmap\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "data-name=\"{2}\" data-size=\"{3}\" data-cacheline-size=\"{4}\" data-tool=\"{5}\">\n"
       "<style>\n{6}.pgmap .hd{{font-size:12px}}\n.pgmap .name{{font-weight:bold}}\n</style>\n<defs>\n{7}</defs>\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n{8}</svg>\n",
-      num(w), num(h), esc::xml(m.name), s.size, m.cacheline_size, esc::xml(tool_version()), map_css(), map_defs(), body);
+      num(w), num(h), esc::xml(m.name), s.size, m.cacheline_size, esc::xml(tool_version()), map_css(), map_defs(),
+      body);
   return out;
 }
 

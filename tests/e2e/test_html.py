@@ -30,7 +30,6 @@ BITFIELDS = os.path.join(fl.FIXTURES, "bitfields.c")
 
 # svg_map.hpp's pixels: 92 px of row labels, one 64-byte cacheline in 768 px.
 LEFT, LINE_PX, LINE_BYTES = 92.0, 768.0, 64
-PX_PER_BIT = LINE_PX / (LINE_BYTES * 8)
 # Fill colours of the classes (svg_map.cpp map_css), as the screenshot shows them.
 COLOURS = {"m": (0xcf, 0xe0, 0xf5), "c-moved": (0xf5, 0xb0, 0x41), "c-shifted": (0xfc, 0xf3, 0xcf),
            "c-added": (0x82, 0xe0, 0xaa), "c-removed": (0xf1, 0x94, 0x8a), "grp": (0xf9, 0xe7, 0x9f),
@@ -99,8 +98,12 @@ class Dom(HTMLParser):
         self.text.append(data)
 
     def find(self, tag=None, cls=None, **attrs):
+        """Elements by tag, classes and data attributes (data_x=...), the
+        legend's swatches left out."""
         out = []
         for e in self.elements:
+            if any("legend" in u.get("class", "").split() for u in e["_up"]):
+                continue
             if tag and e["tag"] != tag:
                 continue
             if cls and not set(cls.split()) <= set(e.get("class", "").split()):
@@ -157,6 +160,11 @@ def png_pixels(path):
     return w, h, rows
 
 
+# A legend swatch (18 x 14 px) shows each class's colour too: a colour
+# counts for the maps only past that many pixels.
+LEGEND_PX = 18 * 14
+
+
 def colour_counts(rows):
     counts = {}
     for row in rows:
@@ -191,13 +199,13 @@ def layout_json(obj, name):
     return json.loads(r.stdout)["records"][0]
 
 
-def check_boxes(check, dom, rec, where):
+def check_boxes(check, dom, rec, where, line_bytes=LINE_BYTES):
     """Every member of the JSON record has boxes at its offset and size whose
-    widths add up to its size, the first at its offset's pixel and row."""
+    widths add up to its size, the first at its offset's pixel and row
+    (cachelines of `line_bytes`, one row LINE_PX wide)."""
+    px_per_bit = LINE_PX / (line_bytes * 8)
     boxes = {}
     for e in dom.find("rect", cls="m"):
-        if up(e, "class") and "legend" in up(e, "class"):
-            continue
         boxes.setdefault(e["data-key"], []).append(e)
     keys = [m["key"] for m in rec["members"]]
     check(sorted(boxes) == sorted(keys), f"{where}: boxes for {sorted(set(boxes) ^ set(keys))} differ from the JSON's members")
@@ -214,17 +222,17 @@ def check_boxes(check, dom, rec, where):
                 check(p.get("data-bit-off") == str(m["bit_offset"]) and p.get("data-bits") == str(m["bit_size"]),
                       f"{where}: {m['key']}: bitfield data {p.get('data-bit-off')}/{p.get('data-bits')}")
         bits = m["bit_size"] or m["size"] * 8
-        drawn = sum(float(p["width"]) / PX_PER_BIT * (int(up(p, "data-last-line")) - int(up(p, "data-first-line")) + 1)
+        drawn = sum(float(p["width"]) / px_per_bit * (int(up(p, "data-last-line")) - int(up(p, "data-first-line")) + 1)
                     for p in pieces)
         if bits:
-            check(abs(drawn - bits) < 0.05 * len(pieces) / PX_PER_BIT, f"{where}: {m['key']}: widths draw {drawn} bits, not {bits}")
+            check(abs(drawn - bits) < 0.05 * len(pieces) / px_per_bit, f"{where}: {m['key']}: widths draw {drawn} bits, not {bits}")
         if first and bits:
             f = first[0]
-            line = m["bit_offset"] // (LINE_BYTES * 8)
+            line = m["bit_offset"] // (line_bytes * 8)
             single = up(f, "data-first-line") == up(f, "data-last-line")
             check(int(up(f, "data-first-line")) == line or not single, f"{where}: {m['key']}: in row {up(f, 'data-first-line')}, not {line}")
             if single:
-                x = LEFT + (m["bit_offset"] % (LINE_BYTES * 8)) * PX_PER_BIT
+                x = LEFT + (m["bit_offset"] % (line_bytes * 8)) * px_per_bit
                 check(abs(float(f["x"]) - x) < 0.01, f"{where}: {m['key']}: x {f['x']}, expected {x}")
 
 
@@ -317,8 +325,24 @@ def test_layout_svg_groups_alignment_bitfields(tmp_path, check):
     drawn = {(e["data-group"], int(e["data-begin"]), int(e["data-end"])) for e in dom.find("rect", cls="grp")}
     check(drawn == want, f"groups drawn {sorted(drawn)}, groups --format json {sorted(want)}")
     counts = colour_counts(png_pixels(png)[2])
-    check(counts.get(COLOURS["grp"], 0) > 200, "no cacheline group colour in the screenshot")
-    check(counts.get(COLOURS["bf"], 0) + counts.get(COLOURS["m"], 0) > 2000, "no member colour in the screenshot")
+    check(counts.get(COLOURS["grp"], 0) > LEGEND_PX + 1000, "no cacheline group colour in the screenshot")
+    check(counts.get(COLOURS["bf"], 0) + counts.get(COLOURS["m"], 0) > LEGEND_PX * 2 + 2000, "no member colour in the screenshot")
+    check.done()
+
+
+@pytest.mark.parametrize("size", [32, 128, 4096])
+def test_layout_svg_cacheline_size(size, check):
+    """-c N: a row per N-byte cacheline, each LINE_PX wide, boxes where the JSON says."""
+    obj = build(TASK)
+    r = pg("layout", "-C", "task_struct", "-c", str(size), "--format", "svg", obj)
+    assert r.returncode == 0, r.stderr
+    dom = Dom(r.stdout)
+    rec = json.loads(pg("layout", "-C", "task_struct", "-c", str(size), "--format", "json", obj).stdout)["records"][0]
+    check(dom.find("svg", cls="pgmap")[0]["data-cacheline-size"] == str(size), "data-cacheline-size")
+    check(int(dom.find("g", cls="row")[-1]["data-last-line"]) == rec["cachelines"] - 1,
+          f"last row {dom.find('g', cls='row')[-1]['data-last-line']}, {rec['cachelines']} cachelines")
+    check_boxes(check, dom, rec, f"-c {size}", size)
+    check_holes(check, dom, rec, f"-c {size}")
     check.done()
 
 
@@ -403,7 +427,7 @@ def test_diff_html_seed_patch(tmp_path, check):
             check(all(e["data-off"] == str(m["offset"]) for e in boxes.get(m["key"], [])), f"{side}: {m['key']} off")
     counts = colour_counts(png_pixels(png)[2])
     for cls in ("c-moved", "c-shifted", "m"):
-        check(counts.get(COLOURS[cls], 0) > 100, f"the screenshot shows no {cls} colour {COLOURS[cls]}")
+        check(counts.get(COLOURS[cls], 0) > LEGEND_PX + 1000, f"the screenshot shows no {cls} colour {COLOURS[cls]}")
     check.done()
 
 
@@ -418,8 +442,8 @@ def test_diff_html_groups_added_removed(tmp_path, check):
     dom_text, png = browse(page, "diff_groups", (1800, 1400))
     check_diff_page(check, Dom(dom_text), diff, "diff")
     counts = colour_counts(png_pixels(png)[2])
-    check(counts.get(COLOURS["c-added"], 0) > 50, "the screenshot shows no added colour")
-    check(counts.get(COLOURS["grp changed"], 0) > 50, "the screenshot shows no changed-group colour")
+    check(counts.get(COLOURS["c-added"], 0) > LEGEND_PX + 800, "the screenshot shows no added colour")
+    check(counts.get(COLOURS["grp changed"], 0) > LEGEND_PX + 1000, "the screenshot shows no changed-group colour")
     check.done()
 
 

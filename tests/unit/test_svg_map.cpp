@@ -198,7 +198,8 @@ TEST_CASE("svg: boxes carry offsets and sizes, and x follows the offset", "[svg]
   // b: byte 8 of line 0, 8 bytes; 12 px per byte after the 92 px labels.
   CHECK(svg.find("<rect class=\"m\" x=\"188\" y=\"1\" width=\"96\" height=\"16\" data-key=\"b\" data-off=\"8\" "
                  "data-size=\"8\">") != std::string::npos);
-  CHECK(svg.find("data-key=\"f1\" data-off=\"16\" data-size=\"4\" data-bit-off=\"128\" data-bits=\"3\"") != std::string::npos);
+  CHECK(svg.find("data-key=\"f1\" data-off=\"16\" data-size=\"4\" data-bit-off=\"128\" data-bits=\"3\"") !=
+        std::string::npos);
   CHECK(svg.find("class=\"hole\" x=\"140\" y=\"1\" width=\"48\"") != std::string::npos);
   CHECK(svg.find("class=\"pad\"") != std::string::npos);
   CHECK(svg.find("data-side=\"old\"") != std::string::npos);
@@ -237,7 +238,8 @@ TEST_CASE("svg and html: hostile names are escaped, and there is no script", "[s
   CHECK(keys >= 4);
 }
 
-TEST_CASE("html diff: changes become classes on the side they belong to, holes filled and opened", "[svg][html][fast]") {
+TEST_CASE("html diff: changes become classes on the side they belong to, holes filled and opened",
+          "[svg][html][fast]") {
   // before: a(4) hole(4) b(8) c(4) pad 4; after: c moved into the hole, a grew.
   const auto before = rec("s", 24, {mem("a", 0, 4), mem("b", 8, 8), mem("c", 16, 4)});
   auto grown = mem("a", 0, 8);
@@ -252,9 +254,9 @@ TEST_CASE("html diff: changes become classes on the side they belong to, holes f
   const std::string html = render_diff_html(res);
   CHECK(count(html, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pgmap\"") == 2);
   CHECK(count(html, "class=\"m c-resized c-retyped\" x=\"92\"") == 2);  // a (int -> long), both sides
-  CHECK(count(html, "c-resized") >= 3);                                     // two maps and the table row
-  CHECK(html.find("class=\"m c-removed\"") != std::string::npos);            // c, old side
-  CHECK(html.find("class=\"m c-added\"") != std::string::npos);              // d, new side
+  CHECK(count(html, "c-resized") >= 3);                                 // two maps and the table row
+  CHECK(html.find("class=\"m c-removed\"") != std::string::npos);       // c, old side
+  CHECK(html.find("class=\"m c-added\"") != std::string::npos);         // d, new side
   CHECK(html.find("class=\"hole filled\"") != std::string::npos);
   CHECK(html.find("<script") == std::string::npos);
 }

@@ -23,10 +23,10 @@ enum class SpanKind { Member, Hole, Padding, Unused, Group, Unit };
 
 struct MapSpan {
   SpanKind kind = SpanKind::Member;
-  size_t index = 0;        // Member: flat.members; Hole: holes; Group: groups; Unit: MapGeometry::units
-  uint64_t begin = 0;      // bits from the start of the record
-  uint64_t end = 0;        // one past the last bit (== begin: a zero-size member, an empty group)
-  uint32_t lane = 0;       // spans that overlap (union members) are stacked in lanes
+  size_t index = 0;    // Member: flat.members; Hole: holes; Group: groups; Unit: MapGeometry::units
+  uint64_t begin = 0;  // bits from the start of the record
+  uint64_t end = 0;    // one past the last bit (== begin: a zero-size member, an empty group)
+  uint32_t lane = 0;   // spans that overlap (union members) are stacked in lanes
 };
 
 // A bitfield storage unit (pahole's: FlatMember::unit_offset/unit_size) and
@@ -50,8 +50,8 @@ struct MapRow {
 };
 
 struct MapGeometry {
-  uint64_t line_bits = 512;   // cacheline size in bits
-  uint64_t total_bits = 0;    // the record's size in bits
+  uint64_t line_bits = 512;  // cacheline size in bits
+  uint64_t total_bits = 0;   // the record's size in bits
   std::array<std::vector<MapSpan>, 3> bands;
   std::vector<MapUnit> units;
   std::vector<MapRow> rows;
@@ -64,7 +64,7 @@ struct MapPixels {
   static constexpr double kLeft = 92;        // row labels
   static constexpr double kLineWidth = 768;  // 12 px per byte for 64-byte cachelines
   static constexpr double kRight = 8;
-  static constexpr double kLane = 18;        // byte band lane
+  static constexpr double kLane = 18;  // byte band lane
   static constexpr double kGroupLane = 12;
   static constexpr double kUnitLane = 5;
   static constexpr double kRowGap = 6;
@@ -89,6 +89,10 @@ struct MapMarks {
 // the patterns and the style once). `side` is "old", "new" or "" and lands in
 // data-side.
 std::string svg_map(const LayoutMap& m, const MapMarks& marks, std::string_view side);
+
+// A key to the maps' classes, as an <svg> `width` wide; with `changes`, the
+// diff's classes too; `height` gets its height.
+std::string map_legend(bool changes, double width, double* height = nullptr);
 
 // The shared style and the hatch patterns the maps refer to (by id).
 std::string_view map_css();
