@@ -121,8 +121,10 @@ const Record* Member::embedded_record() const {
   return s.via_pointer || !s.dims.empty() ? nullptr : s.inline_record;
 }
 
-const Type* Member::unknown_size_type() const {
-  const Type* t = type.get();
+const Type* Member::unknown_size_type() const { return type ? declaration_held(*type) : nullptr; }
+
+const Type* declaration_held(const Type& type) {
+  const Type* t = &type;
   // Typedefs, qualifiers and arrays down to what the member stores; the
   // builder and the facts reader bound these chains far below the limit.
   for (int steps = 0; t != nullptr && steps < 4096; ++steps) {

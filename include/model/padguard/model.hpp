@@ -221,6 +221,11 @@ const char* kind_keyword(RecordKind k);
 // records are checked where they are built.
 std::string record_violation(const Record& r);
 
+// The declaration-only record (Type::declaration) a value of type `t`
+// holds, directly or through typedefs, qualifiers and arrays (none through a
+// pointer or a zero-length dimension): its size is unknown. Null otherwise.
+const Type* declaration_held(const Type& t);
+
 // What a member's type looks like where pahole prints it: the type with
 // top-level const/_Atomic and array levels taken off. Computed by one walk.
 struct MemberShape {
