@@ -379,8 +379,8 @@ RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOpti
   const bool btf = o.old_is_btf || o.new_is_btf;
   diff_members(d, fo, fn, o.cacheline_size, btf);
 
-  d.old_unknown = unknown_sizes(old_r);
-  d.new_unknown = unknown_sizes(new_r);
+  d.old_unknown = unknown_sizes(fo);
+  d.new_unknown = unknown_sizes(fn);
   const bool incomplete = !d.old_unknown.empty() || !d.new_unknown.empty();
   std::vector<Hole> ho = find_holes(old_r);
   std::vector<Hole> hn = find_holes(new_r);

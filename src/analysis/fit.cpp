@@ -99,12 +99,34 @@ FlatRecord flatten(const Record& r) {
   return f;
 }
 
-std::vector<UnknownSize> unknown_sizes(const Record& r) {
+namespace {
+
+uint32_t count_unknown(const Record& r, int depth) {
+  uint32_t n = 0;
+  for (const Member& m : r.members) {
+    if (const Record* ir = m.embedded_record(); ir && depth < 512)
+      n += count_unknown(*ir, depth + 1);
+    else
+      n += !m.is_bitfield() && m.size_unknown();
+  }
+  return n;
+}
+
+}  // namespace
+
+uint32_t count_unknown_sizes(const Record& r) { return count_unknown(r, 0); }
+
+std::vector<UnknownSize> unknown_sizes(const FlatRecord& f) {
   std::vector<UnknownSize> out;
-  for (const FlatMember& m : flatten(r).members)
+  for (const FlatMember& m : f.members)
     if (m.size_unknown)
       if (const Type* t = declaration_held(*m.type)) out.push_back({m.key, t->record_kind, t->name});
   return out;
+}
+
+std::vector<UnknownSize> unknown_sizes(const Record& r) {
+  if (count_unknown_sizes(r) == 0) return {};  // the common case, without flattening
+  return unknown_sizes(flatten(r));
 }
 
 std::vector<std::vector<std::string>> byte_sharing(const FlatRecord& f) {
@@ -162,21 +184,6 @@ std::vector<Hole> unknown_spans(const Record& r) {
   std::stable_sort(out.begin(), out.end(), [](const Hole& a, const Hole& b) { return a.offset < b.offset; });
   return out;
 }
-
-namespace {
-
-uint32_t count_unknown_sizes(const Record& r, int depth = 0) {
-  uint32_t n = 0;
-  for (const Member& m : r.members) {
-    if (const Record* ir = m.embedded_record(); ir && depth < 512)
-      n += count_unknown_sizes(*ir, depth + 1);
-    else
-      n += !m.is_bitfield() && m.size_unknown();
-  }
-  return n;
-}
-
-}  // namespace
 
 RecordStats record_stats(const Record& r, uint32_t cacheline_size) {
   const Layout l = compute_layout(r);

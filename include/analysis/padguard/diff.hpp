@@ -68,8 +68,11 @@ struct UnknownSize {
   bool operator==(const UnknownSize&) const = default;
 };
 
-// Every member of `r` (inline records included) of unknown size, in order.
+// Every member of `r` (inline records included) of unknown size, in order;
+// how many there are, without flattening.
 std::vector<UnknownSize> unknown_sizes(const Record& r);
+std::vector<UnknownSize> unknown_sizes(const FlatRecord& f);
+uint32_t count_unknown_sizes(const Record& r);
 
 // For each member of `f`, the keys of the other members it shares a byte with.
 std::vector<std::vector<std::string>> byte_sharing(const FlatRecord& f);
