@@ -68,6 +68,15 @@ bool DiffResult::changed() const {
                      });
 }
 
+bool RecordDiff::incomplete() const {
+  return old_stats && new_stats && (!old_unknown.empty() || !new_unknown.empty());
+}
+
+size_t DiffResult::incomplete() const {
+  return static_cast<size_t>(
+      std::count_if(records.begin(), records.end(), [](const RecordDiff& d) { return d.incomplete(); }));
+}
+
 bool DiffResult::ambiguous() const {
   return std::any_of(records.begin(), records.end(),
                      [](const RecordDiff& d) { return d.status == RecordStatus::Ambiguous; });
@@ -182,17 +191,33 @@ bool same_member_type(const Type& a, const Type& b, bool flat_arrays) {
   return na == nb && same_type(ea, eb);
 }
 
-void matched_changes(MemberDiff& md, uint32_t cl, bool flat_arrays) {
+// Keys whose extent changed in sharing: the members listed on one side only.
+std::vector<std::string> sharing_difference(const MemberDiff& md) {
+  std::vector<std::string> out;
+  std::set_symmetric_difference(md.old_shares.begin(), md.old_shares.end(), md.new_shares.begin(),
+                                md.new_shares.end(), std::back_inserter(out));
+  return out;
+}
+
+// A member of unknown size on a side (declaration-only type) has no known
+// end: its size, sharing and straddling are not compared (nor those of the
+// members whose sharing differs only with it).
+void matched_changes(MemberDiff& md, uint32_t cl, bool flat_arrays, const std::set<std::string>& unknown) {
   const FlatMember& o = *md.old_m;
   const FlatMember& n = *md.new_m;
-  if (o.byte_size != n.byte_size) md.changes.push_back(Change::Resized);
+  const bool sized = !o.size_unknown && !n.size_unknown;
+  if (sized && o.byte_size != n.byte_size) md.changes.push_back(Change::Resized);
   if (!same_member_type(*o.type, *n.type, flat_arrays)) md.changes.push_back(Change::Retyped);
   if (o.bit_size != n.bit_size) md.changes.push_back(Change::Bitfield);
   if (!o.unions.empty() && n.unions.empty()) md.changes.push_back(Change::LeftUnion);
   if (o.unions.empty() && !n.unions.empty()) md.changes.push_back(Change::EnteredUnion);
-  if (md.old_shares != md.new_shares) md.changes.push_back(Change::SharingChanged);
-  if (straddles(n, cl) && !straddles(o, cl)) md.changes.push_back(Change::Straddles);
-  if (!straddles(n, cl) && straddles(o, cl)) md.changes.push_back(Change::Unstraddles);
+  if (md.old_shares != md.new_shares && sized) {
+    const std::vector<std::string> differ = sharing_difference(md);
+    if (std::none_of(differ.begin(), differ.end(), [&](const std::string& k) { return unknown.count(k) != 0; }))
+      md.changes.push_back(Change::SharingChanged);
+  }
+  if (sized && straddles(n, cl) && !straddles(o, cl)) md.changes.push_back(Change::Straddles);
+  if (sized && !straddles(n, cl) && straddles(o, cl)) md.changes.push_back(Change::Unstraddles);
 }
 
 void diff_members(RecordDiff& d, FlatRecord& fo, FlatRecord& fn, uint32_t cl, bool flat_arrays) {
@@ -215,6 +240,10 @@ void diff_members(RecordDiff& d, FlatRecord& fo, FlatRecord& fn, uint32_t cl, bo
     unchanged.push_back(fn.members[n].bit_offset == fo.members[o].bit_offset);
   }
   const std::vector<bool> kept = longest_ordered(seq, unchanged);
+  std::set<std::string> unknown;
+  for (const FlatRecord* f : {&fo, &fn})
+    for (const FlatMember& m : f->members)
+      if (m.size_unknown) unknown.insert(m.key);
 
   std::vector<MemberDiff> out;
   for (size_t k = 0; k < matched.size(); ++k) {
@@ -226,7 +255,7 @@ void diff_members(RecordDiff& d, FlatRecord& fo, FlatRecord& fn, uint32_t cl, bo
     md.old_shares = os[o];
     md.new_shares = ns[n];
     if (md.old_m->bit_offset != md.new_m->bit_offset) md.changes.push_back(kept[k] ? Change::Shifted : Change::Moved);
-    matched_changes(md, cl, flat_arrays);
+    matched_changes(md, cl, flat_arrays, unknown);
     std::sort(md.changes.begin(), md.changes.end());
     if (!md.changes.empty()) out.push_back(std::move(md));
   }
@@ -238,7 +267,7 @@ void diff_members(RecordDiff& d, FlatRecord& fo, FlatRecord& fn, uint32_t cl, bo
     md.new_shares = ns[i];
     md.changes.push_back(Change::Added);
     if (!fn.members[i].unions.empty()) md.changes.push_back(Change::EnteredUnion);
-    if (straddles(fn.members[i], cl)) md.changes.push_back(Change::Straddles);
+    if (!fn.members[i].size_unknown && straddles(fn.members[i], cl)) md.changes.push_back(Change::Straddles);
     out.push_back(std::move(md));
   }
   for (size_t i = 0; i < fo.members.size(); ++i) {
@@ -351,8 +380,24 @@ RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOpti
   const bool btf = o.old_is_btf || o.new_is_btf;
   diff_members(d, fo, fn, o.cacheline_size, btf);
 
-  const std::vector<Hole> ho = find_holes(old_r);
-  const std::vector<Hole> hn = find_holes(new_r);
+  d.old_unknown = unknown_sizes(fo);
+  d.new_unknown = unknown_sizes(fn);
+  const bool incomplete = !d.old_unknown.empty() || !d.new_unknown.empty();
+  std::vector<Hole> ho = find_holes(old_r);
+  std::vector<Hole> hn = find_holes(new_r);
+  if (incomplete) {
+    // Where either side has a member of unknown size, neither side's holes
+    // are compared: one side cannot say whether it has them.
+    std::vector<Hole> spans = unknown_spans(old_r);
+    for (const Hole& h : unknown_spans(new_r)) spans.push_back(h);
+    auto in_span = [&](const Hole& h) {
+      return std::any_of(spans.begin(), spans.end(), [&](const Hole& s) {
+        return h.offset < s.offset + std::max<uint64_t>(s.size, 1) && s.offset < h.offset + h.size;
+      });
+    };
+    std::erase_if(ho, in_span);
+    std::erase_if(hn, in_span);
+  }
   auto hole_key = [](const Hole& h) { return std::make_pair(h.offset, h.size); };
   d.holes_filled = minus(ho, hn, hole_key);
   d.holes_opened = minus(hn, ho, hole_key);
@@ -363,7 +408,11 @@ RecordDiff diff_records(const Record& old_r, const Record& new_r, const DiffOpti
 
   RecordStats compared_old = *d.old_stats;
   if (btf) compared_old.alignment = d.new_stats->alignment;  // BTF states none
-  const bool same = d.members.empty() && compared_old == *d.new_stats && d.holes_filled.empty() &&
+  // With members of unknown size only sizeof and cachelines are facts.
+  const bool same_figures = incomplete ? compared_old.size == d.new_stats->size &&
+                                             compared_old.cachelines == d.new_stats->cachelines
+                                       : compared_old == *d.new_stats;
+  const bool same = d.members.empty() && same_figures && d.holes_filled.empty() &&
                     d.holes_opened.empty() && d.containers_removed.empty() && d.containers_added.empty() &&
                     d.containers_changed.empty() && d.groups.empty() &&
                     old_r.kind == new_r.kind;

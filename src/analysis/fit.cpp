@@ -41,6 +41,7 @@ class Flattener {
       f.alignment = m.alignment;
       f.unions = unions_;
       f.decl = m.decl;
+      f.size_unknown = !m.is_bitfield() && m.size_unknown();
       out_.members.push_back(std::move(f));
     }
   }
@@ -67,10 +68,14 @@ class Flattener {
   std::vector<std::string> unions_;
 };
 
-// Byte holes of one record level, then of its inline structs.
-void holes_into(const Record& r, uint64_t base, const std::string& in, std::vector<Hole>& out) {
+// Byte holes of one record level, then of its inline structs; with
+// `spans`, where its members of unknown size lie instead.
+void holes_into(const Record& r, uint64_t base, const std::string& in, std::vector<Hole>& out, bool spans = false) {
   const Layout l = compute_layout(r);
-  if (!r.is_union() && !r.members.empty()) {
+  if (spans) {
+    for (const MemberLayout& ml : l.members)
+      if (ml.size_unknown) out.push_back({base + ml.byte_offset, ml.unknown_span, in});
+  } else if (!r.is_union() && !r.members.empty()) {
     if (l.pre_hole) out.push_back({base + l.members[0].byte_offset - l.pre_hole, l.pre_hole, in});
     for (size_t i = 0; i + 1 < r.members.size(); ++i) {
       const uint64_t h = l.members[i].hole;
@@ -87,7 +92,7 @@ void holes_into(const Record& r, uint64_t base, const std::string& in, std::vect
     const Record& ir = *embedded;
     const std::string label =
         m.name.empty() ? fmt::format("<anon {} #{}>", kind_keyword(ir.kind), ++anon) : m.name;
-    holes_into(ir, base + m.bit_offset / 8, in.empty() ? label : in + "." + label, out);
+    holes_into(ir, base + m.bit_offset / 8, in.empty() ? label : in + "." + label, out, spans);
   }
 }
 
@@ -97,6 +102,36 @@ FlatRecord flatten(const Record& r) {
   FlatRecord f;
   Flattener(f).walk(r, 0, "", "");
   return f;
+}
+
+namespace {
+
+uint32_t count_unknown(const Record& r, int depth) {
+  uint32_t n = 0;
+  for (const Member& m : r.members) {
+    if (const Record* ir = m.embedded_record(); ir && depth < 512)
+      n += count_unknown(*ir, depth + 1);
+    else
+      n += !m.is_bitfield() && m.size_unknown();
+  }
+  return n;
+}
+
+}  // namespace
+
+uint32_t count_unknown_sizes(const Record& r) { return count_unknown(r, 0); }
+
+std::vector<UnknownSize> unknown_sizes(const FlatRecord& f) {
+  std::vector<UnknownSize> out;
+  for (const FlatMember& m : f.members)
+    if (m.size_unknown)
+      if (const Type* t = declaration_held(*m.type)) out.push_back({m.key, t->record_kind, t->name});
+  return out;
+}
+
+std::vector<UnknownSize> unknown_sizes(const Record& r) {
+  if (count_unknown_sizes(r) == 0) return {};  // the common case, without flattening
+  return unknown_sizes(flatten(r));
 }
 
 std::vector<std::vector<std::string>> byte_sharing(const FlatRecord& f) {
@@ -148,9 +183,17 @@ std::vector<Hole> find_holes(const Record& r) {
   return out;
 }
 
+std::vector<Hole> unknown_spans(const Record& r) {
+  std::vector<Hole> out;
+  holes_into(r, 0, "", out, true);
+  std::stable_sort(out.begin(), out.end(), [](const Hole& a, const Hole& b) { return a.offset < b.offset; });
+  return out;
+}
+
 RecordStats record_stats(const Record& r, uint32_t cacheline_size) {
   const Layout l = compute_layout(r);
   RecordStats s;
+  s.unknown_sizes = count_unknown_sizes(r);
   s.size = r.byte_size;
   s.alignment = r.alignment ? r.alignment : natural_alignment(r);
   s.cachelines = cacheline_size ? (r.byte_size + cacheline_size - 1) / cacheline_size : 0;
@@ -171,6 +214,7 @@ RecordStats record_stats(const Record& r, uint32_t cacheline_size) {
 }
 
 uint64_t slack_loss(const RecordStats& old_s, const RecordStats& new_s) {
+  if (old_s.unknown_sizes || new_s.unknown_sizes) return 0;
   if (old_s.size != new_s.size || new_s.padding >= old_s.padding) return 0;
   return old_s.padding - new_s.padding;
 }

@@ -25,12 +25,19 @@ Layout compute_layout(const Record& r) {
   l.members.reserve(r.members.size());
   for (const Member& m : r.members) {
     l.members.push_back(place_member(m));
+    l.members.back().size_unknown = !m.is_bitfield() && m.size_unknown();
     if (m.is_bitfield())
       l.sum_bitfield_bits += m.bit_size;
+    else if (l.members.back().size_unknown)
+      ++l.nr_unknown_sizes;
     else
       l.sum_member_bytes += m.byte_size;
   }
-  if (r.is_union()) return l;
+  if (r.is_union()) {
+    for (MemberLayout& ml : l.members)
+      if (ml.size_unknown) ml.unknown_span = r.byte_size - std::min(r.byte_size, ml.byte_offset);
+    return l;
+  }
 
   const int64_t size_bits = static_cast<int64_t>(r.byte_size) * 8;
   int64_t cur_bitfield_end = size_bits;
@@ -47,6 +54,12 @@ Layout compute_layout(const Record& r) {
         bit_start + (m.is_bitfield() ? m.bit_size : static_cast<int64_t>(m.byte_size) * 8);
     int64_t bit_holes = 0;
     int64_t byte_holes = 0;
+    // After a member of unknown size: it may reach this one; claim no gap.
+    if (last != nullptr && last->size_unknown) {
+      const int64_t from = static_cast<int64_t>(last->byte_offset) * 8;
+      last->unknown_span = bit_start > from ? static_cast<uint64_t>(bit_start - from) / 8 : 0;
+      last_seen_bit = std::max(last_seen_bit, bit_start);
+    }
     if (in_bitfield) {
       const int64_t bitfield_end = std::min(bit_start, cur_bitfield_end);
       bit_holes = bitfield_end - last_seen_bit;
@@ -94,6 +107,11 @@ Layout compute_layout(const Record& r) {
     last = &ml;
   }
 
+  if (last != nullptr && last->size_unknown) {
+    l.padding_unknown = true;
+    last->unknown_span = r.byte_size - std::min(r.byte_size, last->byte_offset);
+    last_seen_bit = std::max(last_seen_bit, size_bits);
+  }
   if (in_bitfield) {
     const int64_t bitfield_end = std::min(size_bits, cur_bitfield_end);
     l.bit_padding = bitfield_end > last_seen_bit ? static_cast<uint32_t>(bitfield_end - last_seen_bit) : 0;

@@ -107,6 +107,13 @@ Ranges bytes_of(const FlatRecord& f, const std::string& name) {
   return out;
 }
 
+// The first leaf `name` covers whose size is unknown (its extent with it).
+const FlatMember* unknown_leaf(const FlatRecord& f, const std::string& name) {
+  for (const FlatMember& m : f.members)
+    if (names(m, name) && m.size_unknown) return &m;
+  return nullptr;
+}
+
 std::optional<SourceLoc> decl_of(const FlatRecord& f, const std::string& name) {
   for (const FlatMember& m : f.members)
     if (names(m, name) && !m.decl.file.empty()) return m.decl;
@@ -166,11 +173,22 @@ Finding disjoint(const RuleInput& in) {
     f.member_suggestions = nearest_words(f.missing_member, paths);
     return f;
   }
+  // A member of unknown size has no known extent: fail closed on the new
+  // side; the old side's figure (the delta) is then left out.
+  for (const std::string* name : {&r.member_a, &r.member_b})
+    if (const FlatMember* u = unknown_leaf(fn, *name)) {
+      f.verdict = Verdict::Error;
+      f.problem = Problem::SizeUnknown;
+      if (const Type* t = declaration_held(*u->type)) f.unknown_size = UnknownSize{u->key, t->record_kind, t->name};
+      f.unknown_in_new = true;
+      if (!u->decl.file.empty()) f.where = u->decl;
+      return f;
+    }
   f.new_value = overlap(a, b);
   f.spans = {span(r.member_a, a), span(r.member_b, b)};
   const FlatRecord fo = flatten(in.old_r);
   const Ranges oa = bytes_of(fo, r.member_a), ob = bytes_of(fo, r.member_b);
-  if (!oa.empty() && !ob.empty()) {
+  if (!oa.empty() && !ob.empty() && !unknown_leaf(fo, r.member_a) && !unknown_leaf(fo, r.member_b)) {
     f.old_value = overlap(oa, ob);
     f.delta = signed_delta(*f.old_value, *f.new_value);
   }
@@ -300,10 +318,10 @@ constexpr RuleDef kRules[] = {
     {"disjoint", ArgShape::MemberPair, "STRUCT.a,STRUCT.b", "the two members share no byte after the change",
      Unit::BytesShared, disjoint},
     {"no-new-holes", ArgShape::Names, "NAME[,NAME...]|all", "no more holes nor hole bytes", Unit::Holes,
-     no_new_holes},
+     no_new_holes, nullptr, true},
     {"max-slack-loss", ArgShape::LimitOrNamedLimits, "N|NAME=N",
      "at most N bytes of tail padding consumed while sizeof is unchanged (hidden growth)", Unit::TailPadding,
-     max_slack_loss},
+     max_slack_loss, nullptr, true},
     {"max-group-size", ArgShape::GroupLimits, "STRUCT.GROUP=N",
      "the cacheline group is at most N bytes (CACHELINE_ASSERT_GROUP_SIZE)", Unit::GroupBytes, max_group_size,
      has_groups},

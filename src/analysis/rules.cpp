@@ -53,6 +53,7 @@ const char* problem_name(Problem p) {
     case Problem::Ambiguous: return "ambiguous";
     case Problem::NoGroup: return "no-group";
     case Problem::BadGroup: return "bad-group";
+    case Problem::SizeUnknown: return "size-unknown";
   }
   return "?";
 }
@@ -338,12 +339,30 @@ class Evaluator {
       f.new_choices = p.new_choices;
     } else {
       const RecordStats a = stats(*p.old_r), b = stats(*p.new_r);
-      f = r.def->evaluate(RuleInput{r, *p.old_r, *p.new_r, a, b, opts_.cacheline_size});
+      if (!r.def->member_sizes || !size_unknown(r, *p.old_r, *p.new_r, f))
+        f = r.def->evaluate(RuleInput{r, *p.old_r, *p.new_r, a, b, opts_.cacheline_size});
       f.old_stats = a;
       f.new_stats = b;
     }
     f.subject = p.subject;
     return f;
+  }
+
+  // Fail closed: a rule whose figures need every member's size cannot
+  // judge a struct with a member of unknown size on either side (`f`: the
+  // Error finding). Figures that do not (sizeof, cachelines, groups' marker
+  // offsets) are judged as usual.
+  static bool size_unknown(const Rule& r, const Record& old_r, const Record& new_r, Finding& f) {
+    const std::vector<UnknownSize> o = unknown_sizes(old_r), n = unknown_sizes(new_r);
+    if (o.empty() && n.empty()) return false;
+    f.unit = r.def->unit;
+    f.verdict = Verdict::Error;
+    f.problem = Problem::SizeUnknown;
+    f.unknown_size = n.empty() ? o.front() : n.front();
+    f.unknown_in_old = !o.empty();
+    f.unknown_in_new = !n.empty();
+    if (!new_r.decl.file.empty()) f.where = new_r.decl;
+    return true;
   }
 
   // Every struct in scope; kept: those named, and those that did not pass.

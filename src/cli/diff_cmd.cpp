@@ -145,8 +145,18 @@ int run_diff(const DiffCmdOptions& o) {
   for (const std::string& p : unmatched)
     std::fprintf(stderr, "padguard: %s -> %s: no struct or union name matches '%s' in either input\n",
                  o.old_file.c_str(), o.new_file.c_str(), p.c_str());
+  // Reduced debug info: what depends on a member of unknown size was not
+  // compared. Changes found elsewhere still stand (exit 1); "no change"
+  // cannot be claimed (exit 2).
+  const size_t incomplete = d.incomplete();
+  if (incomplete)
+    std::fprintf(stderr,
+                 "padguard: %s -> %s: %zu struct%s compared without the sizes of members whose type is "
+                 "declaration-only (listed in the diff): %s\n",
+                 o.old_file.c_str(), o.new_file.c_str(), incomplete, incomplete == 1 ? "" : "s", kReducedDebugInfoFix);
   if (missing || ambiguous || !unmatched.empty()) return kExitError;
-  return d.changed() ? kExitChanged : kExitOk;
+  if (d.changed()) return kExitChanged;
+  return incomplete ? kExitError : kExitOk;
 }
 
 }  // namespace padguard::cli

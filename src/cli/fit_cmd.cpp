@@ -229,6 +229,11 @@ int run_fit(const FitCmdOptions& o) {
     ConfigPlan plan;
     plan.label = L.in.label;
     plan.record = r;
+    if (const std::vector<UnknownSize> u = unknown_sizes(*r); !u.empty())
+      throw InputError(L.in.file, "struct " + o.structure + ": member '" + u.front().key + "' is of " +
+                                      kind_keyword(u.front().kind) + " " + u.front().type +
+                                      ", declaration-only there: its size is unknown, so fit cannot lay the struct "
+                                      "out again; " + kReducedDebugInfoFix);
     if (const std::string why = reproduces(*r, find); !why.empty())
       throw InputError(L.in.file, "struct " + o.structure + ": " + why +
                                       "; fit cannot predict this config (bitfields or attributes it does not model)");

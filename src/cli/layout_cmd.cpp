@@ -11,6 +11,7 @@
 #include "padguard/pairing.hpp"
 #include "padguard/pahole_text.hpp"
 #include "padguard/render.hpp"
+#include "padguard/report_text.hpp"
 #include "padguard/report_groups.hpp"
 
 namespace padguard::cli {
@@ -126,6 +127,12 @@ int run_layout(const LayoutOptions& o) {
       named.back() = std::move(t);
     }
   }
+  // Reduced debug info: say which structs print members of unknown size.
+  std::vector<const Record*> shown;
+  for (const Record* r : records)
+    if (r) shown.push_back(r);
+  if (const std::string note = unknown_sizes_note(set.source, shown, set.unresolved); !note.empty())
+    std::fprintf(stderr, "padguard: note: %s\n", note.c_str());
   if (!named.empty() && std::any_of(named.begin(), named.end(), [](const TypeRef& t) { return t != nullptr; }))
     return print_with_named_types(o, set, records, named);
   records = filter_by_holes(o, std::move(records));

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "padguard/error.hpp"
+#include "padguard/diff.hpp"
 #include "padguard/pahole_reorg.hpp"
 
 namespace padguard::cli {
@@ -29,8 +30,11 @@ void out(const std::string& text) { std::fwrite(text.data(), 1, text.size(), std
 
 int print_packable(const std::vector<const Record*>& records) {
   std::string text;
+  // A struct holding members of unknown size cannot be repacked with
+  // certainty: left out (run_layout's note names them).
   for (const Record* r : records)
-    if (const auto g = packable(*r)) text += render_packable(*r, *g);
+    if (unknown_sizes(*r).empty())
+      if (const auto g = packable(*r)) text += render_packable(*r, *g);
   out(text);
   return kExitOk;
 }
@@ -42,6 +46,11 @@ int print_reorganized(const LayoutOptions& o, const RecordSet& set, const std::v
   po.expand_types = o.expand;
   for (const Record* r : records) {
     if (r->is_union()) continue;  // pahole -R prints only structs
+    if (const std::vector<UnknownSize> u = unknown_sizes(*r); !u.empty())
+      throw InputError(set.source, "-R: member '" + u.front().key + "' of '" + r->name + "' is of " +
+                                       kind_keyword(u.front().kind) + " " + u.front().type +
+                                       ", declaration-only here: its size is unknown, so padguard does not move "
+                                       "members around it; " + kReducedDebugInfoFix);
     const Reorganization g = reorganize(*r);
     if (!reorganized_sums_agree(*r, g))
       throw InputError(set.source, "-R: pahole's reorganisation of '" + r->name +

@@ -190,6 +190,7 @@ class Writer {
     if (t.alignment != 1) j["alignment"] = t.alignment;
     if (t.kind == TypeKind::Qualified) j["qualifier"] = name_of(kQualifiers, t.qualifier);
     if (t.kind == TypeKind::Record) j["record_kind"] = kind_keyword(t.record_kind);
+    if (t.declaration) j["declaration"] = true;
     if (t.reference) j["reference"] = true;
     if (t.variadic) j["variadic"] = true;
     if (t.prototyped) j["prototyped"] = true;
@@ -342,6 +343,9 @@ class Reader {
     if (t.byte_size > (uint64_t{1} << 40)) fail(fmt::format("{}/byte_size: {} is implausible (over 2^40)", at, t.byte_size));
     if (j.contains("qualifier")) t.qualifier = value_of(kQualifiers, j["qualifier"].get<std::string>(), origin_);
     if (j.contains("record_kind")) t.record_kind = kind_from(j["record_kind"].get<std::string>(), origin_);
+    t.declaration = t.kind == TypeKind::Record && j.value("declaration", false);
+    if (t.declaration && t.byte_size != 0)
+      fail(fmt::format("{}/declaration: a declaration-only type has no size, yet byte_size is {}", at, t.byte_size));
     t.reference = j.value("reference", false);
     t.variadic = j.value("variadic", false);
     t.prototyped = j.value("prototyped", false);

@@ -349,6 +349,13 @@ class UnitModel {
     return dims;
   }
 
+  // A struct/union DIE that only declares the type (DW_AT_declaration, no
+  // DW_AT_byte_size): gcc's -femit-struct-debug-baseonly/-reduced, clang's
+  // -fno-standalone-debug.
+  static bool is_size_unknown_declaration(const RawDie& d) {
+    return is_record_tag(d.tag) && d.declaration && !d.byte_size;
+  }
+
   static bool is_data_member(const RawDie& m) {
     if (m.tag != DW_TAG_member && m.tag != DW_TAG_inheritance) return false;
     // DWARF 4 C++ static data members: external declarations.
@@ -466,6 +473,10 @@ class UnitModel {
         ty.record_kind = record_kind_of(d.tag);
         // -E: a named record reached by value carries its definition.
         if (!d.name || (expand_ && reach == Reach::Layout && !d.declaration)) ty.record = record(t, depth + 1);
+        // Held by value with only a declaration here (reduced debug info):
+        // its size is unknown until the loader finds the definition
+        // elsewhere (complete_types.hpp). A pointer needs no size.
+        ty.declaration = is_size_unknown_declaration(d) && reach == Reach::Layout;
         break;
       case DW_TAG_enumeration_type:
         ty.kind = TypeKind::Enum;
@@ -599,7 +610,10 @@ class UnitModel {
     if (m.byte_size > kMaxBytes || d.member_location.value_or(0) > kMaxBytes ||
         m.bit_offset > kMaxBytes * 8 || d.bit_size.value_or(0) > UINT32_MAX)
       fail("implausible member size or offset", d.offset);
-    if (t && is_struct_tag(t->die().tag)) m.direct_struct = record(*t, depth + 1);
+    // A declaration has no tail padding to speak of: the loader links the
+    // definition it finds (complete_types.hpp).
+    if (t && is_struct_tag(t->die().tag) && !is_size_unknown_declaration(t->die()))
+      m.direct_struct = record(*t, depth + 1);
     return m;
   }
 

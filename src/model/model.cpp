@@ -121,6 +121,33 @@ const Record* Member::embedded_record() const {
   return s.via_pointer || !s.dims.empty() ? nullptr : s.inline_record;
 }
 
+const Type* Member::unknown_size_type() const { return type ? declaration_held(*type) : nullptr; }
+
+const Type* declaration_held(const Type& type) {
+  const Type* t = &type;
+  // Typedefs, qualifiers and arrays down to what the member stores; the
+  // builder and the facts reader bound these chains far below the limit.
+  for (int steps = 0; t != nullptr && steps < 4096; ++steps) {
+    switch (t->kind) {
+      case TypeKind::Typedef:
+      case TypeKind::Qualified:
+        t = t->target.get();
+        continue;
+      case TypeKind::Array:
+        // A zero-length (flexible) dimension stores nothing, whatever the element.
+        for (uint64_t d : t->dims)
+          if (d == 0) return nullptr;
+        t = t->target.get();
+        continue;
+      case TypeKind::Record:
+        return t->declaration ? t : nullptr;
+      default:
+        return nullptr;
+    }
+  }
+  return nullptr;
+}
+
 namespace {
 constexpr uint64_t kMaxModelBytes = uint64_t{1} << 40;
 bool power_of_two_or_zero(uint64_t a) { return (a & (a - 1)) == 0; }

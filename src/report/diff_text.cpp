@@ -29,6 +29,7 @@ std::string offset_text(const FlatMember& m) {
 }
 
 std::string size_text(const FlatMember& m) {
+  if (m.size_unknown) return "unknown size";
   return m.is_bitfield() ? fmt::format("{} bit{}", m.bit_size, m.bit_size == 1 ? "" : "s")
                          : fmt::format("{} byte{}", m.byte_size, m.byte_size == 1 ? "" : "s");
 }
@@ -329,6 +330,20 @@ std::string record_details(const RecordDiff& d, bool on, size_t keep) {
   return out;
 }
 
+// "in (struct inner) in b.o": the members of unknown size per side.
+std::string unknown_text(const RecordDiff& d, const DiffResult& res, size_t keep) {
+  std::string out;
+  auto side = [&](const std::vector<UnknownSize>& v, const std::string& source) {
+    if (v.empty()) return;
+    std::vector<std::string> items;
+    for (const UnknownSize& u : v) items.push_back(fmt::format("{} ({} {})", u.key, kind_keyword(u.kind), u.type));
+    out += (out.empty() ? "" : "; ") + brief(items, keep) + " in " + N(source);
+  };
+  side(d.old_unknown, res.old_source);
+  side(d.new_unknown, res.new_source);
+  return out;
+}
+
 std::string hidden_note(const DiffResult& res) {
   if (!res.hidden) return "";
   return fmt::format("({} more changed record{} not shown: {})\n", res.hidden, res.hidden == 1 ? "" : "s",
@@ -357,7 +372,12 @@ std::string render_diff_text(const DiffResult& res, const DiffTextOptions& o) {
     switch (d.status) {
       case RecordStatus::Unchanged:
         ++same;
-        if (res.explicit_names)
+        if (d.incomplete())
+          out += paint_line(Paint::Warn,
+                            fmt::format("{} {}: no change known, {} bytes; not compared: the size of {}, "
+                                        "declaration-only\n",
+                                        kw, N(d.name), d.new_stats->size, unknown_text(d, res, keep)), on);
+        else if (res.explicit_names)
           out += fmt::format("{} {}: unchanged, {} bytes\n", kw, N(d.name), d.new_stats->size);
         break;
       case RecordStatus::Suppressed:
@@ -393,6 +413,9 @@ std::string render_diff_text(const DiffResult& res, const DiffTextOptions& o) {
         }
         out += paint_line(Paint::Header, fmt::format("{} {}: {}\n", kw, N(d.name), stats_line(d)), on);
         out += record_details(d, on, keep);
+        if (d.incomplete())
+          out += paint_line(Paint::Warn, fmt::format("    not compared: the size of {}, declaration-only\n",
+                                                     unknown_text(d, res, keep)), on);
         break;
     }
   }
@@ -402,6 +425,7 @@ std::string render_diff_text(const DiffResult& res, const DiffTextOptions& o) {
   if (suppressed) out += fmt::format(", {} only suppressed", suppressed);
   if (missing) out += fmt::format(", {} missing", missing);
   if (ambiguous) out += fmt::format(", {} ambiguous", ambiguous);
+  if (const size_t n = res.incomplete()) out += fmt::format(", {} compared without some member sizes", n);
   out += "\n" + hidden_note(res) + btf_note(btf_only);
   return out;
 }

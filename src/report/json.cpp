@@ -19,15 +19,27 @@ json loc_json(const SourceLoc& l) {
 }
 
 json stats_json(const RecordStats& s) {
-  return json{{"size", s.size},           {"alignment", s.alignment},       {"cachelines", s.cachelines},
-              {"nr_holes", s.nr_holes},   {"sum_holes", s.sum_holes},       {"nr_bit_holes", s.nr_bit_holes},
-              {"sum_bit_holes", s.sum_bit_holes}, {"padding", s.padding},  {"end", s.end_byte}};
+  json j{{"size", s.size},           {"alignment", s.alignment},       {"cachelines", s.cachelines},
+         {"nr_holes", s.nr_holes},   {"sum_holes", s.sum_holes},       {"nr_bit_holes", s.nr_bit_holes},
+         {"sum_bit_holes", s.sum_bit_holes}, {"padding", s.padding},  {"end", s.end_byte}};
+  if (s.unknown_sizes) j["unknown_sizes"] = s.unknown_sizes;
+  return j;
+}
+
+json unknown_size_json(const UnknownSize& u) {
+  return json{{"member", u.key}, {"type", std::string(kind_keyword(u.kind)) + " " + u.type}};
+}
+
+json unknown_sizes_json(const std::vector<UnknownSize>& v) {
+  json a = json::array();
+  for (const UnknownSize& u : v) a.push_back(unknown_size_json(u));
+  return a;
 }
 
 json opt_stats(const std::optional<RecordStats>& s) { return s ? stats_json(*s) : json(nullptr); }
 
 json flat_json(const FlatMember& m) {
-  return json{{"key", m.key},
+  json j{{"key", m.key},
               {"path", m.path},
               {"type", type_text(*m.type)},
               {"offset", m.bit_offset / 8},
@@ -36,6 +48,8 @@ json flat_json(const FlatMember& m) {
               {"size", m.byte_size},
               {"unions", m.unions},
               {"decl", loc_json(m.decl)}};
+  if (m.size_unknown) j["size_unknown"] = true;
+  return j;
 }
 
 json hole_json(const Hole& h) { return json{{"offset", h.offset}, {"size", h.size}, {"in", h.in}}; }
@@ -115,6 +129,8 @@ json record_diff_json(const RecordDiff& d) {
               {"containers_changed", container_changes_json(d.containers_changed)},
               {"suppressed", suppressed_json(d.suppressed)},
               {"now_straddling", d.now_straddling}};
+  if (!d.old_unknown.empty()) j["old_unknown_sizes"] = unknown_sizes_json(d.old_unknown);
+  if (!d.new_unknown.empty()) j["new_unknown_sizes"] = unknown_sizes_json(d.new_unknown);
   if (!d.groups.empty()) {
     json groups = json::array();
     for (const GroupChange& g : d.groups)
@@ -163,6 +179,13 @@ json finding_json(const Finding& f) {
   if (!f.group.empty()) j["group"] = f.group;
   if (f.unit == Unit::GroupMembersOutside && f.problem == Problem::None) j["members_outside"] = f.members_outside;
   if (f.problem == Problem::Ambiguous) j["old_choices"] = f.old_choices, j["new_choices"] = f.new_choices;
+  if (f.problem == Problem::SizeUnknown && f.unknown_size) {
+    json sides = json::array();
+    if (f.unknown_in_old) sides.push_back("old");
+    if (f.unknown_in_new) sides.push_back("new");
+    j["unknown_size"] = unknown_size_json(*f.unknown_size);
+    j["unknown_size"]["in"] = sides;
+  }
   return j;
 }
 
@@ -250,7 +273,7 @@ json diff_json(const DiffResult& d) {
     if (r.status == RecordStatus::Ambiguous && !summary.contains("ambiguous")) summary["ambiguous"] = 0;
     if (r.status == RecordStatus::Suppressed && !summary.contains("suppressed")) summary["suppressed"] = 0;
     summary[status_name(r.status)] = summary[status_name(r.status)].get<int>() + 1;
-    if (r.status != RecordStatus::Unchanged || d.explicit_names) recs.push_back(record_diff_json(r));
+    if (r.status != RecordStatus::Unchanged || d.explicit_names || r.incomplete()) recs.push_back(record_diff_json(r));
   }
   json roots = json::array();
   for (const RootCause& c : d.root_causes)
@@ -259,6 +282,7 @@ json diff_json(const DiffResult& d) {
          {"new", d.new_source},              {"changed", d.changed()}, {"cacheline_size", d.cacheline_size},
          {"summary", summary},               {"root_causes", roots},   {"records", recs}};
   if (d.hidden) j["hidden"] = d.hidden, j["selection"] = d.selection;
+  if (const size_t n = d.incomplete()) j["incomplete"] = n;
   return j;
 }
 

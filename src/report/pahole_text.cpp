@@ -287,11 +287,23 @@ class Printer {
       put_number(ml.bitfield_offset, 2);
       out_ += ' ';
       put_number(m.byte_size, 2);
+    } else if (ml.size_unknown) {
+      out_ += "     ?";  // a declaration-only type: not pahole's 0
     } else {
       out_ += ' ';
       put_number(m.byte_size, 5);
     }
     out_ += " */";
+  }
+
+  // What stands after a member of unknown size in place of pahole's 0 and
+  // the fake hole after it (docs/REDUCED-DEBUG-INFO.md).
+  void unknown_size_note(const Member& m, int indent) {
+    const Type* t = m.unknown_size_type();
+    if (t == nullptr) return;
+    put(out_, "{}/* XXX {} ", tabs(indent), kind_keyword(t->record_kind));
+    put_name(out_, t->name);
+    out_ += " is declaration-only here; its size is unknown */";
   }
 
   // class_member__fprintf. The caller has printed the indent.
@@ -426,6 +438,10 @@ class Printer {
       out_ += tabs(uc.indent);
       member(r.members[i], l.members[i], forced[i], uc);
       out_ += "\n";
+      if (l.members[i].size_unknown) {
+        unknown_size_note(r.members[i], uc.indent);
+        out_ += "\n";
+      }
       *uc.cacheline = initial;
     }
     out_ += tabs(conf.indent);
@@ -711,6 +727,11 @@ class Printer {
       out_ += tabs(cc.indent);
       member(m, ml, forced[i], cc);
 
+      if (ml.size_unknown) {
+        open_comment();
+        out_ += "\n";
+        unknown_size_note(m, cc.indent);
+      }
       if (m.direct_struct) {
         const uint64_t padding = tail_padding(*m.direct_struct);
         if (padding > 0) {
@@ -789,6 +810,9 @@ class Printer {
           out_ += " */\n";
         }
       }
+      if (l.nr_unknown_sizes > 0)
+        put(out_, "{}/* members of unknown size: {} (declaration-only types; no holes counted next to them) */\n",
+            tabs(cc.indent), l.nr_unknown_sizes);
       if (l.padding > 0) put(out_, "{}/* padding: {} */\n", tabs(cc.indent), l.padding);
       if (nr_paddings > 0)
         put(out_, "{}/* paddings: {}, sum paddings: {} */\n", tabs(cc.indent), nr_paddings,

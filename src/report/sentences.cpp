@@ -85,6 +85,17 @@ std::string missing(const Finding& f, const Rule& r, const ConfigResult& c) {
     case Problem::BadGroup:
       return fmt::format("struct {} in {}: the markers of cacheline group '{}' are incomplete or out of order (padguard "
                          "groups -C {} shows them)", f.subject, c.new_source, f.group, f.subject);
+    case Problem::SizeUnknown: {
+      const std::string where = f.unknown_in_old && f.unknown_in_new
+                                    ? fmt::format("in {} and in {}", c.old_source, c.new_source)
+                                    : fmt::format("in {}", f.unknown_in_new ? c.new_source : c.old_source);
+      const std::string member = f.unknown_size ? f.unknown_size->key : std::string("?");
+      const std::string type = f.unknown_size ? fmt::format("{} {}", kind_keyword(f.unknown_size->kind), f.unknown_size->type)
+                                              : std::string("its type");
+      return fmt::format("struct {}: member '{}' has unknown size {}: {} is declaration-only there, and {} needs its "
+                         "size; {}",
+                         f.subject, member, where, type, r.name(), kReducedDebugInfoFix);
+    }
     case Problem::None: break;
   }
   return "";

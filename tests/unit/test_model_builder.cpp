@@ -272,6 +272,54 @@ TEST_CASE("declarations are not built, a member of declared type has its name an
   CHECK(r.members[0].type->target->record == nullptr);  // named: by name only
 }
 
+TEST_CASE("a declaration held by value is a Type::declaration of unknown size (reduced debug info)", "[builder][reduced][fast]") {
+  // gcc -femit-struct-debug-baseonly: `struct inner` only declared here,
+  // held by value directly, through a typedef and as an array; and by pointer.
+  Unit u;
+  const uint64_t i32 = u.base("int", 4);
+  const uint64_t decl = u.add(DW_TAG_structure_type, "inner");
+  u.last().declaration = true;
+  const uint64_t td = u.wrap(DW_TAG_typedef, decl, "inner_t");
+  const uint64_t arr = u.wrap(DW_TAG_array_type, td);
+  u.enter();
+  u.add(DW_TAG_subrange_type);
+  u.last().count = 2;
+  u.leave();
+  const uint64_t ptr = u.wrap(DW_TAG_pointer_type, decl);
+  u.add(DW_TAG_structure_type, "outer");
+  u.last().byte_size = 64;
+  u.enter();
+  u.member("a", i32, 0);
+  u.member("in", decl, 8);
+  u.member("v", arr, 24);
+  u.member("p", ptr, 56);
+  u.leave();
+  const Record& r = u.only("outer");
+  const Member& in = r.members[1];
+  CHECK(in.type->declaration);
+  CHECK(in.size_unknown());
+  CHECK(in.byte_size == 0);
+  CHECK(in.direct_struct == nullptr);  // a declaration has no tail padding to speak of
+  CHECK(r.members[2].size_unknown());
+  CHECK(r.members[2].unknown_size_type() == in.type.get());  // the one node per DIE
+  CHECK_FALSE(r.members[3].size_unknown());
+  CHECK(type_text(*r.members[3].type) == "struct inner *");
+}
+
+TEST_CASE("a declaration reached only by pointer is not flagged", "[builder][reduced][fast]") {
+  Unit u;
+  const uint64_t decl = u.add(DW_TAG_structure_type, "opaque");
+  u.last().declaration = true;
+  const uint64_t p = u.wrap(DW_TAG_pointer_type, decl);
+  u.add(DW_TAG_structure_type, "user");
+  u.last().byte_size = 8;
+  u.enter();
+  u.member("p", p, 0);
+  u.leave();
+  const Record& r = u.only("user");
+  CHECK_FALSE(r.members[0].type->target->declaration);  // facts and crosscheck unchanged for every pointer
+}
+
 TEST_CASE("reference loops and dangling references are InputErrors", "[builder][fast]") {
   SECTION("typedef loop") {
     Unit u;

@@ -39,6 +39,9 @@ struct FlatMember {
   // Display paths of the enclosing inline unions, outermost first.
   std::vector<std::string> unions;
   SourceLoc decl;
+  // Its type is declaration-only (Member::size_unknown): byte_size 0 is no
+  // fact, and its end is unknown (end_byte() is its start).
+  bool size_unknown = false;
 
   bool is_bitfield() const { return bit_size != 0; }
   uint64_t begin_byte() const { return bit_offset / 8; }
@@ -65,6 +68,21 @@ struct FlatRecord {
 
 FlatRecord flatten(const Record& r);
 
+// A leaf member of unknown size (reduced debug info: its type is only a
+// declaration), and that type.
+struct UnknownSize {
+  std::string key;  // FlatMember::key
+  RecordKind kind = RecordKind::Struct;
+  std::string type;  // the declaration-only record's name
+  bool operator==(const UnknownSize&) const = default;
+};
+
+// Every member of `r` (inline records included) of unknown size, in order;
+// how many there are, without flattening.
+std::vector<UnknownSize> unknown_sizes(const Record& r);
+std::vector<UnknownSize> unknown_sizes(const FlatRecord& f);
+uint32_t count_unknown_sizes(const Record& r);
+
 // For each member of `f`, the keys of the other members it shares a byte with.
 std::vector<std::vector<std::string>> byte_sharing(const FlatRecord& f);
 
@@ -79,6 +97,10 @@ struct Hole {
 // Holes of the record and of its inline structs, sorted by offset.
 std::vector<Hole> find_holes(const Record& r);
 
+// Where members of unknown size lie, each from its start to the next
+// member (or the end of its record): bytes no hole is claimed in. Sorted.
+std::vector<Hole> unknown_spans(const Record& r);
+
 // The figures a layout review starts from (pahole's summary, plus alignment).
 struct RecordStats {
   uint64_t size = 0;
@@ -90,13 +112,18 @@ struct RecordStats {
   uint64_t sum_bit_holes = 0;
   uint64_t padding = 0;     // tail padding, bytes
   uint64_t end_byte = 0;    // where the last member ends
+  // Members of unknown size (declaration-only types), inline records
+  // included: holes, padding, end and alignment then hold only what is
+  // known (nothing next to those members), and slack_loss() claims none.
+  uint32_t unknown_sizes = 0;
   bool operator==(const RecordStats&) const = default;
 };
 
 RecordStats record_stats(const Record& r, uint32_t cacheline_size);
 
 // Tail padding consumed while sizeof stayed the same: growth hidden by the
-// alignment round-up. Filling holes is not slack loss. 0 when sizes differ.
+// alignment round-up. Filling holes is not slack loss. 0 when sizes differ
+// or a side has members of unknown size.
 uint64_t slack_loss(const RecordStats& old_s, const RecordStats& new_s);
 
 // ---- diff (diff.cpp) --------------------------------------------------------
@@ -203,8 +230,15 @@ struct RecordDiff {
   // DiffOptions::maps: what a picture of each side draws (null for a side
   // without the record, and always without the option).
   std::shared_ptr<const LayoutMap> old_map, new_map;
+  // Members of unknown size (declaration-only types, reduced debug info) on
+  // each side: their sizes, holes and tail padding next to them and the
+  // figures that depend on them (holes, padding, alignment) are not compared,
+  // so no change is claimed from them, and none is ruled out.
+  std::vector<UnknownSize> old_unknown, new_unknown;
 
   int64_t size_delta() const;
+  // Both sides compared, one with members of unknown size.
+  bool incomplete() const;
 };
 
 // A record with changes of its own that reach other records by embedding.
@@ -244,6 +278,7 @@ struct DiffResult {
   bool old_is_btf = false, new_is_btf = false;  // DiffOptions'
   bool changed() const;  // any record not Unchanged (except one only on a BTF side against DWARF)
   bool ambiguous() const;  // any record Ambiguous: the diff could not tell what changed
+  size_t incomplete() const;  // records compared without some member sizes (RecordDiff::incomplete)
   // A record only on a BTF side, the other being DWARF (see DiffOptions).
   bool only_in_btf(const RecordDiff& d) const;
   std::vector<std::string> missing() const;  // requested names absent on a side (explicit_names only)

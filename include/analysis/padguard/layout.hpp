@@ -15,6 +15,11 @@ struct MemberLayout {
   uint32_t bitfield_offset = 0;  // bits from byte_offset (bitfields only)
   uint64_t hole = 0;             // bytes after this member before the next
   uint32_t bit_hole = 0;         // bits after this member before the next
+  // Member::size_unknown (a declaration-only type, reduced debug info): its
+  // end is unknown, so no hole after it is claimed (hole 0); the bytes up
+  // to the next member, or the record's end, are `unknown_span`.
+  bool size_unknown = false;
+  uint64_t unknown_span = 0;
 };
 
 struct Layout {
@@ -30,6 +35,9 @@ struct Layout {
   uint64_t sum_member_bytes = 0;  // non-bitfield members
   uint64_t sum_bitfield_bits = 0;
   uint64_t end_bit = 0;           // where the last member ends (bits)
+  uint32_t nr_unknown_sizes = 0;  // members of unknown size (not in sum_member_bytes)
+  // The last member's size is unknown: so is the tail padding (padding 0).
+  bool padding_unknown = false;
 };
 
 // Where pahole places one member (no cursor needed): a bitfield at the start
@@ -37,7 +45,9 @@ struct Layout {
 // there; any other member at its byte. compute_layout's members are these.
 MemberLayout place_member(const Member& m);
 
-// Holes are computed for structs and classes; a union has none.
+// Holes are computed for structs and classes; a union has none. Next to a
+// member of unknown size nothing is claimed: pahole counts its 0 bytes and
+// reports the rest as a hole (docs/REDUCED-DEBUG-INFO.md).
 Layout compute_layout(const Record& r);
 
 // pahole's natural alignment of a record: max over its members, at least 1.

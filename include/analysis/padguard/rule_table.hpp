@@ -48,6 +48,11 @@ struct RuleDef {
   // Over "all": only the structs it applies to (nullptr: every struct).
   // A rule whose scope ends up empty checked nothing: an error.
   bool (*applies)(const Record&) = nullptr;
+  // What it measures needs every member's size (holes, tail padding): a
+  // struct with a member of unknown size on a side is an Error
+  // (Problem::SizeUnknown), not judged. Rules measuring sizeof or marker
+  // offsets need no member size; disjoint checks its own two members.
+  bool member_sizes = false;
 };
 
 std::span<const RuleDef> rule_table();

@@ -58,7 +58,12 @@ const char* unit_name(Unit u);
 // NoGroup: the struct has no cacheline group of that name (missing_member
 // holds it, member_suggestions the nearest groups); BadGroup: its markers
 // are incomplete or out of order.
-enum class Problem { None, MissingOld, MissingNew, MissingBoth, NoMember, NothingInCommon, Ambiguous, NoGroup, BadGroup };
+// SizeUnknown: what the rule measures depends on the size of a member whose
+// type is declaration-only on a side (reduced debug info): unknown_size and
+// unknown_in_old/new say which (docs/REDUCED-DEBUG-INFO.md).
+enum class Problem {
+  None, MissingOld, MissingNew, MissingBoth, NoMember, NothingInCommon, Ambiguous, NoGroup, BadGroup, SizeUnknown
+};
 const char* problem_name(Problem p);  // "none", "missing-old", ...
 
 struct MemberSpan {
@@ -77,6 +82,8 @@ struct Finding {
   std::string missing_member;  // Problem::NoMember
   std::vector<std::string> member_suggestions;  // the struct's members nearest to missing_member
   std::vector<std::string> old_choices, new_choices;  // Problem::Ambiguous: subjects to pick from
+  std::optional<UnknownSize> unknown_size;  // Problem::SizeUnknown: the first such member
+  bool unknown_in_old = false, unknown_in_new = false;
   std::optional<RecordStats> old_stats, new_stats;
   std::vector<MemberSpan> spans;  // member-pair rules: the members after the change
   std::string group;              // group rules: the group measured (the first that failed, over all)

@@ -21,4 +21,11 @@ inline constexpr const char* kNoStructsReason =
     "no complete struct or union type (split-DWARF .dwo files and DWARF type units are not read; an empty facts "
     "file has none); rebuild with -g but without -gsplit-dwarf or -fdebug-types-section";
 
+// Why a member's size can be unknown, and the way out: said by layout (a
+// note), diff and check (docs/REDUCED-DEBUG-INFO.md).
+inline constexpr const char* kReducedDebugInfoFix =
+    "reduced debug info (kernel CONFIG_DEBUG_INFO_REDUCED, gcc -femit-struct-debug-baseonly or "
+    "-femit-struct-debug-reduced, clang -fno-standalone-debug) describes a type in full in one unit only; "
+    "rebuild without it, or give a file that links in the unit defining the type";
+
 }  // namespace padguard

@@ -60,6 +60,12 @@ struct Type {
   Qualifier qualifier = Qualifier::Const;  // Qualified
   RecordKind record_kind = RecordKind::Struct;  // Record
   bool reference = false;   // Pointer: C++ `&`
+  // Record: only a declaration (DW_AT_declaration, BTF's FWD) where a member
+  // holds it by value, and no definition in the input could stand in for it
+  // (inputs/complete_types.hpp): its byte_size 0 means unknown, not empty.
+  // Reduced debug info (CONFIG_DEBUG_INFO_REDUCED, -femit-struct-debug-*)
+  // and clang's -fno-standalone-debug emit such members.
+  bool declaration = false;
   bool variadic = false;    // Function: `...`
   bool prototyped = false;  // Function
   std::string name;
@@ -117,6 +123,12 @@ struct Member {
   // The inline record is the member's storage itself (no array, no pointer):
   // its members are the member's, as in C's anonymous members.
   const Record* embedded_record() const;
+  // The declaration-only record (Type::declaration) the member holds by
+  // value, directly or through typedefs, qualifiers and arrays: its size is
+  // unknown (byte_size 0 is no fact). Null when the size is known, as for a
+  // pointer to it or a flexible array of it.
+  const Type* unknown_size_type() const;
+  bool size_unknown() const { return unknown_size_type() != nullptr; }
 };
 
 // Member's numeric layout facts, listed once: the model comparison
@@ -153,6 +165,22 @@ struct Record {
 
 enum class ByteOrder : uint8_t { Unknown, Little, Big };
 
+// A record name some member holds by value with only a declaration in its
+// unit, and why no definition of the input stood in for it
+// (inputs/complete_types.hpp).
+struct UnresolvedDeclaration {
+  enum class Reason : uint8_t {
+    NoDefinition,  // no unit of the input defines it
+    Ambiguous,     // the input defines it `layouts` different ways
+    DoesNotFit,    // its one definition does not fit where a member holds it
+  };
+  RecordKind kind = RecordKind::Struct;
+  std::string name;
+  Reason reason = Reason::NoDefinition;
+  size_t layouts = 0;  // distinct definitions found
+  bool operator==(const UnresolvedDeclaration&) const = default;
+};
+
 // Every named record of one input, in first-definition order: one per name,
 // or with LoadOptions::keep_layout_variants one per distinct layout of a name
 // (analysis/pairing tells those apart).
@@ -170,6 +198,9 @@ struct RecordSet {
   // Named records held by value carry their definitions in Type::record
   // (DWARF and BTF loaded with LoadOptions::expand_types; never a facts file).
   bool named_definitions = false;
+  // Declarations held by value that stayed unresolved, sorted by kind and
+  // name (DWARF and BTF; a facts file keeps only Type::declaration).
+  std::vector<UnresolvedDeclaration> unresolved;
 
   const Record* find(std::string_view name) const;
 };
@@ -189,6 +220,11 @@ const char* kind_keyword(RecordKind k);
 // 72, past the record's 64"), or "" when the record holds them. Members'
 // records are checked where they are built.
 std::string record_violation(const Record& r);
+
+// The declaration-only record (Type::declaration) a value of type `t`
+// holds, directly or through typedefs, qualifiers and arrays (none through a
+// pointer or a zero-length dimension): its size is unknown. Null otherwise.
+const Type* declaration_held(const Type& t);
 
 // What a member's type looks like where pahole prints it: the type with
 // top-level const/_Atomic and array levels taken off. Computed by one walk.

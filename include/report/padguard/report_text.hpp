@@ -51,4 +51,11 @@ std::vector<std::string> rule_headers(const std::vector<Rule>& rules);
 // checked, for stderr: "[riscv] BUILD-FAILED: ..." or, unlabelled, the error.
 std::string config_status_line(const ConfigResult& c);
 
+// For stderr, one line without a newline or "" when none applies: which of
+// `records` hold members of unknown size, their declaration-only types (with
+// why the input's definitions did not stand in, from `unresolved`) and the
+// fix; names escaped for a terminal.
+std::string unknown_sizes_note(const std::string& source, const std::vector<const Record*>& records,
+                               const std::vector<UnresolvedDeclaration>& unresolved);
+
 }  // namespace padguard

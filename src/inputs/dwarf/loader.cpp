@@ -1,6 +1,7 @@
 // The DWARF input's loader, in steps: a parallel-for over units
 // (parallel_units.hpp), the definition registry deciding per record
-// (definition_registry.hpp), an early stop for -C, and the merge in unit order.
+// (definition_registry.hpp), an early stop for -C, the merge in unit order,
+// and the completion of declaration-only members (complete_types.hpp).
 #include "padguard/loader.hpp"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <unordered_set>
 
 #include "definition_registry.hpp"
+#include "padguard/complete_types.hpp"
 #include "padguard/model_builder.hpp"
 #include "parallel_units.hpp"
 
@@ -50,9 +52,8 @@ unsigned worker_count(DwarfSource& first, unsigned requested) {
   return units_seen;
 }
 
-}  // namespace
-
-RecordSet load_records(const std::string& path, const LoadOptions& opts) {
+// Every unit's records, merged; declarations held by value left as they are.
+RecordSet load_units(const std::string& path, const LoadOptions& opts) {
   std::unique_ptr<DwarfSource> first = open_source(path, opts.backend, opts.input);
   first->set_source_locations(opts.source_locations);
   const unsigned workers = worker_count(*first, opts.threads);
@@ -108,6 +109,33 @@ RecordSet load_records(const std::string& path, const LoadOptions& opts) {
     for (auto& u : w) per_unit.push_back(std::move(u));
   RecordSet set = merge_units(std::move(per_unit), variants, path);
   set.named_definitions = opts.expand_types;
+  return set;
+}
+
+}  // namespace
+
+RecordSet load_records(const std::string& path, const LoadOptions& opts) {
+  RecordSet set = load_units(path, opts);
+  // Reduced debug info: definitions for the declarations members hold by
+  // value. A load of every layout of every name has them all already;
+  // otherwise the units are read again for those names only (every layout,
+  // so that a name defined several ways is seen to be).
+  const bool has_all = opts.keep_layout_variants && opts.names.empty() && !opts.name_filter;
+  const DefinitionLookup lookup = [&](const std::vector<std::string>& names) {
+    std::vector<std::shared_ptr<const Record>> out;
+    if (has_all) {
+      const std::unordered_set<std::string> wanted(names.begin(), names.end());
+      for (const auto& r : set.records)
+        if (wanted.count(r->name)) out.push_back(r);
+      return out;
+    }
+    LoadOptions more = opts;
+    more.names = names;
+    more.name_filter = nullptr;
+    more.keep_layout_variants = true;
+    return load_units(path, more).records;
+  };
+  complete_declarations(set, lookup, opts.expand_types);
   return set;
 }
 
