@@ -40,17 +40,20 @@ MappedElf::~MappedElf() {
   if (fd_ >= 0) close(fd_);
 }
 
-dwarf::Bytes MappedElf::section(std::string_view name) const {
+dwarf::Bytes section_data(Elf* elf, const std::string& path, std::string_view name, std::string_view alt) {
   size_t shstrndx = 0;
-  if (elf_getshdrstrndx(elf_, &shstrndx) != 0) return {};
-  for (Elf_Scn* scn = elf_nextscn(elf_, nullptr); scn != nullptr; scn = elf_nextscn(elf_, scn)) {
+  if (elf == nullptr || elf_getshdrstrndx(elf, &shstrndx) != 0) return {};
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr sh;
     if (gelf_getshdr(scn, &sh) == nullptr || sh.sh_type == SHT_NOBITS) continue;
-    const char* n = elf_strptr(elf_, shstrndx, sh.sh_name);
-    if (n == nullptr || name != n) continue;
-    if ((sh.sh_flags & SHF_COMPRESSED) != 0)
-      throw InputError(path_, std::string(n) + " is compressed; run `objcopy --decompress-debug-sections` on it");
+    const char* n = elf_strptr(elf, shstrndx, sh.sh_name);
+    if (n == nullptr || (name != n && (alt.empty() || alt != n))) continue;
     const Elf_Data* data = elf_getdata(scn, nullptr);
+    const bool gnu_z = data != nullptr && data->d_size >= 4 && std::memcmp(data->d_buf, "ZLIB", 4) == 0 &&
+                       n[1] == 'z';
+    if ((sh.sh_flags & SHF_COMPRESSED) != 0 || gnu_z)
+      throw InputError(path, std::string(n) + " is compressed and was not inflated; run `objcopy "
+                                              "--decompress-debug-sections` on the file");
     if (data == nullptr || data->d_buf == nullptr) return {};
     return {static_cast<const uint8_t*>(data->d_buf), data->d_size};
   }

@@ -17,6 +17,13 @@
 
 namespace padguard::debug_files {
 
+// The bytes of the first section of `elf` named `name` (or `alt`); empty
+// when there is none. One still compressed (SHF_COMPRESSED, or .zdebug_'s
+// "ZLIB" header) is an InputError naming `path`: read as DWARF it would fail
+// open. libdw inflates the sections it knows when it opens a file; the
+// files padguard maps itself are not compressed by the toolchains.
+dwarf::Bytes section_data(Elf* elf, const std::string& path, std::string_view name, std::string_view alt = {});
+
 // A file mapped read-only; its sections by name. Throws InputError when the
 // file cannot be opened or is not ELF.
 class MappedElf {
@@ -28,10 +35,7 @@ class MappedElf {
 
   Elf* elf() const { return elf_; }
   const std::string& path() const { return path_; }
-  // The bytes of the first section named `name`; empty when there is none.
-  // A compressed one is an InputError (these files are not compressed by the
-  // toolchains; `objcopy --decompress-debug-sections` undoes it).
-  dwarf::Bytes section(std::string_view name) const;
+  dwarf::Bytes section(std::string_view name) const { return section_data(elf_, path_, name); }
 
  private:
   std::string path_;

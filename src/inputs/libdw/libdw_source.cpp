@@ -182,12 +182,7 @@ class LibdwSource final : public DwarfSource {
     out.dies = take_spare();
     out.dies.reserve(1024);
     guarded([&] {
-      const dwarf::Sections& s = sections_of(e);
-      unit_abbrevs_.parse(s.abbrev, e.h.abbrev_offset, e.h.shape(facts_.big_endian));
-      dwarf::Unit u(s, e.h, unit_abbrevs_);
-      dwarf::prepare_unit(u, e.set != nullptr && !e.set->alt);
-      LineFiles files(lines_of(e), e.line_cu);
-      dwarf::DieWalker(u, source_locations_ && lines_of(e) != nullptr ? &files : nullptr).walk_unit(out.dies, only);
+      with_walker(e, unit_abbrevs_, [&](dwarf::DieWalker& w) { w.walk_unit(out.dies, only); });
       if (e.importer && !out.dies.empty() && out.dies[0].name == nullptr) {
         dwarf::AbbrevTable& t = other_abbrevs_;
         t.parse(sections_.abbrev, e.importer->abbrev_offset, e.importer->shape(facts_.big_endian));
@@ -210,14 +205,9 @@ class LibdwSource final : public DwarfSource {
     }
     UnitDies out = empty_unit(e->h);
     guarded([&] {
-      const dwarf::Sections& s = sections_of(*e);
       // Most references stay in the unit being read: its table is kept.
       dwarf::AbbrevTable& t = unit_abbrevs_.offset() == e->h.abbrev_offset ? unit_abbrevs_ : other_abbrevs_;
-      t.parse(s.abbrev, e->h.abbrev_offset, e->h.shape(facts_.big_endian));
-      dwarf::Unit u(s, e->h, t);
-      dwarf::prepare_unit(u, e->set != nullptr && !e->set->alt);
-      LineFiles files(lines_of(*e), e->line_cu);
-      dwarf::DieWalker(u, source_locations_ && lines_of(*e) != nullptr ? &files : nullptr).walk_subtree(offset, out.dies);
+      with_walker(*e, t, [&](dwarf::DieWalker& w) { w.walk_subtree(offset, out.dies); });
     });
     return out;
   }
@@ -229,6 +219,14 @@ class LibdwSource final : public DwarfSource {
 
  private:
   static uint64_t align(uint64_t v) { return (v + 31) & ~uint64_t{15}; }
+
+  // The unit of `units` (in file order) whose DIEs hold local `offset`.
+  static const dwarf::UnitHeader* unit_at(const std::vector<dwarf::UnitHeader>& units, uint64_t offset) {
+    auto it = std::upper_bound(units.begin(), units.end(), offset,
+                               [](uint64_t o, const dwarf::UnitHeader& u) { return o < u.die_offset; });
+    if (it == units.begin() || offset >= (it - 1)->end) return nullptr;
+    return &*(it - 1);
+  }
 
   void release() noexcept {
     if (alt_dwarf_ != nullptr) dwarf_end(alt_dwarf_);
@@ -250,6 +248,19 @@ class LibdwSource final : public DwarfSource {
   }
 
   const dwarf::Sections& sections_of(const UnitEntry& e) const { return e.set != nullptr ? e.set->s : sections_; }
+
+  // Calls f(DieWalker&) on unit `e`, read with abbreviation table `t`, its
+  // file names from the line table that names them.
+  template <class F>
+  void with_walker(const UnitEntry& e, dwarf::AbbrevTable& t, F&& f) {
+    const dwarf::Sections& s = sections_of(e);
+    t.parse(s.abbrev, e.h.abbrev_offset, e.h.shape(facts_.big_endian));
+    dwarf::Unit u(s, e.h, t);
+    dwarf::prepare_unit(u, e.set != nullptr && !e.set->alt);  // a split unit may name its own .dwo
+    LineFiles files(lines_of(e), e.line_cu);
+    dwarf::DieWalker w(u, source_locations_ && lines_of(e) != nullptr ? &files : nullptr);
+    f(w);
+  }
   Dwarf* lines_of(const UnitEntry& e) const {
     if (e.set != nullptr && e.set->alt) return alt_dwarf_;
     return dwarf_;
@@ -268,51 +279,26 @@ class LibdwSource final : public DwarfSource {
   std::optional<UnitEntry> unit_holding(uint64_t offset) {
     std::lock_guard<std::mutex> lock(table_->mu);
     UnitTable& t = *table_;
-    auto find = [&](const std::vector<dwarf::UnitHeader>& units, uint64_t local) -> const dwarf::UnitHeader* {
-      auto it = std::upper_bound(units.begin(), units.end(), local,
-                                 [](uint64_t o, const dwarf::UnitHeader& u) { return o < u.die_offset; });
-      if (it == units.begin() || local >= (it - 1)->end) return nullptr;
-      return &*(it - 1);
-    };
     if (sections_.holds(offset)) {
       while ((t.own.empty() || t.own.back().end <= offset) && read_next_locked()) {
       }
-      const dwarf::UnitHeader* h = find(t.own, offset);
+      const dwarf::UnitHeader* h = unit_at(t.own, offset);
       if (h == nullptr) return std::nullopt;
-      return UnitEntry{*h, nullptr, h->die_offset, true};
+      return UnitEntry{*h, nullptr, h->die_offset, true, std::nullopt};
     }
     auto it = t.by_bias.upper_bound(offset);
     if (it == t.by_bias.begin()) return std::nullopt;
     const ExtraSet* set = std::prev(it)->second;
     if (!set->s.holds(offset)) return std::nullopt;
-    const dwarf::UnitHeader* h = find(set->units, offset - set->s.bias);
+    const dwarf::UnitHeader* h = unit_at(set->units, offset - set->s.bias);
     if (h == nullptr) return std::nullopt;
-    return UnitEntry{*h, set, set->alt ? h->die_offset : set->skeleton, true};
+    return UnitEntry{*h, set, set->alt ? h->die_offset : set->skeleton, true, std::nullopt};
   }
 
-  // The data of the first section named `name` (or `alt`) in the Elf libdw
-  // reads, as libdw left it: decompressed, relocated. Empty when none.
+  // The data of a section of the Elf libdw reads, as libdw left it:
+  // decompressed, relocated (debug_files::section_data).
   dwarf::Bytes section(const char* name, const char* alt = nullptr) const {
-    Elf* e = dwarf_getelf(dwarf_);
-    size_t shstrndx = 0;
-    if (e == nullptr || elf_getshdrstrndx(e, &shstrndx) != 0) return {};
-    for (Elf_Scn* scn = elf_nextscn(e, nullptr); scn != nullptr; scn = elf_nextscn(e, scn)) {
-      GElf_Shdr sh;
-      if (gelf_getshdr(scn, &sh) == nullptr || sh.sh_type == SHT_NOBITS) continue;
-      const char* n = elf_strptr(e, shstrndx, sh.sh_name);
-      if (n == nullptr || (std::strcmp(n, name) != 0 && (alt == nullptr || std::strcmp(n, alt) != 0))) continue;
-      // libdw decompresses the sections it knows when it opens the file; one
-      // still compressed would be read as DWARF (fail open).
-      const Elf_Data* data = elf_getdata(scn, nullptr);
-      const bool gnu_z = data != nullptr && data->d_size >= 4 && std::memcmp(data->d_buf, "ZLIB", 4) == 0 &&
-                         n[1] == 'z';
-      if ((sh.sh_flags & SHF_COMPRESSED) != 0 || gnu_z)
-        throw InputError(path_, std::string(n) + " is compressed and libdw did not inflate it; run `objcopy "
-                                                 "--decompress-debug-sections` on the file");
-      if (data == nullptr || data->d_buf == nullptr) return {};
-      return {static_cast<const uint8_t*>(data->d_buf), data->d_size};
-    }
-    return {};
+    return debug_files::section_data(dwarf_getelf(dwarf_), path_, name, alt != nullptr ? alt : "");
   }
 
   void find_sections() {
@@ -458,7 +444,7 @@ class LibdwSource final : public DwarfSource {
       if (id != dwo_id) continue;
       if (h.version < 5) set.s.str_offsets_start = 0;  // GNU split DWARF 4: no table header
       set.skeleton = skeleton.h.die_offset;
-      return UnitEntry{h, &set, skeleton.h.die_offset, true};
+      return UnitEntry{h, &set, skeleton.h.die_offset, true, std::nullopt};
     }
     return std::nullopt;
   }
@@ -561,7 +547,7 @@ class LibdwSource final : public DwarfSource {
       t.own.push_back(*h);
       t.next = h->end;
       if (t.alt != nullptr) queue_imports_locked(sections_, *h, *h, 0);
-      t.order.push_back(UnitEntry{*h, nullptr, h->die_offset, false});
+      t.order.push_back(UnitEntry{*h, nullptr, h->die_offset, false, std::nullopt});
     } catch (const dwarf::DwarfError& e) {
       t.error = e.what();
       return false;
@@ -581,9 +567,8 @@ class LibdwSource final : public DwarfSource {
     for (uint64_t target : imports) {
       if (!alt.s.holds(target)) continue;  // a unit of the file itself: read in file order
       const uint64_t local = target - alt.s.bias;
-      auto it = std::find_if(alt.units.begin(), alt.units.end(),
-                             [&](const dwarf::UnitHeader& u) { return u.die_offset == local; });
-      if (it == alt.units.end())
+      const dwarf::UnitHeader* it = unit_at(alt.units, local);
+      if (it == nullptr || it->die_offset != local)
         throw dwarf::DwarfError("corrupt DWARF: DW_AT_import names no unit of the supplementary file " +
                                 alt.file->path() + "; rebuild the file");
       if (!t.alt_queued.insert(local).second) continue;
