@@ -117,4 +117,15 @@ inline Member scalar_member(const std::string& name, uint64_t off, uint64_t size
   return m;
 }
 
+// A record of `kind` with these members.
+inline std::shared_ptr<Record> rec(const std::string& name, uint64_t size, std::vector<Member> ms,
+                                   RecordKind k = RecordKind::Struct) {
+  auto r = std::make_shared<Record>();
+  r->kind = k;
+  r->name = name;
+  r->byte_size = size;
+  r->members = std::move(ms);
+  return r;
+}
+
 }  // namespace padguard::test

@@ -42,15 +42,7 @@ Member inline_rec(const std::string& name, std::shared_ptr<Record> r, uint64_t o
   return m;
 }
 
-std::shared_ptr<Record> rec(const std::string& name, uint64_t size, std::vector<Member> ms,
-                            RecordKind k = RecordKind::Struct) {
-  auto r = std::make_shared<Record>();
-  r->kind = k;
-  r->name = name;
-  r->byte_size = size;
-  r->members = std::move(ms);
-  return r;
-}
+using test::rec;
 
 // task_struct in miniature: before, an anonymous union {rcu_users; rcu} at 8
 // and a 4-byte hole after `pf`; after, the union is gone, rcu/rcu_users sit

@@ -94,8 +94,7 @@ Unit5 make_unit(uint8_t unit_type = kUtCompile, uint32_t cu_attr = 0, uint32_t c
   return u;
 }
 
-std::vector<RawDie> walk(const Unit5& u, const RecordNameFilter* only = nullptr) {
-  const Sections s = u.sections();
+std::vector<RawDie> walk(const Sections& s, const RecordNameFilter* only = nullptr) {
   const auto h = read_unit_header(s, 0);
   REQUIRE(h);
   AbbrevTable t;
@@ -106,6 +105,8 @@ std::vector<RawDie> walk(const Unit5& u, const RecordNameFilter* only = nullptr)
   DieWalker(unit, nullptr).walk_unit(out, only);
   return out;
 }
+
+std::vector<RawDie> walk(const Unit5& u, const RecordNameFilter* only = nullptr) { return walk(u.sections(), only); }
 
 }  // namespace
 
@@ -196,14 +197,7 @@ TEST_CASE("offsets of another file's sections are biased, references too", "[dwa
   Sections s = u.sections();
   const std::vector<RawDie> plain = walk(u);
   s.bias = 1u << 20;
-  const auto h = read_unit_header(s, 0);
-  REQUIRE(h);
-  AbbrevTable t;
-  t.parse(s.abbrev, h->abbrev_offset, h->shape(false));
-  Unit unit(s, *h, t);
-  prepare_unit(unit);
-  std::vector<RawDie> out;
-  DieWalker(unit, nullptr).walk_unit(out, nullptr);
+  const std::vector<RawDie> out = walk(s);
   REQUIRE(out.size() == plain.size());
   for (size_t i = 0; i < out.size(); ++i) {
     CHECK(out[i].offset == plain[i].offset + s.bias);

@@ -66,6 +66,15 @@ class Unit {
     last().type = target;
     return last().offset;
   }
+  // ELEM[count]: an array type with one subrange.
+  uint64_t array(uint64_t elem, uint64_t count) {
+    const uint64_t a = wrap(DW_TAG_array_type, elem);
+    enter();
+    add(DW_TAG_subrange_type);
+    last().count = count;
+    leave();
+    return a;
+  }
   void member(const char* name, uint64_t type, uint64_t loc) {
     add(DW_TAG_member, name);
     last().type = type;
@@ -280,11 +289,7 @@ TEST_CASE("a declaration held by value is a Type::declaration of unknown size (r
   const uint64_t decl = u.add(DW_TAG_structure_type, "inner");
   u.last().declaration = true;
   const uint64_t td = u.wrap(DW_TAG_typedef, decl, "inner_t");
-  const uint64_t arr = u.wrap(DW_TAG_array_type, td);
-  u.enter();
-  u.add(DW_TAG_subrange_type);
-  u.last().count = 2;
-  u.leave();
+  const uint64_t arr = u.array(td, 2);
   const uint64_t ptr = u.wrap(DW_TAG_pointer_type, decl);
   u.add(DW_TAG_structure_type, "outer");
   u.last().byte_size = 64;
@@ -459,11 +464,7 @@ TEST_CASE("expand_types links named records held by value to their unit's defini
   u.member("next", self, 8);
   u.leave();
   const uint64_t node_t = u.wrap(DW_TAG_typedef, node, "node_t");
-  const uint64_t arr = u.wrap(DW_TAG_array_type, node_t);
-  u.enter();
-  u.add(DW_TAG_subrange_type);
-  u.last().count = 2;
-  u.leave();
+  const uint64_t arr = u.array(node_t, 2);
   u.add(DW_TAG_structure_type, "holder");
   u.last().byte_size = 72;
   u.enter();

@@ -28,15 +28,7 @@ Member scalar(const std::string& name, uint64_t off, uint64_t size = 8) {
   return mem(name, test::base("long", size), off, size);
 }
 
-std::shared_ptr<Record> rec(const std::string& name, uint64_t size, std::vector<Member> ms,
-                            RecordKind k = RecordKind::Struct) {
-  auto r = std::make_shared<Record>();
-  r->kind = k;
-  r->name = name;
-  r->byte_size = size;
-  r->members = std::move(ms);
-  return r;
-}
+using test::rec;
 
 // One side: `device` of `dev_size` bytes embedded by pci_dev (directly),
 // by bus (through a typedef), by group (an array of two), by bridge (a

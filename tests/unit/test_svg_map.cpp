@@ -41,15 +41,7 @@ Member bits(const std::string& name, uint64_t bit_off, uint32_t width) {
   return m;
 }
 
-std::shared_ptr<Record> rec(const std::string& name, uint64_t size, std::vector<Member> ms,
-                            RecordKind k = RecordKind::Struct) {
-  auto r = std::make_shared<Record>();
-  r->kind = k;
-  r->name = name;
-  r->byte_size = size;
-  r->members = std::move(ms);
-  return r;
-}
+using test::rec;
 
 Member inline_union(std::vector<Member> ms, uint64_t off, uint64_t size) {
   auto u = rec("", size, std::move(ms), RecordKind::Union);
