@@ -150,7 +150,7 @@ TEST_CASE("no definition: the member stays of unknown size and the name is liste
                                                    UnresolvedDeclaration::Reason::NoDefinition, 0});
 }
 
-TEST_CASE("several different layouts of the name: none is guessed; identical copies are one", "[reduced][fast]") {
+TEST_CASE("several different layouts of the name: none is guessed, identical copies are one", "[reduced][fast]") {
   SECTION("two layouts") {
     RecordSet set = set_of({outer_with(decl("inner"))});
     Lookup look{{inner16(), record("inner", 12, {test::scalar_member("x", 0, 4), test::scalar_member("y", 4, 8)})}, {}};

@@ -173,7 +173,7 @@ TEST_CASE("a record name filter skips or reads records shallow", "[dwarf_reader]
   CHECK(d[3].member_location == 4u);
 }
 
-TEST_CASE("a skeleton unit names its .dwo; a split unit from a .dwo may name itself", "[dwarf_reader]") {
+TEST_CASE("a skeleton unit names its .dwo, a split unit from a .dwo may name itself", "[dwarf_reader]") {
   const Unit5 dwo = make_unit(kUtCompile, DW_AT_dwo_name, DW_FORM_string, "t.dwo");
   const Sections s = dwo.sections();
   const auto h = read_unit_header(s, 0);

@@ -95,7 +95,7 @@ TEST_CASE("map: every member is a span at its own bits, from the flat view", "[s
   CHECK(g.line_bits == 512);
 }
 
-TEST_CASE("map: holes and padding are the analysis's; unused bits are the bit holes", "[svg][fast]") {
+TEST_CASE("map: holes and padding are the analysis's, unused bits are the bit holes", "[svg][fast]") {
   const LayoutMap m = layout_map(*sample(), 64);
   const MapGeometry g = map_geometry(m);
   const auto holes = of_kind(g, SpanKind::Hole);
@@ -138,7 +138,7 @@ TEST_CASE("map: spans cover every bit of the record exactly once per lane-0 swee
   }
 }
 
-TEST_CASE("map: union members stack in lanes; the unit band holds the bitfields' unit", "[svg][fast]") {
+TEST_CASE("map: union members stack in lanes, the unit band holds the bitfields' unit", "[svg][fast]") {
   const LayoutMap m = layout_map(*sample(), 64);
   const MapGeometry g = map_geometry(m);
   std::map<std::string, uint32_t> lane;
@@ -153,7 +153,7 @@ TEST_CASE("map: union members stack in lanes; the unit band holds the bitfields'
   CHECK(g.rows[0].lanes[kUnitBand] == 1);
 }
 
-TEST_CASE("map: cachelines that one span covers whole are one row; rows cover every line in order", "[svg][fast]") {
+TEST_CASE("map: cachelines that one span covers whole are one row, rows cover every line in order", "[svg][fast]") {
   const MapGeometry g = map_geometry(layout_map(*sample(), 64));
   // line 0: a..hole; line 1..7: big (one row); line 8: tail + padding.
   REQUIRE(g.rows.size() == 3);
