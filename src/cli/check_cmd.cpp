@@ -35,7 +35,10 @@ PairSpec checked_pair(std::string label, std::string old_file, std::string new_f
 
 PairSpec parse_pair(const std::string& spec, const std::string& origin) {
   const size_t eq = spec.find('=');
-  const size_t colon = eq == std::string::npos ? std::string::npos : spec.find(':', eq + 1);
+  // OLD may be spelled build-id:HEX itself (--build-id's form); its colon is not the separator.
+  const size_t old_at = eq == std::string::npos ? eq : eq + 1;
+  const size_t skip = old_at != std::string::npos && spec.compare(old_at, 9, "build-id:") == 0 ? 9 : 0;
+  const size_t colon = eq == std::string::npos ? std::string::npos : spec.find(':', old_at + skip);
   if (eq == 0 || eq == std::string::npos || colon == std::string::npos || colon == eq + 1 || colon + 1 == spec.size())
     throw InputError(origin, "expected LABEL=OLD:NEW, got '" + spec + "' (e.g. x86_64=before.o:after.o)");
   return checked_pair(spec.substr(0, eq), spec.substr(eq + 1, colon - eq - 1), spec.substr(colon + 1));
@@ -82,13 +85,14 @@ PairSpec status_line(const std::string& line, const std::string& where) {
 }  // namespace
 
 // One pair per line: "LABEL OLD NEW", "LABEL=OLD:NEW" or "LABEL !STATUS
-// MESSAGE"; '#' starts a comment. Relative paths are relative to the
+// MESSAGE"; '#' starts a comment. OLD/NEW may be build-id:HEX. Relative paths are relative to the
 // manifest's directory.
 std::vector<PairSpec> read_manifest(const std::string& path) {
   std::istringstream in(read_regular_file(path, "a manifest file (lines LABEL OLD NEW)"));
   const std::filesystem::path dir = std::filesystem::path(path).parent_path();
   auto resolve = [&](const std::string& p) {
-    return std::filesystem::path(p).is_absolute() || dir.empty() ? p : (dir / p).string();
+    const bool build_id = p.rfind("build-id:", 0) == 0;  // --build-id's spelling, not a path
+    return std::filesystem::path(p).is_absolute() || dir.empty() || build_id ? p : (dir / p).string();
   };
   std::vector<PairSpec> out;
   std::string line;

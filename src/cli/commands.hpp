@@ -24,6 +24,7 @@ struct CommonOptions {
   unsigned threads = 0;
   std::string input_format = "auto";  // -F btf|dwarf|auto
   std::string btf_base;               // --btf_base
+  std::vector<std::string> build_ids; // --build-id: never filled (with_build_ids makes them FILEs)
   BackendKind backend_kind() const;
   InputChoice input_choice() const;
   // LoadOptions with the backend, input choice and threads these flags give.
@@ -47,6 +48,10 @@ struct LayoutOptions {
 };
 
 void add_common(CLI::App& sub, CommonOptions& o);
+
+// argv with each `--build-id HEX` (or --build-id=HEX) after the command
+// turned into the FILE argument "build-id:HEX" at its place.
+std::vector<std::string> with_build_ids(int argc, char** argv);
 
 // diff and check: --ignore-member PATTERN[,...] and --no-default-suppressions
 // (reserved members and struct_group() unions, on by default).

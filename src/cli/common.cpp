@@ -40,6 +40,28 @@ void add_common(CLI::App& sub, CommonOptions& o) {
                  "cannot relocate, e.g. MIPS)")
       ->check(CLI::IsMember({"libdw", "libdwarf"}));
   sub.add_option("-j,--jobs", o.threads, "worker threads (default: all cores); output does not depend on it");
+  // main() rewrites each `--build-id HEX` into the argument build-id:HEX in
+  // its place (with_build_ids), so it is a FILE in order; this option only
+  // lists it in --help, the man page and completions.
+  sub.add_option("--build-id", o.build_ids,
+                 "HEX: in place of a FILE, the debug info of that build-id (from /usr/lib/debug/.build-id, or "
+                 "fetched by debuginfod when DEBUGINFOD_URLS is set); also spelled build-id:HEX")
+      ->type_name("HEX");
+}
+
+std::vector<std::string> with_build_ids(int argc, char** argv) {
+  std::vector<std::string> out(argv, argv + argc);
+  static constexpr std::string_view kFlag = "--build-id";
+  for (size_t i = 2; i < out.size(); ++i) {
+    if (out[i] == "--") break;  // after it, every word is a FILE
+    if (out[i] == kFlag && i + 1 < out.size()) {
+      out[i] = "build-id:" + out[i + 1];
+      out.erase(out.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+    } else if (out[i].rfind("--build-id=", 0) == 0) {
+      out[i] = "build-id:" + out[i].substr(kFlag.size() + 1);
+    }
+  }
+  return out;
 }
 
 void add_suppress_flags(CLI::App& sub, SuppressFlags& o) {

@@ -60,6 +60,16 @@ int main(int argc, char** argv) noexcept {
                    padguard::did_you_mean(padguard::nearest_words(argv[1], names)).c_str(), padguard::cli::join(names).c_str());
       return kExitError;
     }
+    // --build-id HEX: a FILE argument where it stands (commands that take files).
+    std::vector<std::string> words;
+    std::vector<char*> rewritten;
+    if (argc > 2 && argv[1][0] != '-' && app.get_subcommand(argv[1])->get_option_no_throw("--build-id") != nullptr) {
+      words = with_build_ids(argc, argv);
+      for (std::string& w : words) rewritten.push_back(w.data());
+      rewritten.push_back(nullptr);
+      argc = static_cast<int>(words.size());
+      argv = rewritten.data();
+    }
     if (argc > 2 && argv[1][0] != '-') {
       if (const std::string bad = unknown_option(*app.get_subcommand(argv[1]), argc - 2, argv + 2); !bad.empty()) {
         std::fprintf(stderr, "padguard %s: %s\n", argv[1], one_line(bad.c_str()).c_str());

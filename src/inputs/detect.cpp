@@ -19,6 +19,7 @@
 #include "padguard/error.hpp"
 #include "padguard/input.hpp"
 #include "padguard/regular_file.hpp"
+#include "debuginfo_lookup.hpp"
 #include "elf_sections.hpp"
 
 namespace padguard {
@@ -124,6 +125,29 @@ void stamp_architecture(const FileHead& head, RecordSet& set) {
                                                     : static_cast<uint16_t>(byte(18) << 8 | byte(19));
 }
 
+// An ELF file without DWARF that a DWARF reader was chosen for (a stripped
+// binary or module): its debug info by build-id (debuginfo_lookup.hpp), when
+// its section table is readable and it has a build-id; nullopt otherwise
+// (the reader then says what is wrong). Nothing found and no debuginfod
+// servers: an error saying so.
+std::optional<std::string> debug_info_elsewhere(const FileHead& head, const Input& chosen) {
+  if (!head.elf || head.sections.empty() || head.has_section(".debug_info") || head.has_section(".zdebug_info") ||
+      chosen.name().substr(0, 5) != "dwarf")
+    return std::nullopt;
+  for (const std::string& n : head.sections)  // a .dwo, an LTO object: elf_check explains those
+    if ((n.size() > 4 && n.compare(n.size() - 4, 4, ".dwo") == 0) || n.rfind(".gnu.lto_", 0) == 0) return std::nullopt;
+  const std::string id = debuginfo::build_id_of(head.path);
+  if (id.empty()) return std::nullopt;
+  std::optional<std::string> found = debuginfo::find_debuginfo(id, head.path);
+  if (!found)
+    throw InputError(head.path, fmt::format("no DWARF debug info (.debug_info missing; build-id {}, none under "
+                                            "/usr/lib/debug/.build-id); set DEBUGINFOD_URLS to fetch it (e.g. "
+                                            "https://debuginfod.debian.net), install its debug package, or build "
+                                            "with -g",
+                                            id));
+  return found;
+}
+
 RecordSet load_file(const std::string& path, const LoadOptions& opts) {
   const FileHead head = read_head(path);
   RecordSet set = choose(head, opts).load(path, opts);
@@ -179,9 +203,25 @@ RecordSet load_stdin(const LoadOptions& opts) {
 
 }  // namespace
 
+std::string debug_info_path(const std::string& path, const LoadOptions& opts) {
+  if (const std::optional<std::string> id = debuginfo::build_id_argument(path)) {
+    const std::string subject = "build-id " + *id;
+    const std::optional<std::string> found = debuginfo::find_debuginfo(*id, subject);
+    if (!found)
+      throw InputError(subject, "no debug info for it under /usr/lib/debug/.build-id, and DEBUGINFOD_URLS is not "
+                                "set; set it (e.g. https://debuginfod.debian.net) or install its debug package");
+    return *found;
+  }
+  const FileHead head = read_head(path);
+  return debug_info_elsewhere(head, choose(head, opts)).value_or(path);
+}
+
 RecordSet load_input(const std::string& path, const LoadOptions& opts) {
   if (path == "-" || stdin_is_a_stream(path)) return load_stdin(opts);
-  return load_file(path, opts);
+  const std::string file = debug_info_path(path, opts);
+  RecordSet set = load_file(file, opts);
+  if (file != path) set.source = path;
+  return set;
 }
 
 }  // namespace padguard

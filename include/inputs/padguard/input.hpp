@@ -62,7 +62,14 @@ const std::vector<const Input*>& inputs();
 // device, directory) and for content no input knows.
 const Input& detect_input(const std::string& path, const LoadOptions& opts);
 
-// Detects and loads; `opts.names` filters every input.
+// The file holding the debug info `path` stands for: `path` itself; for
+// "build-id:HEX" (`--build-id HEX`), and for an ELF file without DWARF that
+// has a build-id (a stripped binary), the debug file found by build-id under
+// /usr/lib/debug/.build-id or fetched by debuginfod (DEBUGINFOD_URLS).
+// InputError when it is nowhere, or as detect_input.
+std::string debug_info_path(const std::string& path, const LoadOptions& opts);
+
+// Detects and loads (from debug_info_path); `opts.names` filters every input.
 RecordSet load_input(const std::string& path, const LoadOptions& opts);
 
 }  // namespace padguard

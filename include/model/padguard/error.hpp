@@ -18,8 +18,8 @@ class InputError : public std::runtime_error {
 // Why an input can hold no struct definition padguard reads, and the way out:
 // said by check (a config not checked) and by diff (an input refused).
 inline constexpr const char* kNoStructsReason =
-    "no complete struct or union type (split-DWARF .dwo files and DWARF type units are not read; an empty facts "
-    "file has none); rebuild with -g but without -gsplit-dwarf or -fdebug-types-section";
+    "no complete struct or union type (DWARF type units are not read; an empty facts file has none); rebuild "
+    "with -g but without -fdebug-types-section";
 
 // Why a member's size can be unknown, and the way out: said by layout (a
 // note), diff and check (docs/REDUCED-DEBUG-INFO.md).

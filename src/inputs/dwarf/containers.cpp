@@ -47,7 +47,8 @@ InputFormat format_of(const std::string& path, const LoadOptions& opts, const ch
   throw InputError(path, std::string(what) + " needs debug info (DWARF or BTF): a facts file keeps no compilation units");
 }
 
-std::unique_ptr<DwarfSource> open_units(const std::string& path, const LoadOptions& opts, const char* what) {
+std::unique_ptr<DwarfSource> open_units(const std::string& named, const LoadOptions& opts, const char* what) {
+  const std::string path = debug_info_path(named, opts);  // a stripped file's debug file, by build-id
   InputChoice choice = opts.input;
   choice.format = format_of(path, opts, what);
   std::unique_ptr<DwarfSource> src = open_source(path, opts.backend, choice);

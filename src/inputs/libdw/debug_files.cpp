@@ -72,23 +72,6 @@ std::string to_hex(const uint8_t* p, size_t n) {
 
 std::string hex64(uint64_t v) { return fmt::format("0x{:016x}", v); }
 
-std::string build_id(Elf* elf) {
-  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
-    GElf_Shdr sh;
-    if (gelf_getshdr(scn, &sh) == nullptr || sh.sh_type != SHT_NOTE) continue;
-    Elf_Data* data = elf_getdata(scn, nullptr);
-    if (data == nullptr) continue;
-    GElf_Nhdr nh;
-    size_t off = 0, name_off = 0, desc_off = 0;
-    while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
-      if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-          std::memcmp(static_cast<const char*>(data->d_buf) + name_off, "GNU", 4) == 0)
-        return to_hex(static_cast<const uint8_t*>(data->d_buf) + desc_off, nh.n_descsz);
-    }
-  }
-  return {};
-}
-
 std::optional<AltLink> read_altlink(Elf* elf) {
   size_t shstrndx = 0;
   if (elf_getshdrstrndx(elf, &shstrndx) != 0) return std::nullopt;

@@ -43,9 +43,6 @@ class MappedElf {
   Elf* elf_ = nullptr;
 };
 
-// The NT_GNU_BUILD_ID note as lower-case hex; empty when there is none.
-std::string build_id(Elf* elf);
-
 // .gnu_debugaltlink: the supplementary file's path as dwz wrote it, and its
 // build-id (hex).
 struct AltLink {

@@ -26,6 +26,7 @@
 #include "../dwarf/reader.hpp"
 #include "../dwarf/unit_kinds.hpp"
 #include "debug_files.hpp"
+#include "../debuginfo_lookup.hpp"
 #include "padguard/elf_check.hpp"
 #include "padguard/error.hpp"
 
@@ -345,17 +346,35 @@ class LibdwSource final : public DwarfSource {
     const std::optional<debug_files::AltLink> link = e != nullptr ? debug_files::read_altlink(e) : std::nullopt;
     if (!link) return;
     std::string tried;
-    for (const std::string& c : debug_files::alt_candidates(path_, *link)) {
+    std::vector<std::string> candidates = debug_files::alt_candidates(path_, *link);
+    const auto open_candidate = [&](const std::string& c) -> std::shared_ptr<debug_files::MappedElf> {
       std::error_code ec;
       if (!std::filesystem::is_regular_file(c, ec)) {
         tried += (tried.empty() ? "" : ", ") + c;
-        continue;
+        return nullptr;
       }
       auto file = std::make_shared<debug_files::MappedElf>(c);
-      if (!link->build_id.empty() && debug_files::build_id(file->elf()) != link->build_id) {
+      if (!link->build_id.empty() && debuginfo::build_id(file->elf()) != link->build_id) {
         tried += (tried.empty() ? "" : ", ") + c + " (another build-id)";
-        continue;
+        return nullptr;
       }
+      return file;
+    };
+    std::shared_ptr<debug_files::MappedElf> file;
+    for (const std::string& c : candidates)
+      if ((file = open_candidate(c))) break;
+    // Not on this machine: the debuginfod servers, by the link's build-id.
+    if (!file && !link->build_id.empty() && !debuginfo::debuginfod_urls().empty()) {
+      try {
+        if (const std::optional<std::string> fetched = debuginfo::find_debuginfo(link->build_id, ""))
+          file = open_candidate(*fetched);
+      } catch (const InputError& err) {
+        throw InputError(path_, fmt::format("DWARF compressed by dwz: its supplementary file '{}' is not on this "
+                                            "machine (looked in: {}), and {}",
+                                            link->path, tried, err.what()));
+      }
+    }
+    if (file) {
       dwarf::Sections s;
       s.info = file->section(".debug_info");
       s.abbrev = file->section(".debug_abbrev");
@@ -371,8 +390,8 @@ class LibdwSource final : public DwarfSource {
       return;
     }
     throw InputError(path_, fmt::format("DWARF compressed by dwz: its supplementary file '{}' (build-id {}) was not "
-                                        "found (looked in: {}); put it there or install the debug package that "
-                                        "ships it",
+                                        "found (looked in: {}); put it there, install the debug package that "
+                                        "ships it, or set DEBUGINFOD_URLS",
                                         link->path, link->build_id.empty() ? "none" : link->build_id, tried));
   }
 
