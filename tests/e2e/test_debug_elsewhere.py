@@ -204,3 +204,70 @@ def test_libdwarf_refuses_dwz_cleanly(tmp_path):
     _, a, _ = dwz_pair(tmp_path)
     r = pg("layout", "--backend", "libdwarf", a)
     assert r.returncode == 2 and "--backend libdw" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+# ---- dwz -5: DWARF 5 supplementary object files (.debug_sup) ---------------
+
+def dwz5_pair(tmp):
+    fl.require("dwz")
+    plain = build(tmp, "gcc", "plain", ["-g", "-gdwarf-5"])
+    a, b = tmp / "a", tmp / "b"
+    shutil.copy(plain, a)
+    shutil.copy(plain, b)
+    r = fl.run(["dwz", "-5", "-m", "sup.debug", "-M", "sup.debug", "a", "b"], cwd=tmp)
+    assert r.returncode == 0, r.stderr
+    sections = fl.run(["readelf", "-S", str(a)]).stdout
+    assert ".debug_sup" in sections and ".gnu_debugaltlink" not in sections, sections
+    return plain, a, b
+
+
+def test_dwz5_debug_sup_reads_the_supplementary_file(tmp_path):
+    plain, a, b = dwz5_pair(tmp_path)
+    abbrevs = fl.run(["readelf", "--debug-dump=abbrev", str(a)]).stdout
+    assert "DW_FORM_ref_sup4" in abbrevs and "DW_FORM_strp_sup" in abbrevs, "dwz -5 used no DWARF 5 sup forms"
+    same_as_plain(a, plain)
+    p = fl.pahole_layout(str(plain))
+    assert p.returncode == 0 and p.stdout == pg("layout", a).stdout
+    d = pg("diff", a, b)
+    assert d.returncode == 0 and "0 changed" in d.stdout, d.stdout + d.stderr
+
+
+def test_dwz5_missing_or_foreign_supplementary_file(tmp_path):
+    plain, a, _ = dwz5_pair(tmp_path)
+    sup = tmp_path / "sup.debug"
+    sup.rename(tmp_path / "kept.debug")
+    for cmd in (["layout", a], ["check", "--no-growth", "all", plain, a]):
+        r = pg(*cmd)
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stdout + r.stderr
+        assert f"{a}: DWARF compressed by dwz: its supplementary file 'sup.debug' (checksum " in r.stderr, r.stderr
+        assert ".debug_sup) was not found" in r.stderr, r.stderr
+    # Another program's supplementary file under the same name: its
+    # .debug_sup checksum differs.
+    (tmp_path / "x.c").write_text("struct x { int a; char b; } xv; int main(void){return 0;}\n")
+    assert fl.run(["gcc", "-g", "-gdwarf-5", "-o", "x1", "x.c"], cwd=tmp_path).returncode == 0
+    shutil.copy(tmp_path / "x1", tmp_path / "x2")
+    assert fl.run(["dwz", "-5", "-m", "x.debug", "-M", "sup.debug", "x1", "x2"], cwd=tmp_path).returncode == 0
+    shutil.copy(tmp_path / "x.debug", sup)
+    r = pg("layout", a)
+    assert r.returncode == 2 and "another checksum" in r.stderr, r.stderr
+
+
+def test_dwz_references_without_a_link_fail_closed(tmp_path):
+    """Strip the link: the units import partial units of a file nothing
+    names; before, `layout` printed nothing and exited 0."""
+    for maker, section in ((dwz5_pair, ".debug_sup"), (dwz_pair, ".gnu_debugaltlink")):
+        d = tmp_path / section.strip(".")
+        d.mkdir()
+        _, a, _ = maker(d)
+        nolink = d / "nolink"
+        assert fl.run(["objcopy", "--remove-section", section, str(a), str(nolink)]).returncode == 0
+        for cmd in (["layout", nolink], ["extract", nolink]):
+            r = pg(*cmd)
+            assert r.returncode == 2 and r.stdout == "", r.stdout + r.stderr
+            assert "neither .gnu_debugaltlink nor .debug_sup names it" in r.stderr, r.stderr
+
+
+def test_libdwarf_refuses_dwz5_cleanly(tmp_path):
+    _, a, _ = dwz5_pair(tmp_path)
+    r = pg("layout", "--backend", "libdwarf", a)
+    assert r.returncode == 2 and "--backend libdw" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr

@@ -121,6 +121,28 @@ std::vector<uint64_t> imported_units(const Unit& u) {
   return out;
 }
 
+bool uses_supplementary_forms(const Bytes& abbrev) {
+  const uint8_t* p = abbrev.data;
+  const uint8_t* const end = abbrev.data + abbrev.size;
+  uint64_t code = 0, tag = 0, at = 0, form = 0;
+  int64_t implicit = 0;
+  while (p < end) {
+    if (!read_uleb(p, end, code)) return false;
+    if (code == 0) continue;  // the end of one unit's table
+    if (!read_uleb(p, end, tag) || p >= end) return false;
+    ++p;  // DW_CHILDREN_yes/no
+    while (true) {
+      if (!read_uleb(p, end, at) || !read_uleb(p, end, form)) return false;
+      if (at == 0 && form == 0) break;
+      if (form == DW_FORM_implicit_const && !read_sleb(p, end, implicit)) return false;
+      if (form == DW_FORM_GNU_ref_alt || form == DW_FORM_GNU_strp_alt || form == DW_FORM_ref_sup4 ||
+          form == DW_FORM_ref_sup8 || form == DW_FORM_strp_sup)
+        return true;
+    }
+  }
+  return false;
+}
+
 void DieWalker::walk_unit(std::vector<RawDie>& out, const RecordNameFilter* only) {
   uint32_t self = 0;
   walk(u_.die(u_.first_die()), out, 0, only, self);

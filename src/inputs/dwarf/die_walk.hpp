@@ -38,6 +38,11 @@ std::optional<uint64_t> split_dwo_id(const Unit& u);
 // dwz: the units `u` imports (DW_TAG_imported_unit children of its unit DIE),
 // as the global offsets DW_AT_import gives (of a partial unit's DIE).
 std::vector<uint64_t> imported_units(const Unit& u);
+// Whether any abbreviation in `abbrev` uses a form pointing into a
+// supplementary file (DW_FORM_GNU_ref_alt/strp_alt, ref_sup4/8, strp_sup):
+// a file with such forms and no link to that file cannot be read whole.
+// Damaged tables end the scan (the walker reports them).
+bool uses_supplementary_forms(const Bytes& abbrev);
 
 class DieWalker {
  public:

@@ -297,9 +297,9 @@ const char* Unit::string(const Attr& a) const {
       break;
     }
     case DW_FORM_GNU_strp_alt:
+    case DW_FORM_strp_sup:  // DWARF 5's spelling of the same (.debug_sup)
       if (s_->alt == nullptr) fail(kSupplementaryFile);
       return str_at(s_->alt->str, read_fixed(a.value, osize, be), false);
-    case DW_FORM_strp_sup: fail(kSupplementaryFile);
     default: return nullptr;
   }
   if (!index) return nullptr;
@@ -326,14 +326,15 @@ std::optional<uint64_t> Unit::reference(const Attr& a) const {
       return off + s_->bias;
     }
     case DW_FORM_ref_sig8: fail(kTypeUnits);
-    case DW_FORM_GNU_ref_alt: {
+    case DW_FORM_GNU_ref_alt:
+    case DW_FORM_ref_sup4:  // DWARF 5 (.debug_sup): fixed sizes, not the offset size
+    case DW_FORM_ref_sup8: {
       if (s_->alt == nullptr) fail(kSupplementaryFile);
-      const uint64_t off = read_fixed(a.value, shape_.offset_size, be);
+      const unsigned size = a.form == DW_FORM_ref_sup4 ? 4 : a.form == DW_FORM_ref_sup8 ? 8 : shape_.offset_size;
+      const uint64_t off = read_fixed(a.value, size, be);
       if (off >= s_->alt->info.size) corrupt("reference past the supplementary file's .debug_info", a.value - base_);
       return off + s_->alt->bias;
     }
-    case DW_FORM_ref_sup4:
-    case DW_FORM_ref_sup8: fail(kSupplementaryFile);
     default: return std::nullopt;
   }
   // Section 7.5.5: relative to the unit header; it must name a DIE of the unit.

@@ -44,8 +44,9 @@ struct Sections {
   // DW_AT_str_offsets_base: -1 after a DWARF 5 table header (8 bytes) when
   // there is one; 0 for GNU split DWARF 4 (.debug_str_offsets.dwo has none).
   int str_offsets_start = -1;
-  // dwz: the supplementary file's sections (.gnu_debugaltlink), which
-  // DW_FORM_GNU_ref_alt and DW_FORM_GNU_strp_alt point into; null: none.
+  // dwz: the supplementary file's sections (.gnu_debugaltlink, .debug_sup),
+  // which DW_FORM_GNU_ref_alt/strp_alt and DW_FORM_ref_sup4/8/strp_sup point
+  // into; null: none.
   const Sections* alt = nullptr;
   // Whether `global` (a biased offset) lies in these sections' .debug_info.
   bool holds(uint64_t global) const { return global >= bias && global - bias < info.size; }

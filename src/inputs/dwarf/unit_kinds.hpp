@@ -18,9 +18,8 @@ inline constexpr const char* kTypeUnits =
 // Forms into dwz's supplementary file: libdwarf does not follow them; libdw
 // does when .gnu_debugaltlink names the file (else this message).
 inline constexpr const char* kSupplementaryFile =
-    "DWARF compressed by dwz (references into a supplementary file, .gnu_debugaltlink), which the libdwarf "
-    "backend and DWARF 5 .debug_sup do not read, or with no .gnu_debugaltlink naming the file; use the default "
-    "backend (--backend libdw), or the file before dwz";
+    "DWARF compressed by dwz (references into a supplementary file, .gnu_debugaltlink or .debug_sup), which "
+    "the libdwarf backend does not read; use the default backend (--backend libdw), or the file before dwz";
 
 // The message for a DWARF 5 unit type (DW_UT_*, section 7.5.1) whose types
 // padguard cannot read; null for compile and partial units.

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "../debuginfo_lookup.hpp"
 #include "padguard/error.hpp"
 
 namespace padguard::debug_files {
@@ -72,23 +73,68 @@ std::string to_hex(const uint8_t* p, size_t n) {
 
 std::string hex64(uint64_t v) { return fmt::format("0x{:016x}", v); }
 
-std::optional<AltLink> read_altlink(Elf* elf) {
+namespace {
+
+// A section's bytes in the file (not NOBITS); nullopt when there is none.
+std::optional<std::pair<const uint8_t*, size_t>> raw_section(Elf* elf, const char* name) {
   size_t shstrndx = 0;
   if (elf_getshdrstrndx(elf, &shstrndx) != 0) return std::nullopt;
   for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr sh;
     if (gelf_getshdr(scn, &sh) == nullptr || sh.sh_type == SHT_NOBITS) continue;
     const char* n = elf_strptr(elf, shstrndx, sh.sh_name);
-    if (n == nullptr || std::strcmp(n, ".gnu_debugaltlink") != 0) continue;
+    if (n == nullptr || std::strcmp(n, name) != 0) continue;
     const Elf_Data* data = elf_getdata(scn, nullptr);
-    if (data == nullptr || data->d_buf == nullptr) return AltLink{};
-    const auto* p = static_cast<const uint8_t*>(data->d_buf);
-    const void* nul = std::memchr(p, 0, data->d_size);
-    if (nul == nullptr) return AltLink{};
-    const auto len = static_cast<size_t>(static_cast<const uint8_t*>(nul) - p);
-    return AltLink{std::string(reinterpret_cast<const char*>(p), len), to_hex(p + len + 1, data->d_size - len - 1)};
+    if (data == nullptr || data->d_buf == nullptr) return std::pair<const uint8_t*, size_t>{nullptr, 0};
+    return std::pair{static_cast<const uint8_t*>(data->d_buf), data->d_size};
   }
   return std::nullopt;
+}
+
+// DWARF 5 section 7.3.6: version (2 bytes, 5), is_supplementary (1),
+// sup_filename (NUL-terminated), sup_checksum_len (ULEB128), sup_checksum.
+struct DebugSup {
+  bool supplementary = false;
+  std::string filename, checksum;  // checksum in hex
+};
+std::optional<DebugSup> read_debug_sup(Elf* elf) {
+  const auto sec = raw_section(elf, ".debug_sup");
+  if (!sec) return std::nullopt;
+  const auto [p, n] = *sec;
+  DebugSup out;
+  if (p == nullptr || n < 4) return out;  // damaged: names no file, matches none
+  out.supplementary = p[2] != 0;
+  const void* nul = std::memchr(p + 3, 0, n - 3);
+  if (nul == nullptr) return out;
+  const auto* at = static_cast<const uint8_t*>(nul) + 1;
+  out.filename.assign(reinterpret_cast<const char*>(p + 3), static_cast<size_t>(at - 1 - (p + 3)));
+  uint64_t len = 0;
+  const uint8_t* end = p + n;
+  if (!dwarf::read_uleb(at, end, len) || len > static_cast<uint64_t>(end - at)) return out;
+  out.checksum = to_hex(at, static_cast<size_t>(len));
+  return out;
+}
+
+}  // namespace
+
+std::optional<AltLink> read_altlink(Elf* elf) {
+  if (const auto sec = raw_section(elf, ".gnu_debugaltlink")) {
+    const auto [p, n] = *sec;
+    if (p == nullptr) return AltLink{};
+    const void* nul = std::memchr(p, 0, n);
+    if (nul == nullptr) return AltLink{};
+    const auto len = static_cast<size_t>(static_cast<const uint8_t*>(nul) - p);
+    return AltLink{std::string(reinterpret_cast<const char*>(p), len), to_hex(p + len + 1, n - len - 1)};
+  }
+  if (const std::optional<DebugSup> sup = read_debug_sup(elf); sup && !sup->supplementary)
+    return AltLink{sup->filename, sup->checksum, true};
+  return std::nullopt;
+}
+
+std::string alt_identity(Elf* elf, const AltLink& link) {
+  if (!link.dwarf5) return debuginfo::build_id(elf);
+  const std::optional<DebugSup> sup = read_debug_sup(elf);
+  return sup && sup->supplementary ? sup->checksum : std::string();
 }
 
 namespace {

@@ -43,13 +43,21 @@ class MappedElf {
   Elf* elf_ = nullptr;
 };
 
-// .gnu_debugaltlink: the supplementary file's path as dwz wrote it, and its
-// build-id (hex).
+// The supplementary file dwz wrote: .gnu_debugaltlink's path and build-id
+// (hex), else DWARF 5's .debug_sup (dwz -5) of a file that is not itself
+// supplementary: its sup_filename and sup_checksum (hex).
 struct AltLink {
   std::string path;
-  std::string build_id;
+  std::string build_id;  // .debug_sup: the checksum
+  bool dwarf5 = false;   // from .debug_sup
+  const char* section() const { return dwarf5 ? ".debug_sup" : ".gnu_debugaltlink"; }
 };
 std::optional<AltLink> read_altlink(Elf* elf);
+
+// What must equal `link.build_id` in a candidate file: its build-id note, or
+// for .debug_sup the checksum of its own .debug_sup saying is_supplementary.
+// Empty when it has none.
+std::string alt_identity(Elf* elf, const AltLink& link);
 
 // Where a skeleton unit's .dwo may be, in order: DW_AT_dwo_name itself when
 // absolute, else under DW_AT_comp_dir, then beside `file` (the name, then

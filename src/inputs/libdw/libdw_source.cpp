@@ -338,13 +338,20 @@ class LibdwSource final : public DwarfSource {
     return ref;
   }
 
-  // dwz: the supplementary file .gnu_debugaltlink names, found where dwz,
-  // gdb and libdw look and checked by build-id. Not found: the file cannot
+  // dwz: the supplementary file .gnu_debugaltlink (or DWARF 5's .debug_sup)
+  // names, found where dwz, gdb and libdw look and checked by build-id (or
+  // .debug_sup's checksum). Not found: the file cannot
   // be read (its shared types are there), so an error now.
   void open_alt() {
     Elf* e = dwarf_getelf(dwarf_);
     const std::optional<debug_files::AltLink> link = e != nullptr ? debug_files::read_altlink(e) : std::nullopt;
-    if (!link) return;
+    if (!link) {
+      // References into a file nothing names: its units would read as empty.
+      if (dwarf::uses_supplementary_forms(sections_.abbrev))
+        throw InputError(path_, "DWARF compressed by dwz refers to a supplementary file, but neither "
+                                ".gnu_debugaltlink nor .debug_sup names it; pass the file before dwz or rebuild it");
+      return;
+    }
     std::string tried;
     std::vector<std::string> candidates = debug_files::alt_candidates(path_, *link);
     const auto open_candidate = [&](const std::string& c) -> std::shared_ptr<debug_files::MappedElf> {
@@ -354,8 +361,8 @@ class LibdwSource final : public DwarfSource {
         return nullptr;
       }
       auto file = std::make_shared<debug_files::MappedElf>(c);
-      if (!link->build_id.empty() && debuginfo::build_id(file->elf()) != link->build_id) {
-        tried += (tried.empty() ? "" : ", ") + c + " (another build-id)";
+      if (!link->build_id.empty() && debug_files::alt_identity(file->elf(), *link) != link->build_id) {
+        tried += (tried.empty() ? "" : ", ") + c + (link->dwarf5 ? " (another checksum)" : " (another build-id)");
         return nullptr;
       }
       return file;
@@ -363,8 +370,10 @@ class LibdwSource final : public DwarfSource {
     std::shared_ptr<debug_files::MappedElf> file;
     for (const std::string& c : candidates)
       if ((file = open_candidate(c))) break;
-    // Not on this machine: the debuginfod servers, by the link's build-id.
-    if (!file && !link->build_id.empty() && !debuginfo::debuginfod_urls().empty()) {
+    // Not on this machine: the debuginfod servers, by the link's build-id
+    // (servers index files by their build-id note, which dwz -5's
+    // supplementary file lacks: .debug_sup is looked for locally only).
+    if (!file && !link->dwarf5 && !link->build_id.empty() && !debuginfo::debuginfod_urls().empty()) {
       try {
         if (const std::optional<std::string> fetched = debuginfo::find_debuginfo(link->build_id, ""))
           file = open_candidate(*fetched);
@@ -389,10 +398,12 @@ class LibdwSource final : public DwarfSource {
       open_alt_lines();
       return;
     }
-    throw InputError(path_, fmt::format("DWARF compressed by dwz: its supplementary file '{}' (build-id {}) was not "
+    throw InputError(path_, fmt::format("DWARF compressed by dwz: its supplementary file '{}' ({} {}, {}) was not "
                                         "found (looked in: {}); put it there, install the debug package that "
-                                        "ships it, or set DEBUGINFOD_URLS",
-                                        link->path, link->build_id.empty() ? "none" : link->build_id, tried));
+                                        "ships it{}",
+                                        link->path, link->dwarf5 ? "checksum" : "build-id",
+                                        link->build_id.empty() ? "none" : link->build_id, link->section(), tried,
+                                        link->dwarf5 ? "" : ", or set DEBUGINFOD_URLS"));
   }
 
   void open_alt_lines() {
