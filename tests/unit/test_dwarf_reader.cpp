@@ -259,3 +259,39 @@ TEST_CASE("values: strx through str_offsets_base, sdata, strings and references 
   CHECK_THROWS_WITH(u.reference(Attr{DW_AT_type, DW_FORM_ref4, ref.b.data(), 0}), Catch::Contains("outside its unit"));
   CHECK_THROWS_WITH(u.reference(Attr{DW_AT_type, DW_FORM_ref_sig8, ref.b.data(), 0}), Catch::Contains("type units"));
 }
+
+TEST_CASE("DWARF 5 supplementary forms (dwz -5): found in abbreviations, read from the alt sections", "[dwarf_reader]") {
+  const Unit5 plain = make_unit();
+  CHECK_FALSE(uses_supplementary_forms(plain.sections().abbrev));
+  // The unit DIE gains DW_AT_producer as strp_sup -> offset 2 of the alt's .debug_str.
+  const Unit5 u = make_unit(kUtCompile, DW_AT_producer, DW_FORM_strp_sup, std::string("\x02\0\0", 3));
+  Sections s = u.sections();
+  CHECK(uses_supplementary_forms(s.abbrev));
+  Asm ref_abbrev;  // an imported_unit whose DW_AT_import is ref_sup4, ref_sup8 too
+  ref_abbrev.uleb(1).uleb(DW_TAG_imported_unit).u8(0).uleb(DW_AT_import).uleb(DW_FORM_ref_sup8).uleb(0).uleb(0).uleb(0);
+  CHECK(uses_supplementary_forms({ref_abbrev.b.data(), ref_abbrev.size()}));
+  Asm damaged;  // cut inside an attribute pair: the scan stops, no claim
+  damaged.uleb(1).uleb(DW_TAG_member).u8(0).uleb(DW_AT_name);
+  CHECK_FALSE(uses_supplementary_forms({damaged.b.data(), damaged.size()}));
+
+  const auto h = read_unit_header(s, 0);
+  REQUIRE(h);
+  AbbrevTable t;
+  t.parse(s.abbrev, h->abbrev_offset, h->shape(false));
+  const auto producer = [&](const Sections& with) {
+    Unit unit(with, *h, t);
+    const char* got = nullptr;
+    unit.each_attr(unit.die(unit.first_die()), [&](const Attr& a) {
+      if (a.name == DW_AT_producer) got = unit.string(a);
+    });
+    return std::string(got != nullptr ? got : "(null)");
+  };
+  // No supplementary file: an error naming what to do, never an empty string.
+  CHECK_THROWS_WITH(producer(s), Catch::Contains("supplementary file"));
+  Asm alt_str;
+  alt_str.str("x").str("GNU C17");
+  Sections alt;
+  alt.str = {alt_str.b.data(), alt_str.size()};
+  s.alt = &alt;
+  CHECK(producer(s) == "GNU C17");
+}
