@@ -183,6 +183,41 @@ std::string build_id_of(const std::string& path) {
   return f.elf != nullptr ? build_id(f.elf) : std::string();
 }
 
+std::string build_id_in_notes(std::string_view bytes) {
+  const auto word = [&](size_t at, bool be) {
+    uint32_t v = 0;
+    for (size_t k = 0; k < 4; ++k) {
+      const auto c = static_cast<uint8_t>(bytes[at + k]);
+      v = be ? v << 8 | c : v | uint32_t{c} << (8 * k);
+    }
+    return v;
+  };
+  const auto up4 = [](uint64_t n) { return (n + 3) & ~uint64_t{3}; };
+  for (const bool be : {false, true}) {
+    std::string id;
+    size_t at = 0;
+    bool ok = !bytes.empty();
+    while (ok && at < bytes.size()) {
+      if (bytes.size() - at < 12) {
+        ok = false;
+        break;
+      }
+      const uint64_t namesz = word(at, be), descsz = word(at + 4, be), type = word(at + 8, be);
+      const uint64_t name_at = at + 12, desc_at = name_at + up4(namesz), next = desc_at + up4(descsz);
+      if (namesz > 256 || descsz > 4096 || next > bytes.size()) {
+        ok = false;
+        break;
+      }
+      if (type == NT_GNU_BUILD_ID && namesz == 4 && bytes.compare(name_at, 4, std::string_view("GNU\0", 4)) == 0 &&
+          descsz >= 1 && descsz <= 64 && id.empty())
+        for (size_t i = 0; i < descsz; ++i) id += fmt::format("{:02x}", static_cast<uint8_t>(bytes[desc_at + i]));
+      at = next;
+    }
+    if (ok && !id.empty()) return id;
+  }
+  return {};
+}
+
 std::string debuginfod_urls() {
   const char* u = std::getenv(DEBUGINFOD_URLS_ENV_VAR);
   std::string s = u != nullptr ? u : "";

@@ -24,6 +24,12 @@ std::string build_id(Elf* elf);
 // The same for a file; empty when it is not a readable ELF file or has none.
 std::string build_id_of(const std::string& path);
 
+// The build-id in a raw ELF note blob, as the kernel exposes its own
+// (/sys/kernel/notes) and each module's (/sys/module/M/notes/
+// .note.gnu.build-id): `bytes` must be whole, well-formed notes (either byte
+// order) with a GNU build-id among them; empty otherwise.
+std::string build_id_in_notes(std::string_view bytes);
+
 // The space-separated servers of DEBUGINFOD_URLS; empty when unset or blank.
 std::string debuginfod_urls();
 

@@ -86,6 +86,13 @@ FileHead read_head(const std::string& path) {
       throw InputError(h.path, fmt::format("not an ELF file but {}-compressed (as distributions ship modules); "
                                            "decompress it first ({} FILE) and pass the result",
                                            c.what, c.fix));
+  // Boot images: x86's bzImage ("HdrS" at 0x202, boot protocol) and arm64's
+  // Image ("ARM\x64" at 0x38) hold a compressed kernel without DWARF.
+  if ((h.bytes.size() >= 0x206 && h.bytes.compare(0x202, 4, "HdrS") == 0) ||
+      (h.bytes.size() >= 0x3c && h.bytes.compare(0x38, 4, "ARM\x64") == 0))
+    throw InputError(h.path, "a compressed kernel boot image (vmlinuz), not ELF and without DWARF: pass the -dbg "
+                             "package's vmlinux (/usr/lib/debug/boot/vmlinux-VERSION), or for the running kernel "
+                             "/sys/kernel/notes (its build-id) with DEBUGINFOD_URLS set");
   if (h.bytes.compare(0, 3, "\xEF\xBB\xBF") == 0 && h.text_start == h.bytes.size())
     throw InputError(h.path, "not an ELF file: only a UTF-8 byte order mark and blanks");
   throw InputError(h.path, h.bytes.empty() ? "not an ELF file (empty); pass a vmlinux, .ko or .o built with debug "
@@ -213,6 +220,19 @@ std::string debug_info_path(const std::string& path, const LoadOptions& opts) {
     return *found;
   }
   const FileHead head = read_head(path);
+  // /sys/kernel/notes, /sys/module/M/notes/.note.gnu.build-id: the running
+  // kernel's (or a module's) build-id, its debug info found by it.
+  if (!head.elf && head.bytes.size() < kHeadBytes)
+    if (const std::string id = debuginfo::build_id_in_notes(head.bytes); !id.empty()) {
+      const std::optional<std::string> found = debuginfo::find_debuginfo(id, path);
+      if (!found)
+        throw InputError(path, fmt::format("ELF notes with build-id {} (as /sys/kernel/notes holds the running "
+                                           "kernel's): no debug file for it under /usr/lib/debug/.build-id, and "
+                                           "DEBUGINFOD_URLS is not set; set it (e.g. https://debuginfod.debian.net) "
+                                           "or pass the -dbg package's vmlinux",
+                                           id));
+      return *found;
+    }
   return debug_info_elsewhere(head, choose(head, opts)).value_or(path);
 }
 

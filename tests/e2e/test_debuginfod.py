@@ -9,6 +9,7 @@ import http.server
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -135,6 +136,9 @@ def test_stripped_binary_reads_its_debug_info_from_debuginfod(tmp_path, stripped
     assert d.returncode == 0 and "0 changed, 0 added, 0 removed" in d.stdout, d.stdout + d.stderr
     c = pg(env, "check", "--no-growth", "all", plain, bare)
     assert c.returncode == 0 and "verdict: PASS" in c.stdout, c.stdout + c.stderr
+    # The second reader reads the same debug file.
+    l2 = pg(env, "layout", "--backend", "libdwarf", bare)
+    assert l2.returncode == 0 and l2.stdout == b.stdout, l2.stderr
     # Cached as the client caches: a second run needs no server.
     assert (tmp_path / "client-cache" / bid / "debuginfo").is_file()
     server.stop()
@@ -313,3 +317,60 @@ def test_debug_file_under_usr_lib_debug_build_id(tmp_path, stripped):
         os.unlink(target)
         if made:
             os.rmdir(d)
+
+
+def notes(bid, big_endian=False):
+    """ELF notes as /sys/kernel/notes holds them: Xen/Linux notes around the
+    GNU build-id."""
+    e = ">" if big_endian else "<"
+    def note(name, ntype, desc):
+        n = name + b"\0"
+        pad = lambda b: b + b"\0" * (-len(b) % 4)
+        return struct.pack(e + "III", len(n), len(desc), ntype) + pad(n) + pad(desc)
+    return note(b"Linux", 0x100, b"\x01\x01\0\0") + note(b"GNU", 3, bytes.fromhex(bid)) + note(b"Linux", 6, b"6.1\0")
+
+
+def test_kernel_notes_stand_for_their_build_id(tmp_path, stripped, server):
+    """`padguard layout /sys/kernel/notes`: the running kernel's debug info by
+    its build-id (and /sys/module/M/notes/.note.gnu.build-id for a module)."""
+    plain, _, _, bid = stripped
+    blob = tmp_path / "notes"
+    blob.write_bytes(notes(bid))
+    r = pg(env_for(tmp_path, server.url), "layout", blob)
+    assert r.returncode == 0 and r.stdout == pg(env_for(tmp_path, None), "layout", plain).stdout, r.stderr
+    big = tmp_path / "notes-be"
+    big.write_bytes(notes(bid, big_endian=True))
+    err = one_line_error(pg(env_for(tmp_path, None), "layout", big))
+    assert f"ELF notes with build-id {bid}" in err and "DEBUGINFOD_URLS is not set" in err, err
+    # Damaged notes are no build-id: the usual "not an ELF file".
+    blob.write_bytes(notes(bid)[:-3])
+    err = one_line_error(pg(env_for(tmp_path, None), "layout", blob))
+    assert "not an ELF file" in err, err
+
+
+def test_this_machines_kernel_notes(tmp_path):
+    path = "/sys/kernel/notes"
+    fl.skip_without(path, "running kernel's notes (/sys/kernel/notes)")
+    data = open(path, "rb").read()
+    at, bid = 0, None
+    while at + 12 <= len(data):
+        namesz, descsz, ntype = struct.unpack_from("<III", data, at)
+        name_at = at + 12
+        desc_at = name_at + (namesz + 3) // 4 * 4
+        if ntype == 3 and data[name_at:name_at + 4] == b"GNU\0":
+            bid = data[desc_at:desc_at + descsz].hex()
+        at = desc_at + (descsz + 3) // 4 * 4
+    if bid is None:
+        pytest.skip("SKIPPED, this kernel's /sys/kernel/notes has no build-id")
+    err = one_line_error(pg(env_for(tmp_path, None), "layout", path))
+    assert f"ELF notes with build-id {bid}" in err, err
+
+
+def test_boot_image_says_what_to_pass(tmp_path):
+    image = tmp_path / "vmlinuz"
+    head = bytearray(4096)
+    head[0x1fe:0x200] = b"\x55\xaa"
+    head[0x202:0x206] = b"HdrS"
+    image.write_bytes(bytes(head))
+    err = one_line_error(pg(env_for(tmp_path, None), "layout", image))
+    assert "compressed kernel boot image (vmlinuz)" in err and "/sys/kernel/notes" in err, err
