@@ -2,6 +2,7 @@
 // elfutils' debuginfod client (libdebuginfod), as gdb and libdwfl look.
 #include "debuginfo_lookup.hpp"
 
+#include <dlfcn.h>
 #include <elfutils/debuginfod.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -56,6 +58,46 @@ bool has_debug_info(Elf* elf) {
   return false;
 }
 
+// libdebuginfod, opened on first use as libdw opens it: linked, it would
+// load libcurl and some 30 libraries into every run (6 MB, ~15 ms), though
+// only a file without local debug info needs it.
+struct Client {
+  decltype(&debuginfod_begin) begin = nullptr;
+  decltype(&debuginfod_end) end = nullptr;
+  decltype(&debuginfod_find_debuginfo) find_debuginfo = nullptr;
+  decltype(&debuginfod_set_progressfn) set_progressfn = nullptr;
+  decltype(&debuginfod_set_user_data) set_user_data = nullptr;
+  decltype(&debuginfod_get_user_data) get_user_data = nullptr;
+  bool ok = false;
+  std::string error;  // dlerror()'s, when not ok
+};
+
+const Client& client_library() {
+  static const Client c = [] {
+    Client l;
+    void* h = dlopen(DEBUGINFOD_SONAME, RTLD_LAZY | RTLD_LOCAL);
+    if (h == nullptr) {
+      const char* e = dlerror();
+      l.error = e != nullptr ? e : "not found";
+      return l;
+    }
+    const auto sym = [&](auto& fn, const char* name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(h, name));
+      return fn != nullptr;
+    };
+    l.ok = sym(l.begin, "debuginfod_begin") && sym(l.end, "debuginfod_end") &&
+           sym(l.find_debuginfo, "debuginfod_find_debuginfo") && sym(l.set_progressfn, "debuginfod_set_progressfn") &&
+           sym(l.set_user_data, "debuginfod_set_user_data") && sym(l.get_user_data, "debuginfod_get_user_data");
+    if (!l.ok) l.error = "a symbol is missing: elfutils older than 0.179";
+    return l;
+  }();
+  return c;
+}
+
+struct ClientDeleter {
+  void operator()(debuginfod_client* c) const { client_library().end(c); }
+};
+
 double mib(long bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
 // Progress of one download on stderr: nothing for the first second (a cached
@@ -66,7 +108,7 @@ class Progress {
   explicit Progress(std::string id) : id_(std::move(id)), tty_(isatty(STDERR_FILENO) == 1) {}
 
   static int callback(debuginfod_client* c, long done, long total) {
-    static_cast<Progress*>(debuginfod_get_user_data(c))->update(done, total);
+    static_cast<Progress*>(client_library().get_user_data(c))->update(done, total);
     return 0;  // never abort
   }
 
@@ -139,9 +181,6 @@ std::string reason(int err, const std::string& id) {
   }
 }
 
-struct ClientDeleter {
-  void operator()(debuginfod_client* c) const { debuginfod_end(c); }
-};
 
 }  // namespace
 
@@ -237,13 +276,18 @@ std::optional<std::string> find_debuginfo(const std::string& id, const std::stri
   }
   const std::string urls = debuginfod_urls();
   if (urls.empty()) return std::nullopt;
-  std::unique_ptr<debuginfod_client, ClientDeleter> client(debuginfod_begin());
+  const Client& lib = client_library();
+  if (!lib.ok)
+    throw InputError(subject, fmt::format("DEBUGINFOD_URLS is set but {} cannot be loaded ({}); install libdebuginfod1 "
+                                          "or unset DEBUGINFOD_URLS",
+                                          DEBUGINFOD_SONAME, lib.error));
+  std::unique_ptr<debuginfod_client, ClientDeleter> client(lib.begin());
   if (!client) throw InputError(subject, "cannot start the debuginfod client (out of memory?)");
   Progress progress(id);
-  debuginfod_set_user_data(client.get(), &progress);
-  debuginfod_set_progressfn(client.get(), &Progress::callback);
+  lib.set_user_data(client.get(), &progress);
+  lib.set_progressfn(client.get(), &Progress::callback);
   char* got = nullptr;
-  const int fd = debuginfod_find_debuginfo(client.get(), reinterpret_cast<const unsigned char*>(id.c_str()), 0, &got);
+  const int fd = lib.find_debuginfo(client.get(), reinterpret_cast<const unsigned char*>(id.c_str()), 0, &got);
   const std::string path = got != nullptr ? got : "";
   std::free(got);
   progress.finish(fd >= 0, path);
