@@ -1,6 +1,6 @@
 // `padguard fit STRUCT (--field 'TYPE NAME'... | --size N --align A | --move
-// S.a,S.b) INPUTS`: every top-level insertion point for the fields, laid out
-// by C's rules in every config (analysis/placement.hpp), ranked: free in
+// S.a,S.b) INPUTS`: every insertion point for the fields (the struct's and
+// its anonymous structs'), laid out by C's rules in every config (analysis/placement.hpp), ranked: free in
 // every config first. Exit 0 when some point is free everywhere, 1 when none
 // is, 2 on input errors (an unknown struct, member or type; a config whose
 // struct padguard cannot reproduce).
@@ -240,59 +240,28 @@ int run_fit(const FitCmdOptions& o) {
     for (const FieldSpec& f : specs) plan.fields.push_back(resolve(f, L, lo));
     if (o.size) plan.fields.push_back(NewField{"<blob>", *o.size, std::max<uint32_t>(1, o.align)});
     for (const std::string& m : moved) {
-      const Member* found = nullptr;
-      bool in_union = false;
-      for (const Member& top : r->members) {
-        if (top.name == m) found = &top;
-        if (const Record* u = top.embedded_record(); u && top.name.empty())
-          for (const Member& um : u->members)
-            if (um.name == m) {
-              if (!u->is_union())
-                throw InputError(L.in.file, "--move " + m + ": it sits in an anonymous struct; fit moves top-level "
-                                            "members and members of a top-level anonymous union");
-              found = &um;
-              in_union = true;
-            }
-      }
-      if (!found) throw InputError(L.in.file, "struct " + o.structure + " has no top-level member '" + m + "'");
-      (void)in_union;
+      // Named members of anonymous records are the struct's own in C: they
+      // move from any depth; the records they leave empty go (placement).
+      const Member* found = find_member(*r, m);
+      if (!found)
+        throw InputError(L.in.file, "struct " + o.structure + " has no member '" + m +
+                                        "' (top-level or in an anonymous struct or union)");
+      if (found->is_bitfield())
+        throw InputError(L.in.file, "--move " + m + ": it is a bitfield; fit moves whole members");
       plan.fields.push_back(NewField{m, found->byte_size, member_alignment(*found, find)});
       plan.removed.push_back(m);
-    }
-    // An anonymous union all of whose members move goes too.
-    {
-      unsigned unions = 0, structs = 0;
-      for (const Member& top : r->members) {
-        const Record* u = top.embedded_record();
-        if (!top.name.empty() || !u) continue;
-        const std::string name = u->is_union() ? fmt::format("<anon union #{}>", ++unions)
-                                               : fmt::format("<anon struct #{}>", ++structs);
-        const bool all = !u->members.empty() && std::all_of(u->members.begin(), u->members.end(), [&](const Member& x) {
-          return std::find(moved.begin(), moved.end(), x.name) != moved.end();
-        });
-        if (all) plan.removed.push_back(name);
-      }
     }
     plans.push_back(std::move(plan));
   }
 
-  // Insertion points: the start, then after each top-level member, in the
-  // first config's order, then names only other configs have.
-  std::vector<std::optional<std::string>> points{std::nullopt};
-  for (const ConfigPlan& p : plans) {
-    unsigned unions = 0, structs = 0;
-    for (const Member& m : p.record->members) {
-      std::string name = m.name;
-      if (name.empty()) {
-        const Record* u = m.embedded_record();
-        name = u && u->is_union() ? fmt::format("<anon union #{}>", ++unions) : fmt::format("<anon struct #{}>", ++structs);
-      }
-      if (std::find(p.removed.begin(), p.removed.end(), name) != p.removed.end()) continue;
-      if (std::find(points.begin(), points.end(), std::optional<std::string>(name)) == points.end()) points.push_back(name);
-    }
-  }
+  // Insertion points: the start, then after each member, and the same in
+  // every anonymous struct (placement.hpp), in the first config's order,
+  // then points only other configs have, anonymous records labelled alike.
+  std::vector<std::vector<InsertionPoint>> found;
+  for (const ConfigPlan& p : plans) found.push_back(insertion_points(p));
+  const std::vector<InsertionPoint> points = merge_points(found);
   struct Candidate {
-    std::optional<std::string> after;
+    InsertionPoint at;
     std::vector<PointInConfig> configs;
     int tier = 2;
     int64_t worst = 0;
@@ -346,13 +315,15 @@ int run_fit(const FitCmdOptions& o) {
         } else {
           j.update({{"size", p.size}, {"old_size", p.old_size}, {"delta", p.delta}, {"tail_padding", p.tail_padding},
                     {"old_tail_padding", p.old_tail_padding}, {"holes", p.holes}, {"old_holes", p.old_holes},
-                    {"shifted", p.shifted}, {"field_offset", p.field_offset}, {"field_cacheline", p.field_cacheline},
+                    {"inner_holes", p.inner_holes}, {"old_inner_holes", p.old_inner_holes}, {"shifted", p.shifted}, {"field_offset", p.field_offset}, {"field_cacheline", p.field_cacheline},
                     {"straddles", p.straddles}, {"free", p.free()}});
           if (p.near_distance) j["near_distance"] = *p.near_distance;
         }
         per.push_back(j);
       }
-      cj.push_back({{"after", c.after ? json(*c.after) : json(nullptr)}, {"free", c.tier == 0},
+      const std::string inside = c.at.inside_label();
+      cj.push_back({{"after", c.at.after ? json(*c.at.after) : json(nullptr)},
+                    {"inside", inside.empty() ? json(nullptr) : json(inside)}, {"free", c.tier == 0},
                     {"no_growth", c.tier <= 1}, {"configs", per}});
     }
     out = dump_json(json{{"schema_version", kSchemaVersion}, {"tool_version", tool_version()}, {"kind", "fit"},
@@ -373,7 +344,7 @@ int run_fit(const FitCmdOptions& o) {
     t.push_back(head);
     const size_t shown = o.all ? ranked.size() : std::min<size_t>(10, ranked.size());
     for (size_t i = 0; i < shown; ++i) {
-      std::vector<std::string> row{std::to_string(i + 1), ranked[i].after ? *ranked[i].after : "(start)",
+      std::vector<std::string> row{std::to_string(i + 1), ranked[i].at.label(),
                                    std::to_string(ranked[i].shifted)};
       for (const PointInConfig& p : ranked[i].configs) row.push_back(cell(p));
       t.push_back(row);
