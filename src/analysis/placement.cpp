@@ -307,7 +307,8 @@ class Relayout {
         Slot s;
         s.name = f.name;
         s.size = s.old_size = f.size;
-        s.align = s.explicit_align = f.align;
+        s.align = f.align;
+        s.explicit_align = f.explicit_align;
         s.is_new = true;
         out.slots.push_back(s);
       }

@@ -238,7 +238,7 @@ int run_fit(const FitCmdOptions& o) {
       throw InputError(L.in.file, "struct " + o.structure + ": " + why +
                                       "; fit cannot predict this config (bitfields or attributes it does not model)");
     for (const FieldSpec& f : specs) plan.fields.push_back(resolve(f, L, lo));
-    if (o.size) plan.fields.push_back(NewField{"<blob>", *o.size, std::max<uint32_t>(1, o.align)});
+    if (o.size) plan.fields.push_back(NewField{"<blob>", *o.size, std::max<uint32_t>(1, o.align), 0});
     for (const std::string& m : moved) {
       // Named members of anonymous records are the struct's own in C: they
       // move from any depth; the records they leave empty go (placement).
@@ -248,7 +248,7 @@ int run_fit(const FitCmdOptions& o) {
                                         "' (top-level or in an anonymous struct or union)");
       if (found->is_bitfield())
         throw InputError(L.in.file, "--move " + m + ": it is a bitfield; fit moves whole members");
-      plan.fields.push_back(NewField{m, found->byte_size, member_alignment(*found, find)});
+      plan.fields.push_back(NewField{m, found->byte_size, member_alignment(*found, find), found->alignment});
       plan.removed.push_back(m);
     }
     plans.push_back(std::move(plan));

@@ -1,7 +1,7 @@
 """`padguard fit` against the compiler (issue 15): for fixtures/fit/fit.c's
-struct subject and fixtures/fit/nested.c's struct nested (points inside
+struct subject, fixtures/fit/nested.c's struct nested (points inside
 anonymous structs: at the top level, as union arms, two levels deep, with
-forced alignment inside) in every config (gcc and clang; x86_64, i386,
+forced alignment inside, packed) and fixtures/fit/packed.c's packed struct in every config (gcc and clang; x86_64, i386,
 arm32; with and without -DCONFIG_X, nested.c also -DCONFIG_Y) and several
 field types, EVERY insertion point fit reports is really compiled — the
 field inserted into the source after that member — and the compiler's
@@ -19,6 +19,7 @@ import fixturelib as fl
 
 SRC = os.path.join(fl.ROOT, "fixtures", "fit", "fit.c")
 NESTED = os.path.join(fl.ROOT, "fixtures", "fit", "nested.c")
+PACKED = os.path.join(fl.ROOT, "fixtures", "fit", "packed.c")
 TYPES = ["int", "long long", "char", "struct inner", "void *"]
 NESTED_TYPES = ["int", "long long", "char", "void *", "short"]
 CONFIGS = [("", []), ("x", ["-DCONFIG_X"])]
@@ -28,7 +29,8 @@ FIXTURES = {
     "top": (SRC, "subject", CONFIGS, TYPES, lambda point, flags: point == "only_x" and not flags),
     "nested": (NESTED, "nested", [*CONFIGS, ("xy", ["-DCONFIG_X", "-DCONFIG_Y"])], NESTED_TYPES,
                lambda point, flags: ("only_x" in point and "-DCONFIG_X" not in flags)
-               or (point.startswith("<anon struct #5>") and "-DCONFIG_Y" not in flags)),
+               or (point.startswith("<anon struct #6>") and "-DCONFIG_Y" not in flags)),
+    "packed": (PACKED, "outer_packed", CONFIGS, NESTED_TYPES, lambda point, flags: False),
 }
 
 

@@ -27,6 +27,10 @@ struct NewField {
   std::string name;
   uint64_t size = 0;
   uint32_t align = 1;
+  // A member's own aligned attribute (DW_AT_alignment; --move keeps it):
+  // the one alignment a packed struct keeps. A type's alignment, forced or
+  // not, does not hold there: a new field in a packed struct is packed.
+  uint32_t explicit_align = 0;
 };
 
 // The alignment a record type has where it is a member: its own attribute
