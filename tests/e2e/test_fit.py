@@ -9,6 +9,7 @@ sizeof and tail padding (read by pahole) must be what fit predicted. Also --move
 blob by --size/--align, the ranking and exit status, JSON against the schema,
 and the input errors."""
 import concurrent.futures
+import hashlib
 import json
 import os
 import re
@@ -20,6 +21,8 @@ import fixturelib as fl
 SRC = os.path.join(fl.ROOT, "fixtures", "fit", "fit.c")
 NESTED = os.path.join(fl.ROOT, "fixtures", "fit", "nested.c")
 PACKED = os.path.join(fl.ROOT, "fixtures", "fit", "packed.c")
+MOVED = os.path.join(fl.ROOT, "fixtures", "fit", "moved.c")
+MARK = re.compile(r"(?:/\* |=\w+ )@(.+?) \*/$")
 TYPES = ["int", "long long", "char", "struct inner", "void *"]
 NESTED_TYPES = ["int", "long long", "char", "void *", "short"]
 CONFIGS = [("", []), ("x", ["-DCONFIG_X"])]
@@ -45,27 +48,47 @@ def pg(*args):
 
 def markers(src):
     """The insertion points a fixture marks, in source order."""
-    return re.findall(r"/\* @(.+?) \*/$", open(src).read(), re.M)
+    return [m.group(1) for m in map(MARK.search, open(src).read().splitlines()) if m]
 
 
-def with_field(src, point, decl):
+def with_field(src, point, decl, text=None):
     """`src` with `decl` inserted after the line marked @point."""
     out = []
-    for line in open(src).read().splitlines():
+    for line in (text or open(src).read()).splitlines():
         out.append(line)
-        if line.rstrip().endswith(f"/* @{point} */"):
-            out.append(f"\t{decl};")
+        m = MARK.search(line.rstrip())
+        if m and m.group(1) == point:
+            out.append(f"\t{decl}")
     text = "\n".join(out) + "\n"
-    assert text.count(f"\t{decl};") == 1, point
+    assert text.count(f"\t{decl}\n") == 1, point
     return text
+
+
+def with_moved(src, point, names):
+    """`src` with the lines tagged =NAME taken out (an anonymous record left
+    without members goes too) and put, in this order, after @point."""
+    lines = open(src).read().splitlines()
+    decls = {}
+    for line in lines:
+        m = re.search(r"/\* =(\w+) ", line)
+        if m:
+            decls[m.group(1)] = line.split("/*")[0].strip()
+    text = "\n".join(l for l in lines if not any(f"/* ={n} " in l for n in names)) + "\n"
+    while True:
+        emptied = re.sub(r"\n\t*(?:struct|union) \{[^\n]*\n\t*\};[^\n]*", "", text)
+        if emptied == text:
+            break
+        text = emptied
+    return with_field(src, point, " ".join(decls[n] for n in names), text)
 
 
 def compiler_says(cc, mode, src, struct, flags, point, decl):
     d = fl.work_dir("fit_points")
     key = re.sub(r"\W", "_", f"{struct}{cc}{mode}{''.join(flags)}_{point}_{decl}")
+    key = key if len(key) < 120 else key[:80] + hashlib.sha1(key.encode()).hexdigest()[:12]
     path = os.path.join(d, key + ".c")
     with open(path, "w") as f:
-        f.write(with_field(src, point, decl))
+        f.write(with_field(src, point, decl + ";") if isinstance(decl, str) else with_moved(src, point, decl))
     obj = fl.compile_cached(fl.cc_argv(cc, mode), path, ["-O0", "-g", *flags], label=key[:60])
     text = fl.pahole_layout("-C", struct, obj).stdout
     # The struct's own summary is the last: pahole may print the anonymous
@@ -117,6 +140,40 @@ def test_every_point_equals_the_compiler(cc, mode, fixture, validator):
               f"{cc}{mode} {flags} --field '{t} newf' after {point}: fit {per['size']}/{per['tail_padding']}, "
               f"compiler {size}/{pad}")
     check(len(jobs) >= len(types) * 20, f"{len(jobs)} points compiled")
+    check.done()
+
+
+MOVES = [["one", "two"], ["q2"], ["r1"], ["two", "q2"], ["r1", "head"]]
+
+
+@pytest.mark.parametrize("mode", fl.MODES, ids=[fl.MODE_ID[m] for m in fl.MODES])
+@pytest.mark.parametrize("cc", fl.COMPILERS)
+def test_move_out_of_anonymous_records_equals_the_compiler(cc, mode, validator):
+    """--move from anonymous structs at any depth, also one that is a union's
+    arm: every point fit reports, compiled with the members moved there."""
+    obj = fl.compile_cached(fl.cc_argv(cc, mode), MOVED, ["-O0", "-g"], label=f"fit_moved_{cc}{mode}")
+    check = fl.Checks()
+    jobs = []
+    for names in MOVES:
+        r = pg("fit", "--format", "json", "moved_nested", "--move", ",".join(f"moved_nested.{n}" for n in names), obj)
+        check(r.returncode in (0, 1), f"{names}: exit {r.returncode}: {r.stderr}")
+        doc = json.loads(r.stdout)
+        check(not list(validator.iter_errors(doc)), f"{names}: schema")
+        points = [label(c) for c in doc["candidates"]]
+        check(set(points) <= set(markers(MOVED)), f"{names}: unmarked points {set(points) - set(markers(MOVED))}")
+        check(not any(c["after"] in names for c in doc["candidates"]), f"{names}: a point after a moved member: {points}")
+        if names == ["one", "two"]:
+            check(not any(p.startswith("<anon struct #1>") for p in points), f"emptied record kept: {points}")
+        for c in doc["candidates"]:
+            per = c["configs"][0]
+            check(per["applicable"], f"{names} {label(c)}: {per}")
+            jobs.append((names, label(c), per))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        said = list(pool.map(lambda j: compiler_says(cc, mode, MOVED, "moved_nested", [], j[1], j[0]), jobs))
+    for (names, point, per), (size, pad) in zip(jobs, said):
+        check(per["size"] == size and per["tail_padding"] == pad,
+              f"{cc}{mode} --move {names} to {point}: fit {per['size']}/{per['tail_padding']}, compiler {size}/{pad}")
+    check(len(jobs) >= 30, f"{len(jobs)} points compiled")
     check.done()
 
 
