@@ -35,8 +35,8 @@ void add_fit(CLI::App& app, FitCmdOptions& o) {
       ->allow_extra_args(false);
   sub->add_option("--size", o.size, "a plain blob of N bytes (with --align)");
   sub->add_option("--align", o.align, "the blob's alignment (default 1)");
-  sub->add_option("--move", o.move, "STRUCT.a,STRUCT.b: take these members out (an anonymous union left empty goes "
-                                     "too) and insert them together, in this order")
+  sub->add_option("--move", o.move, "STRUCT.a,STRUCT.b: take these members out (top-level or of anonymous records; "
+                                     "one left empty goes too) and insert them together, in this order")
       ->delimiter(',')->allow_extra_args(false);
   sub->add_option("--near", o.near, "also report the distance in cachelines from the new field to this member");
   sub->add_option("--pair", o.pairs, "LABEL=OLD:NEW, repeatable: the OLD side is the config's input")
