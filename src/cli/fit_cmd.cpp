@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "commands.hpp"
 #include "padguard/containers.hpp"
@@ -357,6 +358,26 @@ int run_fit(const FitCmdOptions& o) {
       for (size_t i = 0; i < row.size(); ++i) line += fmt::format("{:<{}}  ", row[i], w[i]);
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
+    }
+    {
+      // The anonymous records the rows name, by the members they hold: a
+      // kernel developer finds "<anon union #4>" by them, not by counting.
+      std::vector<std::pair<std::string, std::vector<std::string>>> named;
+      for (size_t i = 0; i < shown; ++i) {
+        const InsertionPoint& at = ranked[i].at;
+        std::string path;
+        for (size_t d = 0; d < at.anchors.size(); ++d) {
+          path += (path.empty() ? "" : ".") + (d < at.inside.size() ? at.inside[d] : *at.after);
+          if (std::none_of(named.begin(), named.end(), [&](const auto& n) { return n.first == path; }))
+            named.emplace_back(path, at.anchors[d]);
+        }
+      }
+      for (const auto& [path, members] : named) {
+        std::vector<std::string> few(members.begin(), members.begin() + std::min<std::ptrdiff_t>(4, std::ssize(members)));
+        const bool u = path.compare(path.rfind("<anon "), 11, "<anon union") == 0;
+        out += fmt::format("  {}: the anonymous {} holding {}{}\n", path, u ? "union" : "struct", fmt::join(few, ", "),
+                           members.size() > 4 ? ", ..." : "");
+      }
     }
     if (shown < ranked.size()) out += fmt::format("... {} more insertion points (--all)\n", ranked.size() - shown);
     out += fmt::format("free in every config: {} of {} insertion points (sizeof not grown, no tail padding lost); "

@@ -177,6 +177,19 @@ def test_move_out_of_anonymous_records_equals_the_compiler(cc, mode, validator):
     check.done()
 
 
+def test_nested_points_in_text():
+    """Text names a nested point by its path and says which anonymous record
+    each label is, by the members it holds."""
+    obj = fl.compile_cached(fl.cc_argv("gcc", "-m64"), NESTED, ["-O0", "-g"], label="fit_nested_gcc-m64")
+    r = pg("fit", "nested", "--field", "char newf", "--all", obj)
+    assert r.returncode == 0, r.stderr
+    rows = [re.split(r"\s{2,}", l)[1] for l in r.stdout.splitlines() if re.match(r"^\d+ ", l)]
+    assert "<anon union #1>.<anon struct #2>.<anon struct #1>.e1" in rows and "<anon struct #1>.(start)" in rows, rows
+    assert "  <anon union #1>.<anon struct #2>: the anonymous struct holding d1, e1, e2, d2\n" in r.stdout, r.stdout
+    assert "  <anon union #1>: the anonymous union holding u0, b1, b2, d1, ...\n" in r.stdout, r.stdout
+    assert not any(row.startswith("<anon union #1>.u0") or row == "<anon union #1>.(start)" for row in rows), rows
+
+
 def test_move_blob_ranking_and_errors(validator):
     obj = fl.compile_cached(fl.cc_argv("gcc", "-m64"), SRC, ["-O0", "-g"], label="fit_gcc-m64")
     obj32 = fl.compile_cached(fl.cc_argv("gcc", "-m32"), SRC, ["-O0", "-g"], label="fit_gcc-m32")
