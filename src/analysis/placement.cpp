@@ -347,10 +347,12 @@ class Relayout {
     // The changed layout is only worth what the unchanged one is: the same
     // rules must give the compiler's offsets at this level first.
     if (const std::string why = reproduce_level(r, orig); !why.empty()) {
-      why_not_ = fmt::format("in {}: {}; fit cannot lay it out again", where.empty() ? "the struct" : where.substr(0, where.size() - 1), why);
+      const std::string in = where.empty() ? "the struct" : where.substr(0, where.size() - 1);
+      why_not_ = fmt::format("in {}: {}; fit cannot lay it out again", in, why);
       return std::nullopt;
     }
-    const Laid l = r.is_union() ? lay_out_union(out.slots, r.alignment) : lay_out(out.slots, r.alignment, packed_record(r));
+    const Laid l =
+        r.is_union() ? lay_out_union(out.slots, r.alignment) : lay_out(out.slots, r.alignment, packed_record(r));
     out.size = l.size;
     out.align = l.align;
     return out;
@@ -522,9 +524,9 @@ class Labels {
     const bool u = label.rfind("<anon union", 0) == 0;
     std::vector<Entry>& kin = kinds_[parent + (u ? "|union" : "|struct")];
     for (Entry& e : kin) {
-      const bool same = e.anchors.empty() && anchors.empty()
-                            ? e.first_label == label
-                            : std::any_of(anchors.begin(), anchors.end(), [&](const std::string& n) { return listed(e.anchors, n); });
+      auto common = [&](const std::string& n) { return listed(e.anchors, n); };
+      const bool same = e.anchors.empty() && anchors.empty() ? e.first_label == label
+                                                             : std::any_of(anchors.begin(), anchors.end(), common);
       if (!same) continue;
       for (const std::string& n : anchors)
         if (!listed(e.anchors, n)) e.anchors.push_back(n);
@@ -606,7 +608,8 @@ PointInConfig place(const ConfigPlan& plan, const InsertionPoint& at, uint32_t c
     if (!relayout.why_not().empty()) {
       p.why_not = relayout.why_not();
     } else if (relayout.reached() < at.inside.size()) {
-      InsertionPoint missing{{at.inside.begin(), at.inside.begin() + static_cast<std::ptrdiff_t>(relayout.reached()) + 1}, {}, {}};
+      const auto end = at.inside.begin() + static_cast<std::ptrdiff_t>(relayout.reached()) + 1;
+      InsertionPoint missing{{at.inside.begin(), end}, {}, {}};
       p.why_not = missing.inside_label() + " is not in this config";
     } else {
       p.why_not = "member " + (at.inside.empty() ? "" : at.inside_label() + ".") + at.after.value_or("") +

@@ -316,7 +316,8 @@ int run_fit(const FitCmdOptions& o) {
         } else {
           j.update({{"size", p.size}, {"old_size", p.old_size}, {"delta", p.delta}, {"tail_padding", p.tail_padding},
                     {"old_tail_padding", p.old_tail_padding}, {"holes", p.holes}, {"old_holes", p.old_holes},
-                    {"inner_holes", p.inner_holes}, {"old_inner_holes", p.old_inner_holes}, {"shifted", p.shifted}, {"field_offset", p.field_offset}, {"field_cacheline", p.field_cacheline},
+                    {"inner_holes", p.inner_holes}, {"old_inner_holes", p.old_inner_holes}, {"shifted", p.shifted},
+                    {"field_offset", p.field_offset}, {"field_cacheline", p.field_cacheline},
                     {"straddles", p.straddles}, {"free", p.free()}});
           if (p.near_distance) j["near_distance"] = *p.near_distance;
         }
