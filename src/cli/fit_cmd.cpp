@@ -1,6 +1,6 @@
 // `padguard fit STRUCT (--field 'TYPE NAME'... | --size N --align A | --move
-// S.a,S.b) INPUTS`: every top-level insertion point for the fields, laid out
-// by C's rules in every config (analysis/placement.hpp), ranked: free in
+// S.a,S.b) INPUTS`: every insertion point for the fields (the struct's and
+// its anonymous structs'), laid out by C's rules in every config (analysis/placement.hpp), ranked: free in
 // every config first. Exit 0 when some point is free everywhere, 1 when none
 // is, 2 on input errors (an unknown struct, member or type; a config whose
 // struct padguard cannot reproduce).
@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "commands.hpp"
 #include "padguard/containers.hpp"
@@ -35,8 +36,8 @@ void add_fit(CLI::App& app, FitCmdOptions& o) {
       ->allow_extra_args(false);
   sub->add_option("--size", o.size, "a plain blob of N bytes (with --align)");
   sub->add_option("--align", o.align, "the blob's alignment (default 1)");
-  sub->add_option("--move", o.move, "STRUCT.a,STRUCT.b: take these members out (an anonymous union left empty goes "
-                                     "too) and insert them together, in this order")
+  sub->add_option("--move", o.move, "STRUCT.a,STRUCT.b: take these members out (top-level or of anonymous records; "
+                                     "one left empty goes too) and insert them together, in this order")
       ->delimiter(',')->allow_extra_args(false);
   sub->add_option("--near", o.near, "also report the distance in cachelines from the new field to this member");
   sub->add_option("--pair", o.pairs, "LABEL=OLD:NEW, repeatable: the OLD side is the config's input")
@@ -238,61 +239,30 @@ int run_fit(const FitCmdOptions& o) {
       throw InputError(L.in.file, "struct " + o.structure + ": " + why +
                                       "; fit cannot predict this config (bitfields or attributes it does not model)");
     for (const FieldSpec& f : specs) plan.fields.push_back(resolve(f, L, lo));
-    if (o.size) plan.fields.push_back(NewField{"<blob>", *o.size, std::max<uint32_t>(1, o.align)});
+    if (o.size) plan.fields.push_back(NewField{"<blob>", *o.size, std::max<uint32_t>(1, o.align), 0});
     for (const std::string& m : moved) {
-      const Member* found = nullptr;
-      bool in_union = false;
-      for (const Member& top : r->members) {
-        if (top.name == m) found = &top;
-        if (const Record* u = top.embedded_record(); u && top.name.empty())
-          for (const Member& um : u->members)
-            if (um.name == m) {
-              if (!u->is_union())
-                throw InputError(L.in.file, "--move " + m + ": it sits in an anonymous struct; fit moves top-level "
-                                            "members and members of a top-level anonymous union");
-              found = &um;
-              in_union = true;
-            }
-      }
-      if (!found) throw InputError(L.in.file, "struct " + o.structure + " has no top-level member '" + m + "'");
-      (void)in_union;
-      plan.fields.push_back(NewField{m, found->byte_size, member_alignment(*found, find)});
+      // Named members of anonymous records are the struct's own in C: they
+      // move from any depth; the records they leave empty go (placement).
+      const Member* found = find_member(*r, m);
+      if (!found)
+        throw InputError(L.in.file, "struct " + o.structure + " has no member '" + m +
+                                        "' (top-level or in an anonymous struct or union)");
+      if (found->is_bitfield())
+        throw InputError(L.in.file, "--move " + m + ": it is a bitfield; fit moves whole members");
+      plan.fields.push_back(NewField{m, found->byte_size, member_alignment(*found, find), found->alignment});
       plan.removed.push_back(m);
-    }
-    // An anonymous union all of whose members move goes too.
-    {
-      unsigned unions = 0, structs = 0;
-      for (const Member& top : r->members) {
-        const Record* u = top.embedded_record();
-        if (!top.name.empty() || !u) continue;
-        const std::string name = u->is_union() ? fmt::format("<anon union #{}>", ++unions)
-                                               : fmt::format("<anon struct #{}>", ++structs);
-        const bool all = !u->members.empty() && std::all_of(u->members.begin(), u->members.end(), [&](const Member& x) {
-          return std::find(moved.begin(), moved.end(), x.name) != moved.end();
-        });
-        if (all) plan.removed.push_back(name);
-      }
     }
     plans.push_back(std::move(plan));
   }
 
-  // Insertion points: the start, then after each top-level member, in the
-  // first config's order, then names only other configs have.
-  std::vector<std::optional<std::string>> points{std::nullopt};
-  for (const ConfigPlan& p : plans) {
-    unsigned unions = 0, structs = 0;
-    for (const Member& m : p.record->members) {
-      std::string name = m.name;
-      if (name.empty()) {
-        const Record* u = m.embedded_record();
-        name = u && u->is_union() ? fmt::format("<anon union #{}>", ++unions) : fmt::format("<anon struct #{}>", ++structs);
-      }
-      if (std::find(p.removed.begin(), p.removed.end(), name) != p.removed.end()) continue;
-      if (std::find(points.begin(), points.end(), std::optional<std::string>(name)) == points.end()) points.push_back(name);
-    }
-  }
+  // Insertion points: the start, then after each member, and the same in
+  // every anonymous struct (placement.hpp), in the first config's order,
+  // then points only other configs have, anonymous records labelled alike.
+  std::vector<std::vector<InsertionPoint>> found;
+  for (const ConfigPlan& p : plans) found.push_back(insertion_points(p));
+  const std::vector<InsertionPoint> points = merge_points(found);
   struct Candidate {
-    std::optional<std::string> after;
+    InsertionPoint at;
     std::vector<PointInConfig> configs;
     int tier = 2;
     int64_t worst = 0;
@@ -346,13 +316,16 @@ int run_fit(const FitCmdOptions& o) {
         } else {
           j.update({{"size", p.size}, {"old_size", p.old_size}, {"delta", p.delta}, {"tail_padding", p.tail_padding},
                     {"old_tail_padding", p.old_tail_padding}, {"holes", p.holes}, {"old_holes", p.old_holes},
-                    {"shifted", p.shifted}, {"field_offset", p.field_offset}, {"field_cacheline", p.field_cacheline},
+                    {"inner_holes", p.inner_holes}, {"old_inner_holes", p.old_inner_holes}, {"shifted", p.shifted},
+                    {"field_offset", p.field_offset}, {"field_cacheline", p.field_cacheline},
                     {"straddles", p.straddles}, {"free", p.free()}});
           if (p.near_distance) j["near_distance"] = *p.near_distance;
         }
         per.push_back(j);
       }
-      cj.push_back({{"after", c.after ? json(*c.after) : json(nullptr)}, {"free", c.tier == 0},
+      const std::string inside = c.at.inside_label();
+      cj.push_back({{"after", c.at.after ? json(*c.at.after) : json(nullptr)},
+                    {"inside", inside.empty() ? json(nullptr) : json(inside)}, {"free", c.tier == 0},
                     {"no_growth", c.tier <= 1}, {"configs", per}});
     }
     out = dump_json(json{{"schema_version", kSchemaVersion}, {"tool_version", tool_version()}, {"kind", "fit"},
@@ -373,7 +346,7 @@ int run_fit(const FitCmdOptions& o) {
     t.push_back(head);
     const size_t shown = o.all ? ranked.size() : std::min<size_t>(10, ranked.size());
     for (size_t i = 0; i < shown; ++i) {
-      std::vector<std::string> row{std::to_string(i + 1), ranked[i].after ? *ranked[i].after : "(start)",
+      std::vector<std::string> row{std::to_string(i + 1), ranked[i].at.label(),
                                    std::to_string(ranked[i].shifted)};
       for (const PointInConfig& p : ranked[i].configs) row.push_back(cell(p));
       t.push_back(row);
@@ -386,6 +359,26 @@ int run_fit(const FitCmdOptions& o) {
       for (size_t i = 0; i < row.size(); ++i) line += fmt::format("{:<{}}  ", row[i], w[i]);
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
+    }
+    {
+      // The anonymous records the rows name, by the members they hold: a
+      // kernel developer finds "<anon union #4>" by them, not by counting.
+      std::vector<std::pair<std::string, std::vector<std::string>>> named;
+      for (size_t i = 0; i < shown; ++i) {
+        const InsertionPoint& at = ranked[i].at;
+        std::string path;
+        for (size_t d = 0; d < at.anchors.size(); ++d) {
+          path += (path.empty() ? "" : ".") + (d < at.inside.size() ? at.inside[d] : *at.after);
+          if (std::none_of(named.begin(), named.end(), [&](const auto& n) { return n.first == path; }))
+            named.emplace_back(path, at.anchors[d]);
+        }
+      }
+      for (const auto& [path, members] : named) {
+        std::vector<std::string> few(members.begin(), members.begin() + std::min<std::ptrdiff_t>(4, std::ssize(members)));
+        const bool u = path.compare(path.rfind("<anon "), 11, "<anon union") == 0;
+        out += fmt::format("  {}: the anonymous {} holding {}{}\n", path, u ? "union" : "struct", fmt::join(few, ", "),
+                           members.size() > 4 ? ", ..." : "");
+      }
     }
     if (shown < ranked.size()) out += fmt::format("... {} more insertion points (--all)\n", ranked.size() - shown);
     out += fmt::format("free in every config: {} of {} insertion points (sizeof not grown, no tail padding lost); "

@@ -1,12 +1,15 @@
 """`padguard fit` against the compiler (issue 15): for fixtures/fit/fit.c's
-struct subject in every config (gcc and clang; x86_64, i386, arm32; with and
-without -DCONFIG_X) and several field types, EVERY insertion point fit
-reports is really compiled — the field inserted into the source after that
-member — and the compiler's sizeof and tail padding (read by pahole) must be
-what fit predicted. Also --move (an anonymous union emptied goes too), a
+struct subject, fixtures/fit/nested.c's struct nested (points inside
+anonymous structs: at the top level, as union arms, two levels deep, with
+forced alignment inside, packed) and fixtures/fit/packed.c's packed struct in every config (gcc and clang; x86_64, i386,
+arm32; with and without -DCONFIG_X, nested.c also -DCONFIG_Y) and several
+field types, EVERY insertion point fit reports is really compiled — the
+field inserted into the source after that member — and the compiler's
+sizeof and tail padding (read by pahole) must be what fit predicted. Also --move (an anonymous union emptied goes too), a
 blob by --size/--align, the ranking and exit status, JSON against the schema,
 and the input errors."""
 import concurrent.futures
+import hashlib
 import json
 import os
 import re
@@ -16,8 +19,22 @@ import pytest
 import fixturelib as fl
 
 SRC = os.path.join(fl.ROOT, "fixtures", "fit", "fit.c")
+NESTED = os.path.join(fl.ROOT, "fixtures", "fit", "nested.c")
+PACKED = os.path.join(fl.ROOT, "fixtures", "fit", "packed.c")
+MOVED = os.path.join(fl.ROOT, "fixtures", "fit", "moved.c")
+MARK = re.compile(r"(?:/\* |=\w+ )@(.+?) \*/$")
 TYPES = ["int", "long long", "char", "struct inner", "void *"]
+NESTED_TYPES = ["int", "long long", "char", "void *", "short"]
 CONFIGS = [("", []), ("x", ["-DCONFIG_X"])]
+# fixture: source, struct, configs, field types, and where a point may not
+# apply (the member or anonymous struct is under an #ifdef the config lacks).
+FIXTURES = {
+    "top": (SRC, "subject", CONFIGS, TYPES, lambda point, flags: point == "only_x" and not flags),
+    "nested": (NESTED, "nested", [*CONFIGS, ("xy", ["-DCONFIG_X", "-DCONFIG_Y"])], NESTED_TYPES,
+               lambda point, flags: ("only_x" in point and "-DCONFIG_X" not in flags)
+               or (point.startswith("<anon struct #6>") and "-DCONFIG_Y" not in flags)),
+    "packed": (PACKED, "outer_packed", CONFIGS, NESTED_TYPES, lambda point, flags: False),
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -29,61 +46,148 @@ def pg(*args):
     return fl.run([fl.padguard(), *args])
 
 
-def with_field(point, decl):
-    """fit.c with `decl` inserted after the member line marked @point."""
+def markers(src):
+    """The insertion points a fixture marks, in source order."""
+    return [m.group(1) for m in map(MARK.search, open(src).read().splitlines()) if m]
+
+
+def with_field(src, point, decl, text=None):
+    """`src` with `decl` inserted after the line marked @point."""
     out = []
-    for line in open(SRC).read().splitlines():
+    for line in (text or open(src).read()).splitlines():
         out.append(line)
-        if line.rstrip().endswith(f"/* @{point} */"):
-            out.append(f"\t{decl};")
+        m = MARK.search(line.rstrip())
+        if m and m.group(1) == point:
+            out.append(f"\t{decl}")
     text = "\n".join(out) + "\n"
-    assert text.count(f"\t{decl};") == 1, point
+    assert text.count(f"\t{decl}\n") == 1, point
     return text
 
 
-def compiler_says(cc, mode, flags, point, decl):
+def with_moved(src, point, names):
+    """`src` with the lines tagged =NAME taken out (an anonymous record left
+    without members goes too) and put, in this order, after @point."""
+    lines = open(src).read().splitlines()
+    decls = {}
+    for line in lines:
+        m = re.search(r"/\* =(\w+) ", line)
+        if m:
+            decls[m.group(1)] = line.split("/*")[0].strip()
+    text = "\n".join(l for l in lines if not any(f"/* ={n} " in l for n in names)) + "\n"
+    while True:
+        emptied = re.sub(r"\n\t*(?:struct|union) \{[^\n]*\n\t*\};[^\n]*", "", text)
+        if emptied == text:
+            break
+        text = emptied
+    return with_field(src, point, " ".join(decls[n] for n in names), text)
+
+
+def compiler_says(cc, mode, src, struct, flags, point, decl):
     d = fl.work_dir("fit_points")
-    key = re.sub(r"\W", "_", f"{cc}{mode}{''.join(flags)}_{point}_{decl}")
-    src = os.path.join(d, key + ".c")
-    with open(src, "w") as f:
-        f.write(with_field(point, decl))
-    obj = fl.compile_cached(fl.cc_argv(cc, mode), src, ["-O0", "-g", *flags], label=key[:60])
-    text = fl.pahole_layout("-C", "subject", obj).stdout
+    key = re.sub(r"\W", "_", f"{struct}{cc}{mode}{''.join(flags)}_{point}_{decl}")
+    key = key if len(key) < 120 else key[:80] + hashlib.sha1(key.encode()).hexdigest()[:12]
+    path = os.path.join(d, key + ".c")
+    with open(path, "w") as f:
+        f.write(with_field(src, point, decl + ";") if isinstance(decl, str) else with_moved(src, point, decl))
+    obj = fl.compile_cached(fl.cc_argv(cc, mode), path, ["-O0", "-g", *flags], label=key[:60])
+    text = fl.pahole_layout("-C", struct, obj).stdout
+    # The struct's own summary is the last: pahole may print the anonymous
+    # types clang nests in it first, with theirs.
+    text = text[text.rindex("/* size: "):]
     size = int(re.search(r"/\* size: (\d+),", text).group(1))
     m = re.search(r"/\* padding: (\d+) \*/", text)
     return size, int(m.group(1)) if m else 0
 
 
+def label(candidate):
+    return (candidate["inside"] + "." if candidate["inside"] else "") + (candidate["after"] or "(start)")
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURES))
 @pytest.mark.parametrize("mode", fl.MODES, ids=[fl.MODE_ID[m] for m in fl.MODES])
 @pytest.mark.parametrize("cc", fl.COMPILERS)
-def test_every_point_equals_the_compiler(cc, mode, validator):
-    objs = [(label, flags, fl.compile_cached(fl.cc_argv(cc, mode), SRC, ["-O0", "-g", *flags],
-                                             label=f"fit_{cc}{mode}{label}")) for label, flags in CONFIGS]
+def test_every_point_equals_the_compiler(cc, mode, fixture, validator):
+    src, struct, configs, types, may_lack = FIXTURES[fixture]
+    objs = [(lab, flags, fl.compile_cached(fl.cc_argv(cc, mode), src, ["-O0", "-g", *flags],
+                                             label=f"fit_{struct}_{cc}{mode}{lab}")) for lab, flags in configs]
     check = fl.Checks()
     jobs = []
-    for t in TYPES:
-        r = pg("fit", "--format", "json", "subject", "--field", f"{t} newf", *[o for _, _, o in objs])
+    for t in types:
+        r = pg("fit", "--format", "json", struct, "--field", f"{t} newf", *[o for _, _, o in objs])
         check(r.returncode in (0, 1), f"{t}: exit {r.returncode}: {r.stderr}")
         doc = json.loads(r.stdout)
         errors = list(validator.iter_errors(doc))
         check(not errors, f"{t}: schema: {errors[0].message if errors else ''}")
         check(doc["summary"]["points"] == len(doc["candidates"]) >= 10, f"{t}: every point listed")
+        # Every point the fixture marks is reported, and nothing else (the
+        # marks name them as fit labels them, nested ones by their path).
+        check(sorted(label(c) for c in doc["candidates"]) == sorted(markers(src)),
+              f"{t}: points {sorted(set(map(label, doc['candidates'])) ^ set(markers(src)))} differ from the marks")
         for c in doc["candidates"]:
-            point = c["after"] or "(start)"
+            point = label(c)
             for k, per in enumerate(c["configs"]):
-                label, flags, _ = objs[k]
+                _, flags, _ = objs[k]
                 if not per["applicable"]:
-                    check(point == "only_x" and not flags and "not in this config" in per["why_not"], f"{t} {point}: {per}")
+                    check(may_lack(point, flags) and "not in this config" in per["why_not"], f"{t} {point}: {per}")
                     continue
+                check(not may_lack(point, flags), f"{t} {point} {flags}: applies where it cannot: {per}")
                 jobs.append((t, point, flags, per))
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        said = list(pool.map(lambda j: compiler_says(cc, mode, j[2], j[1], j[0].replace(" *", " *") + (" newf" if not j[0].endswith("*") else "newf")), jobs))
+        said = list(pool.map(lambda j: compiler_says(cc, mode, src, struct, j[2], j[1],
+                                                     j[0] + ("newf" if j[0].endswith("*") else " newf")), jobs))
     for (t, point, flags, per), (size, pad) in zip(jobs, said):
         check(per["size"] == size and per["tail_padding"] == pad,
               f"{cc}{mode} {flags} --field '{t} newf' after {point}: fit {per['size']}/{per['tail_padding']}, "
               f"compiler {size}/{pad}")
-    check(len(jobs) >= len(TYPES) * 20, f"{len(jobs)} points compiled")
+    check(len(jobs) >= len(types) * 20, f"{len(jobs)} points compiled")
     check.done()
+
+
+MOVES = [["one", "two"], ["q2"], ["r1"], ["two", "q2"], ["r1", "head"]]
+
+
+@pytest.mark.parametrize("mode", fl.MODES, ids=[fl.MODE_ID[m] for m in fl.MODES])
+@pytest.mark.parametrize("cc", fl.COMPILERS)
+def test_move_out_of_anonymous_records_equals_the_compiler(cc, mode, validator):
+    """--move from anonymous structs at any depth, also one that is a union's
+    arm: every point fit reports, compiled with the members moved there."""
+    obj = fl.compile_cached(fl.cc_argv(cc, mode), MOVED, ["-O0", "-g"], label=f"fit_moved_{cc}{mode}")
+    check = fl.Checks()
+    jobs = []
+    for names in MOVES:
+        r = pg("fit", "--format", "json", "moved_nested", "--move", ",".join(f"moved_nested.{n}" for n in names), obj)
+        check(r.returncode in (0, 1), f"{names}: exit {r.returncode}: {r.stderr}")
+        doc = json.loads(r.stdout)
+        check(not list(validator.iter_errors(doc)), f"{names}: schema")
+        points = [label(c) for c in doc["candidates"]]
+        check(set(points) <= set(markers(MOVED)), f"{names}: unmarked points {set(points) - set(markers(MOVED))}")
+        check(not any(c["after"] in names for c in doc["candidates"]), f"{names}: a point after a moved member: {points}")
+        if names == ["one", "two"]:
+            check(not any(p.startswith("<anon struct #1>") for p in points), f"emptied record kept: {points}")
+        for c in doc["candidates"]:
+            per = c["configs"][0]
+            check(per["applicable"], f"{names} {label(c)}: {per}")
+            jobs.append((names, label(c), per))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        said = list(pool.map(lambda j: compiler_says(cc, mode, MOVED, "moved_nested", [], j[1], j[0]), jobs))
+    for (names, point, per), (size, pad) in zip(jobs, said):
+        check(per["size"] == size and per["tail_padding"] == pad,
+              f"{cc}{mode} --move {names} to {point}: fit {per['size']}/{per['tail_padding']}, compiler {size}/{pad}")
+    check(len(jobs) >= 30, f"{len(jobs)} points compiled")
+    check.done()
+
+
+def test_nested_points_in_text():
+    """Text names a nested point by its path and says which anonymous record
+    each label is, by the members it holds."""
+    obj = fl.compile_cached(fl.cc_argv("gcc", "-m64"), NESTED, ["-O0", "-g"], label="fit_nested_gcc-m64")
+    r = pg("fit", "nested", "--field", "char newf", "--all", obj)
+    assert r.returncode == 0, r.stderr
+    rows = [re.split(r"\s{2,}", l)[1] for l in r.stdout.splitlines() if re.match(r"^\d+ ", l)]
+    assert "<anon union #1>.<anon struct #2>.<anon struct #1>.e1" in rows and "<anon struct #1>.(start)" in rows, rows
+    assert "  <anon union #1>.<anon struct #2>: the anonymous struct holding d1, e1, e2, d2\n" in r.stdout, r.stdout
+    assert "  <anon union #1>: the anonymous union holding u0, b1, b2, d1, ...\n" in r.stdout, r.stdout
+    assert not any(row.startswith("<anon union #1>.u0") or row == "<anon union #1>.(start)" for row in rows), rows
 
 
 def test_move_blob_ranking_and_errors(validator):
@@ -127,7 +231,8 @@ def test_move_blob_ranking_and_errors(validator):
     assert r.returncode == 1 and "free in every config: 0 of" in r.stdout
     for args, why in ((["nosuch", "--field", "int x", obj], "no struct named 'nosuch'"),
                       (["subject", "--field", "no_such_t x", obj], "no type named 'no_such_t'"),
-                      (["subject", "--move", "subject.nosuch", obj], "no top-level member 'nosuch'"),
+                      (["subject", "--move", "subject.nosuch", obj], "has no member 'nosuch'"),
+                      (["subject", "--move", "subject.a", obj], "it is a bitfield"),
                       (["subject", obj], "give one of --field"),
                       (["subject", "--field", "int x", "--size", "4", obj], "give one of --field")):
         r = pg("fit", *args)
