@@ -197,7 +197,7 @@ def main(argv):
     out = os.path.abspath(args.out or os.path.join(cache.root, "runs", short_hash(repr(
         (argv, before.state, after.state)))))
     check_args = ["--max-slack-loss", "0"] + report.absolute_path_args(args.extra)
-    fragment = report.Fragment(out, shard, [c.spec for c in configs], groups, check_args, after.path)
+    fragment = report.Fragment(out, shard, [c.spec for c in configs], groups, check_args)
     ctx = Context(args=args, cache=cache, before=before, after=after, groups=groups, fragment=fragment,
                   padguard=report.find_padguard(REPO_ROOT), progress=util.Progress(len(chosen)),
                   position={k: n for n, k in enumerate(chosen, 1)}, objfiles=[])
@@ -227,7 +227,7 @@ def merge(args, dirs):
     allow = expand_allow_skip(args.allow_skip, labels)
     pg = report.find_padguard(REPO_ROOT)
     extra = report.absolute_path_args(args.extra) if args.merge else []  # merge-time output options
-    return report.run_checks(pg, work, groups, docs[0]["check_args"] + extra, None, allow)
+    return report.run_checks(pg, work, groups, docs[0]["check_args"] + extra, allow)
 
 
 def expand_allow_skip(value, labels):

@@ -5,6 +5,6 @@
 namespace padguard {
 
 // Bump the minor version for additions, the major one for changes.
-inline constexpr const char* kSchemaVersion = "2.5";
+inline constexpr const char* kSchemaVersion = "2.6";
 
 }  // namespace padguard
