@@ -165,6 +165,7 @@ def find_padguard(repo_root):
     pg = os.environ.get("PADGUARD") or os.path.join(repo_root, "build", "padguard")
     if os.sep not in pg:
         pg = shutil.which(pg) or pg
+    pg = os.path.abspath(pg)  # the check runs in the merge directory: PADGUARD=build/padguard must still work
     if not (os.path.isfile(pg) and os.access(pg, os.X_OK)):
         raise UsageError("padguard binary %s not found (build it: cmake -S . -B build && ninja -C build, or set PADGUARD=...)" % pg)
     return pg

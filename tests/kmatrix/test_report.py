@@ -131,3 +131,15 @@ def test_allow_skip_must_name_known_labels():
     assert expand_allow_skip("all", labels) == "all"
     with pytest.raises(UsageError, match="no config labelled riscv-defconfig"):
         expand_allow_skip("riscv-defconfig", labels)
+
+
+def test_a_relative_padguard_is_made_absolute(tmp_path, monkeypatch):
+    """padguard check runs in the merge directory: PADGUARD=build/padguard
+    (relative to where kernel-matrix was started) must still be found there."""
+    (tmp_path / "build").mkdir()
+    pg = tmp_path / "build" / "padguard"
+    pg.write_text("#!/bin/sh\n")
+    pg.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PADGUARD", "build/padguard")
+    assert report.find_padguard("/nowhere") == str(pg)
