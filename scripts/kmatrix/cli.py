@@ -94,12 +94,12 @@ class Context:
 def list_arches():
     from .arches import ARCHES, prefix_of
     from .arches import resolve_cross
-    print("%-8s %-22s %-28s %-8s %s" % ("ARCH", "default config", "Debian package", "tested", "compiler here"))
+    print("%-8s %-24s %-28s %-8s %s" % ("ARCH", "default config", "Debian package", "tested", "compiler here"))
     for a in ARCHES.values():
         a = get_arch(a.name)
         c = resolve_cross(a.name)
         here = ("native gcc" if c.prefix == "" else c.prefix + "gcc") if c.prefix is not None else "missing"
-        print("%-8s %-22s %-28s %-8s %s" % (a.name, a.default_config, a.packages[0], "yes" if a.tested else "no", here))
+        print("%-8s %-24s %-28s %-8s %s" % (a.name, a.default_config, a.packages[0], "yes" if a.tested else "no", here))
     return 0
 
 
