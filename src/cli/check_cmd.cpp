@@ -266,7 +266,7 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
   sub->add_option("--pair", o.pairs, "LABEL=OLD:NEW, repeatable: check every config, one table and verdict")
       ->allow_extra_args(false);
   sub->add_option("--manifest", o.manifest,
-                  "file of pairs, one per line: LABEL OLD NEW, or LABEL !build-failed|!skipped|!error MESSAGE");
+                  "file of pairs, one per line: LABEL OLD NEW, or LABEL !build-failed|!skipped|!error[@FILE:LINE] MESSAGE");
   sub->add_option("--allow-skip", o.allow_skip,
                   "LABEL[,LABEL...] or 'all': these configs may go unchecked (still shown) without failing the gate")
       ->delimiter(',')->allow_extra_args(false);
