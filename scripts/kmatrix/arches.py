@@ -27,7 +27,7 @@ class Arch:
     # silently (every DW_FORM_strp reads offset 0: wrong names), and has no
     # ARC backend at all, which libdwarf refuses.  The cross ld applies them
     # when it links the object alone (unresolved symbols ignored): facts are
-    # read from that executable.
+    # read from that executable.  (padguard refuses such a .o by itself.)
     link_for_dwarf: bool = False
 
 
