@@ -148,19 +148,48 @@ def seed_from(before_bdir, after_bdir, after_tree):
     return True
 
 
-def extract_facts(padguard, entry):
+def link_alone(linker, obj, out):
+    """OBJ linked by itself into OUT, so that LINKER applies the relocations
+    of its debug sections (its code's unresolved symbols are ignored; only
+    the DWARF is read).  Returns an error line or None."""
+    r = run([linker, "--noinhibit-exec", "--unresolved-symbols=ignore-all", "-e", "0", "-o", out, obj],
+            capture_output=True, text=True)
+    if not os.path.isfile(out) or os.path.getsize(out) == 0:
+        err = [ln for ln in r.stderr.splitlines() if ln.strip()]
+        return "%s could not link %s alone for its DWARF: %s" % (linker, obj, err[-1] if err else "no output")
+    return None
+
+
+def extract_facts(padguard, entry, linker=None):
     """padguard extract OBJECT -o facts.json.  Returns (error or None, note).
     elfutils 0.188 has no MIPS relocation backend, so libdw cannot read a
-    MIPS .o: then padguard's libdwarf reader is used, and the note says so."""
+    MIPS .o: then padguard's libdwarf reader is used, and the note says so.
+    With LINKER (arches whose .o relocations neither reader applies: sh,
+    arc), the facts come from the object linked alone, and a stamp beside
+    them says so."""
     tmp = entry.facts + ".tmp"
-    r = run([padguard, "extract", entry.obj, "-o", tmp], capture_output=True, text=True)
-    note = ""
-    if r.returncode != 0 and "no support library found for machine" in r.stderr:
-        r = run([padguard, "extract", "--backend", "libdwarf", entry.obj, "-o", tmp], capture_output=True, text=True)
-        note = "libdw cannot relocate this machine's objects: facts read with --backend libdwarf"
+    src, note = entry.obj, ""
+    if linker:
+        src = entry.obj + ".linked"
+        err = link_alone(linker, entry.obj, src)
+        if err:
+            return err, ""
+        note = "facts read from the object linked alone by %s (neither libdw nor libdwarf relocates this " \
+               "machine's .o)" % linker
+    try:
+        r = run([padguard, "extract", src, "-o", tmp], capture_output=True, text=True)
+        if r.returncode != 0 and "no support library found for machine" in r.stderr:
+            r = run([padguard, "extract", "--backend", "libdwarf", src, "-o", tmp], capture_output=True, text=True)
+            note = "libdw cannot relocate this machine's objects: facts read with --backend libdwarf"
+    finally:
+        if linker and os.path.exists(src):
+            os.unlink(src)
     if r.returncode != 0:
         return (r.stderr.strip().splitlines() or ["padguard extract failed"])[0], note
     os.replace(tmp, entry.facts)
+    if linker:
+        with open(entry.facts_via, "w") as f:
+            f.write(linker)
     return None, note
 
 

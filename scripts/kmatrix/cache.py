@@ -60,8 +60,23 @@ class Entry:
     def complete(self):
         return os.path.exists(self.meta) and os.path.exists(self.obj)
 
-    def has_facts(self):
-        return os.path.exists(self.facts) and os.path.getmtime(self.facts) >= os.path.getmtime(self.obj)
+    @property
+    def facts_via(self):
+        """Stamp beside facts read from a linked copy of the object: names the linker."""
+        return self.facts + ".via"
+
+    def has_facts(self, via=None):
+        """Facts newer than the object; read through linker VIA when given
+        (facts read from the bare .o of such an arch are wrong: not reused)."""
+        if not (os.path.exists(self.facts) and os.path.getmtime(self.facts) >= os.path.getmtime(self.obj)):
+            return False
+        if via is None:
+            return True
+        try:
+            with open(self.facts_via) as f:
+                return f.read() == via
+        except OSError:
+            return False
 
 
 @dataclass

@@ -94,12 +94,12 @@ class Context:
 def list_arches():
     from .arches import ARCHES, prefix_of
     from .arches import resolve_cross
-    print("%-8s %-22s %-28s %-8s %s" % ("ARCH", "default config", "Debian package", "tested", "compiler here"))
+    print("%-8s %-24s %-28s %-8s %s" % ("ARCH", "default config", "Debian package", "tested", "compiler here"))
     for a in ARCHES.values():
         a = get_arch(a.name)
         c = resolve_cross(a.name)
         here = ("native gcc" if c.prefix == "" else c.prefix + "gcc") if c.prefix is not None else "missing"
-        print("%-8s %-22s %-28s %-8s %s" % (a.name, a.default_config, a.packages[0], "yes" if a.tested else "no", here))
+        print("%-8s %-24s %-28s %-8s %s" % (a.name, a.default_config, a.packages[0], "yes" if a.tested else "no", here))
     return 0
 
 
@@ -197,7 +197,7 @@ def main(argv):
     out = os.path.abspath(args.out or os.path.join(cache.root, "runs", short_hash(repr(
         (argv, before.state, after.state)))))
     check_args = ["--max-slack-loss", "0"] + report.absolute_path_args(args.extra)
-    fragment = report.Fragment(out, shard, [c.spec for c in configs], groups, check_args, after.path)
+    fragment = report.Fragment(out, shard, [c.spec for c in configs], groups, check_args)
     ctx = Context(args=args, cache=cache, before=before, after=after, groups=groups, fragment=fragment,
                   padguard=report.find_padguard(REPO_ROOT), progress=util.Progress(len(chosen)),
                   position={k: n for n, k in enumerate(chosen, 1)}, objfiles=[])
@@ -227,7 +227,7 @@ def merge(args, dirs):
     allow = expand_allow_skip(args.allow_skip, labels)
     pg = report.find_padguard(REPO_ROOT)
     extra = report.absolute_path_args(args.extra) if args.merge else []  # merge-time output options
-    return report.run_checks(pg, work, groups, docs[0]["check_args"] + extra, None, allow)
+    return report.run_checks(pg, work, groups, docs[0]["check_args"] + extra, allow)
 
 
 def expand_allow_skip(value, labels):

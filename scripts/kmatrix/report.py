@@ -9,15 +9,28 @@ import re
 import shlex
 import shutil
 import subprocess
+import urllib.parse
 
 from .util import UsageError, log
 
 FRAGMENT_VERSION = 1
 
 
+def status_token(status, file=None, line=None):
+    """`!STATUS`, or `!STATUS@FILE[:LINE]` when the failure has a place (a
+    build's first compiler error): padguard gives it to the config's GitHub
+    annotation, JUnit case and JSON `where`.  FILE is percent-encoded (every
+    byte but letters, digits and `/._-+~`), so the token is one word whatever
+    the name holds (blanks, newlines, `%`, `:`) and its last `:` starts LINE."""
+    if not file:
+        return "!" + status
+    at = urllib.parse.quote(file, safe="/._-+~")
+    return "!%s@%s%s" % (status, at, ":%d" % line if line else "")
+
+
 def status_line(label, failure):
-    """`LABEL !STATUS MESSAGE` for padguard's manifest."""
-    return "%s !%s %s" % (label, failure.status, failure.row_message())
+    """`LABEL !STATUS[@FILE[:LINE]] MESSAGE` for padguard's manifest."""
+    return "%s %s %s" % (label, status_token(failure.status, failure.file, failure.line), failure.row_message())
 
 
 def row_label(cfg_label, obj, group_objects):
@@ -27,10 +40,10 @@ def row_label(cfg_label, obj, group_objects):
 class Fragment:
     """What one run or shard built: rows per object group, written to OUT/."""
 
-    def __init__(self, out, shard, specs, groups, check_args, source_root):
+    def __init__(self, out, shard, specs, groups, check_args):
         self.out, self.shard, self.specs = out, shard, specs
         self.groups = [{"objects": g["objects"], "structs": g["structs"], "rows": []} for g in groups]
-        self.check_args, self.source_root = check_args, source_root
+        self.check_args = check_args
 
     def add_ok(self, gi, index, label, before_facts, after_facts):
         rel = []
@@ -41,8 +54,12 @@ class Fragment:
         self.groups[gi]["rows"].append({"index": index, "label": label, "before": rel[0], "after": rel[1]})
 
     def add_failure(self, gi, index, label, failure):
-        self.groups[gi]["rows"].append({"index": index, "label": label, "status": failure.status,
-                                        "message": failure.row_message()})
+        row = {"index": index, "label": label, "status": failure.status, "message": failure.row_message()}
+        if failure.file:
+            row["file"] = failure.file
+            if failure.line:
+                row["line"] = failure.line
+        self.groups[gi]["rows"].append(row)
 
     def path(self):
         i, n = self.shard
@@ -50,8 +67,11 @@ class Fragment:
 
     def write(self):
         os.makedirs(self.out, exist_ok=True)
+        # No source root: declaration paths are relative to the tree already
+        # (-fdebug-prefix-map), and so are the first errors' files.  (Version 1
+        # fragments of before 2026-12 carry an unused "source_root": ignored.)
         doc = {"kmatrix_fragment": FRAGMENT_VERSION, "shard": list(self.shard), "configs": self.specs,
-               "groups": self.groups, "check_args": self.check_args, "source_root": self.source_root}
+               "groups": self.groups, "check_args": self.check_args}
         with open(self.path() + ".tmp", "w") as f:
             json.dump(doc, f, indent=1, sort_keys=True)
         os.replace(self.path() + ".tmp", self.path())
@@ -63,14 +83,15 @@ class Fragment:
 
 def manifest_row(row, base, relative):
     if "status" in row:
-        return "%s !%s %s" % (row["label"], row["status"], row["message"])
+        return "%s %s %s" % (row["label"], status_token(row["status"], row.get("file"), row.get("line")),
+                             row["message"])
     paths = [row[s] if relative else os.path.join(base, row[s]) for s in ("before", "after")]
     return "%s %s %s" % (row["label"], paths[0], paths[1])
 
 
 def write_manifest(path, rows, base, relative=False):
     with open(path, "w") as f:
-        f.write("# kernel-matrix manifest: LABEL BEFORE AFTER, or LABEL !STATUS MESSAGE\n")
+        f.write("# kernel-matrix manifest: LABEL BEFORE AFTER, or LABEL !STATUS[@FILE[:LINE]] MESSAGE\n")
         for r in rows:
             f.write(manifest_row(r, base, relative) + "\n")
 
@@ -144,17 +165,16 @@ def find_padguard(repo_root):
     pg = os.environ.get("PADGUARD") or os.path.join(repo_root, "build", "padguard")
     if os.sep not in pg:
         pg = shutil.which(pg) or pg
+    pg = os.path.abspath(pg)  # the check runs in the merge directory: PADGUARD=build/padguard must still work
     if not (os.path.isfile(pg) and os.access(pg, os.X_OK)):
         raise UsageError("padguard binary %s not found (build it: cmake -S . -B build && ninja -C build, or set PADGUARD=...)" % pg)
     return pg
 
 
-def check_command(pg, manifest, group, check_args, source_root, allow_skip):
+def check_command(pg, manifest, group, check_args, allow_skip):
     cmd = [pg, "check", "--manifest", manifest]
     for s in group["structs"]:
         cmd += ["--no-growth", s]
-    if source_root:
-        cmd += ["--source-root", source_root]
     if allow_skip:
         cmd += ["--allow-skip", allow_skip]
     return cmd + check_args
@@ -175,13 +195,13 @@ def absolute_path_args(args, cwd=None):
     return out
 
 
-def run_checks(pg, workdir, groups, check_args, source_root, allow_skip, stdout=None):
+def run_checks(pg, workdir, groups, check_args, allow_skip, stdout=None):
     """One padguard check per object group, run in WORKDIR; exit status = the worst (2 > 1 > 0)."""
     worst = 0
     for gi, (g, manifest, rows) in enumerate(groups):
         if len(groups) > 1:
             print("== objects %s, structs %s ==" % (" ".join(g["objects"]), " ".join(g["structs"])), flush=True)
-        cmd = check_command(pg, manifest, g, check_args, source_root, allow_skip)
+        cmd = check_command(pg, manifest, g, check_args, allow_skip)
         log("kernel-matrix: " + " ".join(shlex.quote(c) for c in cmd))
         rc = subprocess.run(cmd, stdout=stdout, cwd=workdir).returncode
         worst = 2 if 2 in (rc, worst) or rc not in (0, 1) else max(worst, rc)

@@ -7,7 +7,7 @@ import os
 import shutil
 
 from . import failures, locate
-from .arches import resolve_cross
+from .arches import get_arch, resolve_cross
 from .build import BuildFailed, Side, extract_facts, seed_from, struct_names
 from .report import row_label
 from .util import Timer
@@ -96,13 +96,20 @@ class ConfigRun:
             out.append((side, missing))
         return out
 
+    def linker(self):
+        """The cross ld that links an object alone for its DWARF, on arches
+        whose .o relocations padguard's readers cannot apply; else None."""
+        a = get_arch(self.cfg.arch)
+        return (self.cfg.cross or "") + "ld" if a and a.link_for_dwarf else None
+
     def check(self, t):
         notes = []
+        linker = self.linker()
         for e in self.entries.values():
-            if e.has_facts():
+            if e.has_facts(linker):
                 self.ctx.cache.count("facts reused")
                 continue
-            err, note = extract_facts(self.ctx.padguard, e)
+            err, note = extract_facts(self.ctx.padguard, e, linker)
             notes.append(note)
             self.ctx.cache.count("facts extracted")
             if err:

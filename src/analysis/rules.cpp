@@ -530,12 +530,13 @@ ConfigResult error_config(const std::string& label, const std::string& old_sourc
 }
 
 ConfigResult status_config(const std::string& label, ConfigStatus status, const std::string& message,
-                           const std::string& log) {
+                           const std::string& log, const SourceLoc& where) {
   ConfigResult cr;
   cr.label = label;
   cr.status = status;
   cr.detail = message;
   cr.log = log;
+  cr.where = where;
   cr.verdict = status == ConfigStatus::Checked ? Verdict::Pass : Verdict::Error;
   return cr;
 }

@@ -59,33 +59,78 @@ std::string trim_ws(std::string s) {
   return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
 }
 
-// "LABEL !STATUS MESSAGE...": the message is the rest of the line, verbatim
-// ('#' is no comment there: compiler errors quote "#include"); a trailing
-// "(log: PATH)" is split off.
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// "%XX" escapes of a status token's FILE (its producer encodes '%', ':',
+// blanks and control characters, so the token is one word and its last ':'
+// starts the line).
+std::string percent_decode(const std::string& s, const std::string& where) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    const int hi = i + 2 < s.size() ? hex_digit(s[i + 1]) : -1, lo = hi < 0 ? -1 : hex_digit(s[i + 2]);
+    if (lo < 0) throw InputError(where, "bad %-escape in '" + s + "' (a '%' in FILE is written %25)");
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+// "@FILE[:LINE]" after a status: where the config failed.
+SourceLoc status_location(const std::string& at, const std::string& where) {
+  SourceLoc loc;
+  std::string file = at;
+  if (const size_t colon = at.rfind(':'); colon != std::string::npos) {
+    const std::string n = at.substr(colon + 1);
+    if (n.empty() || n.size() > 9 || n.find_first_not_of("0123456789") != std::string::npos)
+      throw InputError(where, "expected !STATUS@FILE[:LINE] with a line number, got '@" + at +
+                                  "' (a ':' in FILE is written %3A)");
+    loc.line = static_cast<uint32_t>(std::stoul(n));
+    file = at.substr(0, colon);
+  }
+  loc.file = percent_decode(file, where);
+  if (loc.file.empty()) throw InputError(where, "'!STATUS@' names no file");
+  return loc;
+}
+
+// "LABEL !STATUS[@FILE[:LINE]] MESSAGE...": the message is the rest of the
+// line, verbatim ('#' is no comment there: compiler errors quote
+// "#include"); a trailing "(log: PATH)" is split off.
 PairSpec status_line(const std::string& line, const std::string& where) {
   std::istringstream in(line);
   PairSpec p;
   std::string st;
   in >> p.label >> st;
-  const std::optional<ConfigStatus> s = config_status_from_name(st.substr(1));
+  const size_t at = st.find('@');
+  const std::optional<ConfigStatus> s = config_status_from_name(st.substr(1, at == std::string::npos ? at : at - 1));
   if (!s || *s == ConfigStatus::Checked)
-    throw InputError(where, "unknown status '" + st + "'; known: !build-failed, !skipped, !error");
+    throw InputError(where, "unknown status '" + st.substr(0, at) + "'; known: !build-failed, !skipped, !error");
   p.status = *s;
+  if (at != std::string::npos) p.where = status_location(st.substr(at + 1), where);
   std::string rest;
   std::getline(in, rest);
   p.message = trim_ws(rest);
   const std::string tag = "(log: ";
-  if (const size_t at = p.message.rfind(tag); at != std::string::npos && p.message.back() == ')') {
-    p.log = trim_ws(p.message.substr(at + tag.size(), p.message.size() - at - tag.size() - 1));
-    p.message = trim_ws(p.message.substr(0, at));
+  if (const size_t lt = p.message.rfind(tag); lt != std::string::npos && p.message.back() == ')') {
+    p.log = trim_ws(p.message.substr(lt + tag.size(), p.message.size() - lt - tag.size() - 1));
+    p.message = trim_ws(p.message.substr(0, lt));
   }
   return p;
 }
 
 }  // namespace
 
-// One pair per line: "LABEL OLD NEW", "LABEL=OLD:NEW" or "LABEL !STATUS
-// MESSAGE"; '#' starts a comment. OLD/NEW may be build-id:HEX. Relative paths are relative to the
+// One pair per line: "LABEL OLD NEW", "LABEL=OLD:NEW" or "LABEL
+// !STATUS[@FILE[:LINE]] MESSAGE"; '#' starts a comment. OLD/NEW may be
+// build-id:HEX. Relative paths are relative to the
 // manifest's directory.
 std::vector<PairSpec> read_manifest(const std::string& path) {
   std::istringstream in(read_regular_file(path, "a manifest file (lines LABEL OLD NEW)"));
@@ -110,7 +155,7 @@ std::vector<PairSpec> read_manifest(const std::string& path) {
     PairSpec p = w.size() == 3 ? checked_pair(w[0], w[1], w[2])
                  : w.size() == 1 ? parse_pair(w[0], where)
                                  : throw InputError(where, "expected 'LABEL OLD NEW', 'LABEL=OLD:NEW' or "
-                                                           "'LABEL !build-failed|!skipped|!error MESSAGE'");
+                                                           "'LABEL !build-failed|!skipped|!error[@FILE:LINE] MESSAGE'");
     p.old_file = resolve(p.old_file);
     p.new_file = resolve(p.new_file);
     p.origin = where;
@@ -178,7 +223,7 @@ void add_suggestions(ConfigResult& c, const PairSpec& p, const LoadOptions& lo) 
 
 ConfigResult run_pair(const PairSpec& p, const std::vector<Rule>& rules, const CheckOptions& co,
                       const LoadOptions& lo, bool cross_arch) {
-  if (p.status != ConfigStatus::Checked) return status_config(p.label, p.status, p.message, p.log);
+  if (p.status != ConfigStatus::Checked) return status_config(p.label, p.status, p.message, p.log, p.where);
   try {
     const RecordSet old_s = load_input(p.old_file, lo);
     const RecordSet new_s = load_input(p.new_file, lo);
@@ -226,7 +271,7 @@ void add_check(CLI::App& app, CheckCmdOptions& o) {
   sub->add_option("--pair", o.pairs, "LABEL=OLD:NEW, repeatable: check every config, one table and verdict")
       ->allow_extra_args(false);
   sub->add_option("--manifest", o.manifest,
-                  "file of pairs, one per line: LABEL OLD NEW, or LABEL !build-failed|!skipped|!error MESSAGE");
+                  "file of pairs, one per line: LABEL OLD NEW, or LABEL !build-failed|!skipped|!error[@FILE:LINE] MESSAGE");
   sub->add_option("--allow-skip", o.allow_skip,
                   "LABEL[,LABEL...] or 'all': these configs may go unchecked (still shown) without failing the gate")
       ->delimiter(',')->allow_extra_args(false);

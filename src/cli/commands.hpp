@@ -126,11 +126,13 @@ struct PairSpec {
   std::string label, old_file, new_file;
   ConfigStatus status = ConfigStatus::Checked;
   std::string message, log;
+  SourceLoc where;     // "!STATUS@FILE:LINE": where it failed (file "" when not given)
   std::string origin;  // "--pair" or "MANIFEST:LINE", for duplicate-label errors
 };
 // "LABEL=OLD:NEW" (InputError naming `origin` otherwise).
 PairSpec parse_pair(const std::string& spec, const std::string& origin);
-// A manifest: "LABEL OLD NEW", "LABEL=OLD:NEW" or "LABEL !STATUS MESSAGE" lines.
+// A manifest: "LABEL OLD NEW", "LABEL=OLD:NEW" or "LABEL !STATUS[@FILE[:LINE]]
+// MESSAGE" lines (FILE percent-encoded; docs/JSON.md "Manifests").
 std::vector<PairSpec> read_manifest(const std::string& path);
 // --allow-skip LABEL[,...]|all into `co`; an unknown label is an InputError.
 void set_allow_skip(const std::vector<std::string>& given, const std::vector<PairSpec>& pairs, CheckOptions& co);

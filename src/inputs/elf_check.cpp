@@ -77,6 +77,25 @@ constexpr RelocRule kDebugRelocs[] = {
     {EM_AARCH64, ELFCLASS32, true, {}},
 };
 
+// Machines whose relocations in a .o's debug sections neither reader
+// applies. libdw (elfutils 0.188) leaves SuperH's R_SH_DIR32 unapplied
+// without a word, so every DW_FORM_strp reads offset 0 of .debug_str and the
+// names are wrong (kernel/fork.o: 5 distinct struct names, no task_struct);
+// libdwarf 20210528 reads them wrong too. ARC: libdw has no backend for it
+// and libdwarf refuses its relocation types. Linking the object alone
+// applies them (what kernel-matrix does for sh and arc).
+struct Unrelocatable {
+  uint16_t machine;
+  const char* name;
+  const char* why;
+  const char* ld;  // Debian's cross linker
+};
+constexpr Unrelocatable kUnrelocatable[] = {
+    {EM_SH, "SuperH", "libdw would read wrong names without a word", "sh4-linux-gnu-ld"},
+    {EM_ARCV2, "ARC", "libdw has no ARC backend, libdwarf does not know its types", "arc-linux-gnu-ld"},
+    {EM_ARC_COMPACT, "ARC", "libdw has no ARC backend, libdwarf does not know its types", "arc-linux-gnu-ld"},
+};
+
 // The row for the file's machine and class; nullptr when the machine is not
 // listed. Throws when it is listed for the other class only.
 const RelocRule* debug_reloc_rule(const std::string& path, uint16_t machine, bool is_64) {
@@ -114,6 +133,13 @@ void check_debug_relocations(const std::string& path, Elf* elf, const GElf_Ehdr&
     if (tname == nullptr || std::string_view(tname).substr(0, 7) != ".debug_") continue;
     has_debug_relocs = true;
     if (eh.e_type != ET_REL) continue;
+    for (const Unrelocatable& u : kUnrelocatable)
+      if (u.machine == eh.e_machine)
+        throw InputError(path, fmt::format("a {} relocatable object (e_machine {}): padguard's DWARF readers cannot "
+                                           "apply its relocations of {} ({}); link it alone first, e.g. {} "
+                                           "--noinhibit-exec --unresolved-symbols=ignore-all -e 0 -o OBJ.elf OBJ.o, "
+                                           "and read OBJ.elf",
+                                           u.name, eh.e_machine, tname, u.why, u.ld));
     if (!rule_known) rule = debug_reloc_rule(path, eh.e_machine, is_64), rule_known = true;
     if (rule == nullptr) continue;
     const bool rela = sh.sh_type == SHT_RELA;

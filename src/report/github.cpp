@@ -30,11 +30,12 @@ std::string annotation(const std::string& label, const std::string& title, const
   return fmt::format("::{} {}title={}::{}\n", level, props, esc::github_property(t), esc::github_data(message));
 }
 
-// A config that was not checked: an error, or a warning when allowed.
+// A config that was not checked: an error, or a warning when allowed; at
+// the place the manifest says it failed (a build's first compiler error).
 std::string status_annotation(const ConfigResult& c, const CiOptions& o) {
-  return annotation(c.label, config_status_title(c.status),
-                    sentences::status_message(c), std::nullopt,
-                    o, c.allowed ? "warning" : "error");
+  const std::optional<SourceLoc> where = c.where.file.empty() ? std::nullopt : std::optional(c.where);
+  return annotation(c.label, config_status_title(c.status), sentences::status_message(c), where, o,
+                    c.allowed ? "warning" : "error");
 }
 
 // One annotation per struct that did not pass a rule at one declaration,

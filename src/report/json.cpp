@@ -232,6 +232,7 @@ json config_json(const ConfigResult& c) {
          {"detail", checked ? "" : sentences::not_checked_reason(c)}, {"allowed", c.allowed},
          {"structs", rows},     {"results", results}};
   if (!c.log.empty()) j["log"] = c.log;
+  if (!checked && !c.where.file.empty()) j["where"] = loc_json(c.where);  // 2.6
   if (c.rows_omitted) j["rows_omitted"] = c.rows_omitted;
   if (!c.unknown_names.empty()) j["unknown_names"] = c.unknown_names;
   // "error" predates "status": kept for readers of schema 1.0.

@@ -32,24 +32,29 @@ Counts count(const ConfigResult& c) {
   return n;
 }
 
-// The one test case of a config that was not checked.
-std::string status_case(const ConfigResult& c, const std::string& cls) {
-  const char* name = c.status == ConfigStatus::Error ? "load inputs" : "build";
-  const char* tag = as_skipped(c) ? "skipped" : "error";
-  return fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n      <{} message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
-                     esc::xml(cls), name, tag, esc::xml(sentences::status(c)), config_status_name(c.status));
+// file="F" line="L", F relative to o.source_root like the annotations.
+std::string file_line_attrs(const SourceLoc& at, const CiOptions& o) {
+  std::string out = fmt::format(" file=\"{}\"", esc::xml(relative_to_source_root(at.file, o.source_root)));
+  if (at.line) out += fmt::format(" line=\"{}\"", at.line);
+  return out;
 }
 
-// file="F" line="L" of the first declaration a rule that did not pass blames
+// The one test case of a config that was not checked, at the place the
+// manifest says it failed (what its GitHub annotation points at), if any.
+std::string status_case(const ConfigResult& c, const std::string& cls, const CiOptions& o) {
+  const char* name = c.status == ConfigStatus::Error ? "load inputs" : "build";
+  const char* tag = as_skipped(c) ? "skipped" : "error";
+  const std::string at = c.where.file.empty() ? "" : file_line_attrs(c.where, o);
+  return fmt::format("    <testcase classname=\"{}\" name=\"{}\"{}>\n      <{} message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
+                     esc::xml(cls), name, at, tag, esc::xml(sentences::status(c)), config_status_name(c.status));
+}
+
+// file= and line= of the first declaration a rule that did not pass blames
 // (what the GitHub annotation points at), or nothing.
 std::string location_attrs(const RuleResult& rr, const CiOptions& o) {
   if (rr.verdict == Verdict::Pass) return "";
-  for (const Finding& f : rr.findings) {
-    if (f.verdict == Verdict::Pass || !f.where || f.where->file.empty()) continue;
-    std::string out = fmt::format(" file=\"{}\"", esc::xml(relative_to_source_root(f.where->file, o.source_root)));
-    if (f.where->line) out += fmt::format(" line=\"{}\"", f.where->line);
-    return out;
-  }
+  for (const Finding& f : rr.findings)
+    if (f.verdict != Verdict::Pass && f.where && !f.where->file.empty()) return file_line_attrs(*f.where, o);
   return "";
 }
 
@@ -76,7 +81,7 @@ std::string suite(const ConfigResult& c, const CiOptions& o) {
   out += fmt::format("    <properties>\n      <property name=\"old\" value=\"{}\"/>\n"
                      "      <property name=\"new\" value=\"{}\"/>\n    </properties>\n",
                      esc::xml(c.old_source), esc::xml(c.new_source));
-  if (c.status != ConfigStatus::Checked) out += status_case(c, cls);
+  if (c.status != ConfigStatus::Checked) out += status_case(c, cls, o);
   for (const RuleResult& rr : c.results) out += rule_case(c, rr, cls, o);
   for (const std::string& u : c.unknown_names)
     out += fmt::format("    <testcase classname=\"{}\" name=\"-C {}\">\n      <error message=\"{}\" type=\"input\"/>\n"

@@ -182,3 +182,94 @@ def test_markdown_has_a_row_per_status_row(tmp_path, objs):
     assert "SKIPPED: no cross compiler" in rows["arm"] and "allowed by --allow-skip" in rows["arm"]
     assert "ERROR: facts \\| unreadable &lt;b&gt;" in rows["mips"], rows["mips"]
     assert "ERROR" in r.stdout.splitlines()[-1]
+
+
+# A status row that says where the build failed: `!build-failed@FILE:LINE`,
+# FILE percent-encoded (kernel-matrix writes the first compiler error so).
+# The file name holds a blank, a newline and a forged workflow command, '%',
+# ',' and ':', none of which may break a format.
+HOSTILE = "include/li nux/a\n::error file=x::f%,:<&>.h"
+HOSTILE_AT = "include/li%20nux/a%0A%3A%3Aerror%20file=x%3A%3Af%25,%3A<&>.h"
+PLACED = [
+    "x86_64 before.o same.o",
+    "riscv !build-failed@%s:1325 after: sched.h:1325: error: expected ';' | <b> (log: /c/riscv.log)" % HOSTILE_AT,
+    "mips !build-failed@include/linux/sched.h make failed: no line given",
+    "arm !skipped no cross compiler",
+]
+
+
+def test_status_row_place_in_github_annotation(tmp_path, objs):
+    r = check("--manifest", manifest(tmp_path, PLACED), "--format", "github")
+    assert r.returncode == 2, r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    riscv = [ln for ln in lines if "[riscv]" in ln]
+    assert riscv == ["::error file=include/li nux/a%0A%3A%3Aerror file=x%3A%3Af%25%2C%3A<&>.h,line=1325,"
+                     "title=padguard [riscv] BUILD-FAILED::after: sched.h:1325: error: expected ';' | <b> "
+                     "(log: /c/riscv.log)"], lines
+    assert "::error file=include/linux/sched.h,title=padguard [mips] BUILD-FAILED::make failed" in r.stdout
+    assert "::error title=padguard [arm] SKIPPED::" in r.stdout
+    # Nothing but annotations starts with '::', and no line is cut by the name's newline.
+    assert all(ln.startswith(("::error file=", "::error title=", "padguard check:")) for ln in lines), lines
+
+
+def test_status_row_place_relative_to_source_root(tmp_path, objs):
+    lines = ["x86_64 before.o same.o", "riscv !build-failed@/home/u/linux/include/x.h:9 error: y"]
+    r = check("--manifest", manifest(tmp_path, lines), "--format", "github", "--source-root", "/home/u/linux")
+    assert "::error file=include/x.h,line=9,title=padguard [riscv] BUILD-FAILED::error: y" in r.stdout, r.stdout
+    out = tmp_path / "j.xml"
+    check("--manifest", manifest(tmp_path, lines), "--junit", str(out), "--source-root", "/home/u/linux/")
+    case = ET.parse(out).getroot().find(".//testsuite[@name='padguard check riscv']/testcase")
+    assert (case.get("file"), case.get("line")) == ("include/x.h", "9")
+
+
+def test_status_row_place_in_junit(tmp_path, objs):
+    out = tmp_path / "junit.xml"
+    r = check("--manifest", manifest(tmp_path, PLACED), "--junit", str(out))
+    assert r.returncode == 2
+    suites = {s.get("name"): s for s in ET.parse(out).getroot().iter("testsuite")}
+    case = suites["padguard check riscv"].find("testcase")
+    assert (case.get("name"), case.get("file"), case.get("line")) == ("build", HOSTILE, "1325")
+    assert case.find("error").get("type") == "build-failed"
+    assert "BUILD-FAILED: after: sched.h:1325: error: expected ';' | <b>" in case.find("error").get("message")
+    mips = suites["padguard check mips"].find("testcase")
+    assert mips.get("file") == "include/linux/sched.h" and mips.get("line") is None
+    arm = suites["padguard check arm"].find("testcase")
+    assert arm.get("file") is None and arm.get("line") is None
+
+
+def test_status_row_place_in_json(tmp_path, objs):
+    jsonschema = pytest.importorskip("jsonschema")
+    r = check("--manifest", manifest(tmp_path, PLACED), "--format", "json")
+    doc = json.loads(r.stdout)
+    jsonschema.Draft202012Validator(json.load(open(SCHEMA))).validate(doc)
+    assert doc["schema_version"] == "2.6"
+    by = {c["label"]: c for c in doc["configs"]}
+    assert by["riscv"]["where"] == {"file": HOSTILE, "line": 1325}
+    assert by["riscv"]["detail"] == "after: sched.h:1325: error: expected ';' | <b>"
+    assert by["riscv"]["log"] == "/c/riscv.log"
+    assert by["mips"]["where"] == {"file": "include/linux/sched.h", "line": 0}
+    assert "where" not in by["arm"] and "where" not in by["x86_64"]
+
+
+def test_status_row_place_in_markdown(tmp_path, objs):
+    r = check("--manifest", manifest(tmp_path, PLACED), "--format", "markdown")
+    table = [ln for ln in r.stdout.splitlines() if ln.startswith("| ")]
+    header, rows = table[0], {ln.split(" | ")[0][2:]: ln for ln in table[2:]}
+    assert set(rows) == {"x86\\_64", "riscv", "mips", "arm"}, rows
+    for label, row in rows.items():
+        assert row.replace("\\|", "").count(" | ") == header.count(" | "), (label, row)
+    assert "**BUILD-FAILED: after: sched.h:1325: error: expected ';' \\| &lt;b&gt; (log: /c/riscv.log)**" \
+        in rows["riscv"], rows["riscv"]
+
+
+@pytest.mark.parametrize("token,msg", [
+    ("!build-failed@a%2.h:3", "bad %-escape"),
+    ("!build-failed@a.h:x3", "with a line number"),
+    ("!build-failed@a.h:", "with a line number"),
+    ("!build-failed@:3", "names no file"),
+    ("!built@a.h:3", "unknown status '!built'"),
+])
+def test_malformed_status_places_are_input_errors(tmp_path, objs, token, msg):
+    r = check("--manifest", manifest(tmp_path, ["x86_64 before.o same.o", "riscv %s oops" % token]))
+    assert r.returncode == 2 and msg in r.stderr, r.stderr
+    assert r.stdout == ""

@@ -55,3 +55,28 @@ def test_same_arch_is_compared(tmp_path):
     assert fl.run([PADGUARD, "extract", a, "-o", str(facts)]).returncode == 0
     assert fl.run([PADGUARD, "diff", a, str(facts)]).returncode == 0
     assert fl.run([PADGUARD, "check", "--no-growth", "all", a, str(facts)]).returncode == 0
+
+
+UNRELOCATABLE = [("sh4-linux-gnu-", "SuperH"), ("arc-linux-gnu-", "ARC")]
+
+
+@pytest.mark.parametrize("backend", [[], ["--backend", "libdw"], ["--backend", "libdwarf"]],
+                         ids=["default", "libdw", "libdwarf"])
+@pytest.mark.parametrize("prefix,name", UNRELOCATABLE, ids=[n for _, n in UNRELOCATABLE])
+def test_unrelocatable_objects_are_refused_and_their_linked_copy_read(tmp_path, prefix, name, backend):
+    """Neither reader applies SuperH's or ARC's relocations in a .o's debug
+    sections, and libdw skips SuperH's without a word (wrong names, exit 0):
+    such a .o is an input error naming the remedy; linked alone it is read."""
+    obj = build(tmp_path, prefix + "gcc", "o")
+    for cmd in (["layout", "-C", "s"], ["extract", "-o", str(tmp_path / "f.json")]):
+        r = fl.run([PADGUARD, *cmd, *backend, obj])
+        assert r.returncode == 2 and r.stdout == "", r.stdout + r.stderr
+        assert "a %s relocatable object" % name in r.stderr and prefix + "ld --noinhibit-exec" in r.stderr, r.stderr
+    elf = str(tmp_path / "o.elf")
+    fl.require(prefix + "ld")
+    r = fl.run([prefix + "ld", "--noinhibit-exec", "--unresolved-symbols=ignore-all", "-e", "0", "-o", elf, obj])
+    assert os.path.getsize(elf) > 0, r.stderr
+    r = fl.run([PADGUARD, "layout", "-C", "s", *backend, elf])
+    assert r.returncode == 0, r.stderr
+    assert "int                        a;" in r.stdout and "long int                   b;" in r.stdout, r.stdout
+    assert "/* size: 8, cachelines: 1, members: 2 */" in r.stdout, r.stdout

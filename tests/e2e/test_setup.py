@@ -102,3 +102,19 @@ def test_setup_names_the_conflicting_package():
     assert m and "gcc-i686-linux-gnu" in m.group(1).split(), r.stderr
     assert "nothing was removed" in r.stderr, r.stderr
     assert not installed("gcc-multilib") and installed("gcc-i686-linux-gnu")
+
+
+def test_setup_installs_a_cross_gcc_for_every_kernel_arch():
+    """tests/kmatrix runs every ARCH's default config on its fake tree with
+    the real cross gcc and skips an ARCH whose compiler is missing: setup
+    installs one of each (kernel-matrix takes any of an ARCH's packages), so
+    CI skips none."""
+    text = open(SETUP).read()
+    block = re.search(r"PACKAGES=\((.*?)\n\)", text, re.S).group(1)
+    pkgs = {w for line in block.splitlines() for w in line.split("#", 1)[0].split()}
+    by_arch = {}
+    for arch, pkg in cross_packages():
+        by_arch.setdefault(arch, []).append(pkg)
+    missing = {a: ps for a, ps in by_arch.items() if not pkgs & set(ps)}
+    assert not missing, f"scripts/setup installs no cross gcc of: {missing}"
+    assert set(by_arch) | {"x86_64"} == KERNEL_ARCHES

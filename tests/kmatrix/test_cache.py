@@ -58,3 +58,17 @@ def test_user_tree_state_follows_its_content(tmp_path):
     open(p, "a").write("int more;\n")
     os.utime(p, (time.time() + 5, time.time() + 5))
     assert trees.user_tree(t).state != s1
+
+
+def test_facts_read_through_a_linker_are_reused_only_with_its_stamp(tmp_path):
+    """sh and arc facts come from the object linked alone; facts of such an
+    object read from the bare .o (what kernel-matrix did before: wrong names
+    on sh) must not be reused."""
+    from kmatrix.cache import Entry
+    e = Entry(str(tmp_path))
+    open(e.obj, "w").close()
+    open(e.facts, "w").close()
+    assert e.has_facts() and not e.has_facts("sh4-linux-gnu-ld")
+    with open(e.facts_via, "w") as f:
+        f.write("sh4-linux-gnu-ld")
+    assert e.has_facts("sh4-linux-gnu-ld") and not e.has_facts("arc-linux-gnu-ld")

@@ -142,3 +142,60 @@ TEST_CASE("the format registry parses names per result type", "[render][fast]") 
   for (const FormatInfo& f : format_registry()) CHECK(&format_info(f.format) == &f);
   CHECK_THROWS(render(LayoutView{}, Format::Github, {}));
 }
+
+namespace {
+
+// A build that failed at a hostile file name, in the source root given.
+CheckResult failed_build_check() {
+  const RecordSet a = set("old.o", rec("s", 8, {{"x", 0}}));
+  ConfigResult ok = evaluate_config(parse_rule("no-growth", "s", "x"), a, a, {});
+  ok.label = "x86_64";
+  ConfigResult bad = status_config("ri,sc:v", ConfigStatus::BuildFailed, "after: " + kEvil + ".h:7: error: x", "b.log",
+                                   {"/src/tree/" + kEvil + ".h", 7});
+  ConfigResult nowhere = status_config("arm", ConfigStatus::Skipped, "no cross compiler");
+  return make_check_result(parse_rule("no-growth", "s", "x"), {ok, bad, nowhere}, {}, true);
+}
+
+}  // namespace
+
+TEST_CASE("a build failure's GitHub annotation points at its first error, relative and escaped",
+          "[render][escape][fast]") {
+  RenderOptions o;
+  o.source_root = "/src/tree";
+  const std::string out = render(failed_build_check(), Format::Github, o);
+  no_forged_lines(out);
+  CHECK(out.find("::error file=evil%0A%3A%3Aerror file=x%3A%3Aforged%25%2C%3A<&\\x1b[31m|`.h,line=7,"
+                 "title=padguard [ri%2Csc%3Av] BUILD-FAILED::after: evil%0A::error file=x::forged%25,:<&") !=
+        std::string::npos);
+  CHECK(out.find("/src/tree") == std::string::npos);
+  // A status row that names no place is an annotation without file=.
+  CHECK(out.find("::error title=padguard [arm] SKIPPED::no cross compiler") != std::string::npos);
+}
+
+TEST_CASE("a build failure's JUnit case carries file= and line= of its first error", "[render][escape][fast]") {
+  RenderOptions o;
+  o.source_root = "/src/tree/";
+  const std::string out = render(failed_build_check(), Format::Junit, o);
+  CHECK(out.find("<testcase classname=\"padguard.ri,sc:v\" name=\"build\" file=\"evil&#10;::error "
+                 "file=x::forged%,:&lt;&amp;\\x1b[31m|`.h\" line=\"7\">") != std::string::npos);
+  CHECK(out.find("<testcase classname=\"padguard.arm\" name=\"build\">") != std::string::npos);
+  CHECK(out.find("/src/tree") == std::string::npos);
+  for (char c : out) CHECK((static_cast<unsigned char>(c) >= 0x20 || c == '\n'));
+}
+
+TEST_CASE("a build failure's JSON config has where, verbatim, and other configs have none", "[render][fast]") {
+  RenderOptions o;
+  o.source_root = "/src/tree";
+  const auto j = nlohmann::json::parse(render(failed_build_check(), Format::Json, o));
+  CHECK(j["configs"][1]["where"] == nlohmann::json{{"file", "/src/tree/" + kEvil + ".h"}, {"line", 7}});
+  CHECK_FALSE(j["configs"][0].contains("where"));
+  CHECK_FALSE(j["configs"][2].contains("where"));
+}
+
+TEST_CASE("a build failure's markdown row keeps one cell per column and escapes the error", "[render][escape][fast]") {
+  const std::string out = render(failed_build_check(), Format::Markdown, {});
+  no_forged_lines(out);
+  CHECK(out.find("| ri,sc:v | – | **BUILD-FAILED: after: evil\\n::error file=x::forged%,:&lt;&amp;\\x1b\\[31m\\|\\`.h:7: "
+                 "error: x (log: b.log)** |") != std::string::npos);
+  CHECK(out.find('<') == std::string::npos);
+}

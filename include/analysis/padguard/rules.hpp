@@ -135,6 +135,9 @@ struct ConfigResult {
   // Status Error because an input holds no struct definition: the file.
   std::string no_structs_in;
   std::string log;        // the build log the manifest points at, if any
+  // Not checked: where the producer says it failed (a build's first compiler
+  // error, from a manifest's "!build-failed@FILE:LINE"); file "" when unknown.
+  SourceLoc where;
   bool allowed = false;   // named by --allow-skip: shown, but not held against the verdict
   std::vector<StructRow> structs;
   size_t rows_omitted = 0;  // offenders past the table's cap (0 with CheckOptions::all)
@@ -194,7 +197,7 @@ ConfigResult error_config(const std::string& label, const std::string& old_sourc
 
 // A config reported as not checked (e.g. by kernel-matrix: its build failed).
 ConfigResult status_config(const std::string& label, ConfigStatus status, const std::string& message,
-                           const std::string& log = "");
+                           const std::string& log = "", const SourceLoc& where = {});
 
 // Worst verdict over the configs; no configs, no rules or no checked config
 // is an Error, and so is a not-checked config that o.allow_skip does not name.
