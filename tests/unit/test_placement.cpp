@@ -48,6 +48,16 @@ PointInConfig at(const ConfigPlan& p, std::vector<std::string> inside, std::opti
   return place(p, ip, 64, kNone, std::nullopt);
 }
 
+// The numbers a point must have: size, delta, the new field's offset and
+// how many members moved.
+void check_point(const PointInConfig& pt, int64_t size, int64_t delta, int64_t field_offset, int64_t shifted) {
+  REQUIRE(pt.applicable);
+  CHECK(static_cast<int64_t>(pt.size) == size);
+  CHECK(static_cast<int64_t>(pt.delta) == delta);
+  CHECK(static_cast<int64_t>(pt.field_offset) == field_offset);
+  CHECK(static_cast<int64_t>(pt.shifted) == shifted);
+}
+
 std::vector<std::string> labels(const std::vector<InsertionPoint>& ps) {
   std::vector<std::string> out;
   for (const InsertionPoint& p : ps) out.push_back(p.label());
@@ -71,20 +81,11 @@ TEST_CASE("points inside an anonymous struct: its start and after each of its me
                                  "<anon struct #1>.a2", "<anon struct #1>", "i"});
   // Into the anonymous struct's hole: a1 0, n 4, a2 8; nothing moves.
   const PointInConfig hole = at(p, {"<anon struct #1>"}, "a1");
-  REQUIRE(hole.applicable);
-  CHECK(hole.size == 32);
-  CHECK(hole.delta == 0);
-  CHECK(hole.field_offset == 12);
-  CHECK(hole.shifted == 0);
+  check_point(hole, 32, 0, 12, 0);
   CHECK(hole.old_inner_holes == 7);
   CHECK(hole.inner_holes == 3);
   // After a2: the anonymous struct grows to 24 (its alignment 8), i moves to 32.
-  const PointInConfig grow = at(p, {"<anon struct #1>"}, "a2");
-  REQUIRE(grow.applicable);
-  CHECK(grow.size == 40);
-  CHECK(grow.delta == 8);
-  CHECK(grow.field_offset == 24);
-  CHECK(grow.shifted == 1);
+  check_point(at(p, {"<anon struct #1>"}, "a2"), 40, 8, 24, 1);
 }
 
 TEST_CASE("an anonymous struct that is a union's arm: the union takes the arm's new size", "[placement]") {
