@@ -373,7 +373,8 @@ class LibdwSource final : public DwarfSource {
     // Not on this machine: the debuginfod servers, by the link's build-id
     // (servers index files by their build-id note, which dwz -5's
     // supplementary file lacks: .debug_sup is looked for locally only).
-    if (!file && !link->dwarf5 && !link->build_id.empty() && !debuginfo::debuginfod_urls().empty()) {
+    if (!file && !link->dwarf5 && link->build_id.size() >= 2 && link->build_id.size() <= 128 &&
+        !debuginfo::debuginfod_urls().empty()) {
       try {
         if (const std::optional<std::string> fetched = debuginfo::find_debuginfo(link->build_id, ""))
           file = open_candidate(*fetched);
