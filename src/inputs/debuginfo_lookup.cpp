@@ -108,7 +108,10 @@ class Progress {
   explicit Progress(std::string id) : id_(std::move(id)), tty_(isatty(STDERR_FILENO) == 1) {}
 
   static int callback(debuginfod_client* c, long done, long total) {
-    static_cast<Progress*>(client_library().get_user_data(c))->update(done, total);
+    try {  // nothing may unwind through the client's C frames
+      static_cast<Progress*>(client_library().get_user_data(c))->update(done, total);
+    } catch (...) {
+    }
     return 0;  // never abort
   }
 
@@ -129,6 +132,8 @@ class Progress {
     done_ = done;
     const Clock::time_point now = Clock::now();
     if (now - start_ < std::chrono::seconds(1)) return;
+    // Waiting, in a log: nothing (the error, if it comes, stays one line).
+    if (done <= 0 && !tty_) return;
     if (printed_ && now - last_ < (tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(2000))) return;
     last_ = now;
     printed_ = true;
@@ -188,10 +193,10 @@ std::optional<std::string> build_id_argument(std::string_view arg) {
   if (arg.substr(0, kBuildIdPrefix.size()) != kBuildIdPrefix) return std::nullopt;
   std::string hex(arg.substr(kBuildIdPrefix.size()));
   for (char& c : hex) c = static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
-  bool ok = hex.size() >= 2 && hex.size() <= 128 && hex.size() % 2 == 0;
+  bool ok = hex.size() >= 4 && hex.size() <= 128 && hex.size() % 2 == 0;
   for (char c : hex) ok = ok && is_hex(c);
   if (!ok)
-    throw InputError("build-id " + std::string(arg.substr(kBuildIdPrefix.size())), "not a build-id: give its hex digits (2 to 128, whole bytes), as `readelf -n` "
+    throw InputError("build-id " + std::string(arg.substr(kBuildIdPrefix.size())), "not a build-id: give its hex digits (4 to 128, whole bytes), as `readelf -n` "
                                        "or `file` prints them");
   return hex;
 }
@@ -208,6 +213,7 @@ std::string build_id(Elf* elf) {
       if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
           std::memcmp(static_cast<const char*>(data->d_buf) + name_off, "GNU", 4) != 0)
         continue;
+      if (nh.n_descsz < 2 || nh.n_descsz > 64) return {};  // no usable build-id (ld writes 8 to 20 bytes)
       std::string s;
       const auto* p = static_cast<const uint8_t*>(data->d_buf) + desc_off;
       for (size_t i = 0; i < nh.n_descsz; ++i) s += fmt::format("{:02x}", p[i]);
@@ -303,6 +309,10 @@ std::optional<std::string> find_debuginfo(const std::string& id, const std::stri
     throw InputError(subject, fmt::format("debuginfod ({}) served {} for build-id {}, but that file's build-id is {}; "
                                           "remove it from the cache (DEBUGINFOD_CACHE_PATH) and check the server",
                                           urls, path, id, served.empty() ? "none" : served));
+  if (!has_debug_info(f.elf))
+    throw InputError(subject, fmt::format("debuginfod ({}) served {} for build-id {}, but it has no .debug_info (a "
+                                          "stripped file); the servers have no debug info for it",
+                                          urls, path, id));
   return path;
 }
 

@@ -14,7 +14,7 @@ namespace padguard::debuginfo {
 
 // The spelling of a build-id where a file is expected: "build-id:HEX" (what
 // `--build-id HEX` becomes). The hex in lower case; nullopt when `arg` does
-// not start with "build-id:". InputError when the rest is not 2 to 128 hex
+// not start with "build-id:". InputError when the rest is not 4 to 128 hex
 // digits of whole bytes.
 std::optional<std::string> build_id_argument(std::string_view arg);
 inline constexpr std::string_view kBuildIdPrefix = "build-id:";

@@ -271,3 +271,20 @@ def test_libdwarf_refuses_dwz5_cleanly(tmp_path):
     _, a, _ = dwz5_pair(tmp_path)
     r = pg("layout", "--backend", "libdwarf", a)
     assert r.returncode == 2 and "--backend libdw" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_dwz5_link_without_checksum_is_refused(tmp_path):
+    """A .debug_sup cut after its file name (or with a 0-byte checksum) gives
+    nothing to check the file by: refused, never another program's file."""
+    _, a, _ = dwz5_pair(tmp_path)
+    for i, sup in enumerate((b"\x05\x00\x00sup.debug\x00", b"\x05\x00\x00sup.debug\x00\x00",
+                             b"\x04\x00\x00sup.debug\x00\x01\x00")):
+        blob = tmp_path / f"sup{i}.bin"
+        blob.write_bytes(sup)
+        bad = tmp_path / f"bad{i}"
+        r = fl.run(["objcopy", "--update-section", f".debug_sup={blob}", str(a), str(bad)])
+        assert r.returncode == 0, r.stderr
+        r = pg("layout", bad)
+        assert r.returncode == 2 and r.stdout == "", r.stdout + r.stderr
+        assert "its .debug_sup names '" in r.stderr and "but no checksum to check it by" in r.stderr, r.stderr
+        assert i == 2 or "names 'sup.debug'" in r.stderr, r.stderr  # version 4: nothing of it is read

@@ -171,7 +171,7 @@ def test_build_id_without_servers_or_malformed(tmp_path, stripped):
     bid = stripped[3]
     err = one_line_error(pg(env_for(tmp_path, None), "layout", "--build-id", bid))
     assert err.startswith(f"padguard: build-id {bid}: no debug info") and "DEBUGINFOD_URLS is not set" in err
-    for bad in ("xyz", "abc", "", "0" * 130):
+    for bad in ("xyz", "abc", "", "ab", "0" * 130):
         err = one_line_error(pg(env_for(tmp_path, None), "layout", f"--build-id={bad}"))
         assert "not a build-id" in err, err
 
@@ -289,7 +289,8 @@ def test_dwz_alt_file_fetched_by_debuginfod(tmp_path):
 
 
 def test_dwz_alt_file_missing_on_the_server_too(tmp_path, stripped, server):
-    _, a, _ = dwz_pair(tmp_path / "dwz" if (tmp_path / "dwz").mkdir() is None else tmp_path)
+    (tmp_path / "dwz").mkdir()
+    _, a, _ = dwz_pair(tmp_path / "dwz")
     (a.parent / "common.debug").unlink()
     err = one_line_error(pg(env_for(tmp_path, server.url), "layout", a))
     assert "DWARF compressed by dwz: its supplementary file 'common.debug' is not on this machine" in err, err
@@ -304,19 +305,26 @@ def test_debug_file_under_usr_lib_debug_build_id(tmp_path, stripped):
         pytest.skip(f"SKIPPED, {root} is not writable here (run as root, as CI does)")
     d = os.path.join(root, bid[:2])
     target = os.path.join(d, bid[2:] + ".debug")
-    made = not os.path.isdir(d)
+    made = [p for p in (os.path.dirname(root), root, d) if not os.path.isdir(p)]
     os.makedirs(d, exist_ok=True)
     shutil.copy(debug, target)
+    # A server that would serve another build's file: the local file wins.
+    other = tmp_path / "other"
+    (tmp_path / "o.c").write_text("struct other { int a; } o; int main(void) { return 0; }\n")
+    assert fl.run(["gcc", "-g", "-o", str(other), str(tmp_path / "o.c")]).returncode == 0
+    httpd, url = serve(type("Wrong", (SlowOrWrong,), {"body": other.read_bytes()}))
     try:
-        env = env_for(tmp_path, None)
-        r = pg(env, "layout", bare)
-        assert r.returncode == 0 and r.stdout == pg(env, "layout", plain).stdout, r.stderr
-        r = pg(env, "layout", "--build-id", bid, "-C", "holes_one_byte")
-        assert r.returncode == 0 and "struct holes_one_byte {" in r.stdout, r.stderr
+        for urls in (None, url):
+            env = env_for(tmp_path, urls)
+            r = pg(env, "layout", bare)
+            assert r.returncode == 0 and r.stdout == pg(env, "layout", plain).stdout, r.stderr
+            r = pg(env, "layout", "--build-id", bid, "-C", "holes_one_byte")
+            assert r.returncode == 0 and "struct holes_one_byte {" in r.stdout, r.stderr
     finally:
+        httpd.shutdown()
         os.unlink(target)
-        if made:
-            os.rmdir(d)
+        for p in reversed(made):
+            os.rmdir(p)
 
 
 def notes(bid, big_endian=False):
@@ -362,6 +370,8 @@ def test_this_machines_kernel_notes(tmp_path):
         at = desc_at + (descsz + 3) // 4 * 4
     if bid is None:
         pytest.skip("SKIPPED, this kernel's /sys/kernel/notes has no build-id")
+    if os.path.exists(f"/usr/lib/debug/.build-id/{bid[:2]}/{bid[2:]}.debug"):
+        pytest.skip("SKIPPED, this kernel's debug file is installed: the lookup succeeds")
     err = one_line_error(pg(env_for(tmp_path, None), "layout", path))
     assert f"ELF notes with build-id {bid}" in err, err
 
@@ -374,3 +384,35 @@ def test_boot_image_says_what_to_pass(tmp_path):
     image.write_bytes(bytes(head))
     err = one_line_error(pg(env_for(tmp_path, None), "layout", image))
     assert "compressed kernel boot image (vmlinuz)" in err and "/sys/kernel/notes" in err, err
+
+
+def test_server_serving_a_stripped_file_is_refused(tmp_path, stripped):
+    """The right build-id, but no DWARF in it (a server indexing the stripped
+    executable only): said as such, not "build with -g" about the cache."""
+    _, bare, _, bid = stripped
+    httpd, url = serve(type("Stripped", (SlowOrWrong,), {"body": bare.read_bytes()}))
+    try:
+        err = one_line_error(pg(env_for(tmp_path, url), "layout", "--build-id", bid))
+    finally:
+        httpd.shutdown()
+    assert f"for build-id {bid}, but it has no .debug_info" in err, err
+
+
+def set_note(path, out, desc):
+    """A copy of `path` whose build-id note's descriptor is `desc` (any
+    length), by objcopy --update-section."""
+    note = tmp = out.with_suffix(".note")
+    n = b"GNU\0"
+    tmp.write_bytes(struct.pack("<III", 4, len(desc), 3) + n + desc + b"\0" * (-len(desc) % 4))
+    r = fl.run(["objcopy", "--update-section", f".note.gnu.build-id={note}", str(path), str(out)])
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_a_huge_build_id_note_is_no_build_id(tmp_path, stripped):
+    """A hostile note of 100,000 bytes: not a 200 KB URL or message."""
+    _, bare, _, _ = stripped
+    huge = set_note(bare, tmp_path / "huge", b"\xab" * 100000)
+    r = pg(env_for(tmp_path, "http://127.0.0.1:9"), "layout", huge)
+    err = one_line_error(r)
+    assert "no DWARF debug info" in err and len(err) < 400, err[:500]

@@ -295,3 +295,46 @@ TEST_CASE("DWARF 5 supplementary forms (dwz -5): found in abbreviations, read fr
   s.alt = &alt;
   CHECK(producer(s) == "GNU C17");
 }
+
+TEST_CASE("ref_sup4 and ref_sup8 are 4 and 8 bytes whatever the unit's offset size", "[dwarf_reader]") {
+  // One compile_unit DIE: DW_AT_import as `form`, then DW_AT_name "x", in a
+  // 64-bit DWARF unit (offset size 8) and a 32-bit one (offset size 4).
+  Asm alt_info;
+  for (int i = 0; i < 16; ++i) alt_info.u8(0);
+  Sections alt;
+  alt.info = {alt_info.b.data(), alt_info.size()};
+  alt.bias = 1u << 20;
+  for (const auto& [form, dwarf64] : {std::pair{DW_FORM_ref_sup4, true}, std::pair{DW_FORM_ref_sup8, false}}) {
+    Asm abbrev;
+    abbrev.uleb(1).uleb(DW_TAG_compile_unit).u8(0).uleb(DW_AT_import).uleb(form).uleb(DW_AT_name)
+        .uleb(DW_FORM_string).uleb(0).uleb(0).uleb(0);
+    Asm die;
+    die.uleb(1);
+    if (form == DW_FORM_ref_sup4) die.u32(5); else die.u32(5).u32(0);
+    die.str("x");
+    Asm info;
+    if (dwarf64) {
+      const uint64_t len = 2 + 1 + 1 + 8 + die.size();
+      info.u32(0xffffffff).u32(len).u32(0).u16(5).u8(kUtCompile).u8(8).u32(0).u32(0);
+    } else {
+      info.u32(2 + 1 + 1 + 4 + die.size()).u16(5).u8(kUtCompile).u8(8).u32(0);
+    }
+    info.b.insert(info.b.end(), die.b.begin(), die.b.end());
+    Sections s{{info.b.data(), info.size()}, {abbrev.b.data(), abbrev.size()}, {}, {}, {}, false};
+    s.alt = &alt;
+    const auto h = read_unit_header(s, 0);
+    REQUIRE(h);
+    AbbrevTable t;
+    t.parse(s.abbrev, h->abbrev_offset, h->shape(false));
+    Unit unit(s, *h, t);
+    std::optional<uint64_t> to;
+    const char* name = nullptr;
+    unit.each_attr(unit.die(unit.first_die()), [&](const Attr& a) {
+      if (a.name == DW_AT_import) to = unit.reference(a);
+      if (a.name == DW_AT_name) name = unit.string(a);
+    });
+    CHECK(to == std::optional<uint64_t>(5 + alt.bias));
+    REQUIRE(name != nullptr);
+    CHECK(std::string(name) == "x");
+  }
+}

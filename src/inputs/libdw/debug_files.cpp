@@ -102,7 +102,9 @@ std::optional<DebugSup> read_debug_sup(Elf* elf) {
   if (!sec) return std::nullopt;
   const auto [p, n] = *sec;
   DebugSup out;
-  if (p == nullptr || n < 4) return out;  // damaged: names no file, matches none
+  // Damaged (or not version 5): no checksum, which open_alt refuses.
+  const bool version5 = p != nullptr && n >= 4 && ((p[0] | p[1] << 8) == 5 || (p[0] << 8 | p[1]) == 5);
+  if (!version5) return out;
   out.supplementary = p[2] != 0;
   const void* nul = std::memchr(p + 3, 0, n - 3);
   if (nul == nullptr) return out;
@@ -168,7 +170,7 @@ std::vector<std::string> alt_candidates(const std::string& file, const AltLink& 
     add_unique(out, p.is_absolute() ? p : fs::path(file).parent_path() / p);
     add_unique(out, fs::path(file).parent_path() / p.filename());
   }
-  if (link.build_id.size() > 2)
+  if (!link.dwarf5 && link.build_id.size() > 2)  // .debug_sup's checksum is no build-id note
     add_unique(out, fs::path("/usr/lib/debug/.build-id") / link.build_id.substr(0, 2) /
                         (link.build_id.substr(2) + ".debug"));
   return out;

@@ -352,6 +352,12 @@ class LibdwSource final : public DwarfSource {
                                 ".gnu_debugaltlink nor .debug_sup names it; pass the file before dwz or rebuild it");
       return;
     }
+    // Nothing to check a candidate by (a damaged link section): any file at
+    // that path would be taken for it.
+    if (link->build_id.empty())
+      throw InputError(path_, fmt::format("DWARF compressed by dwz: its {} names '{}' but no {} to check it by "
+                                          "(damaged); rebuild the file or pass it before dwz",
+                                          link->section(), link->path, link->dwarf5 ? "checksum" : "build-id"));
     std::string tried;
     std::vector<std::string> candidates = debug_files::alt_candidates(path_, *link);
     const auto open_candidate = [&](const std::string& c) -> std::shared_ptr<debug_files::MappedElf> {
@@ -361,7 +367,7 @@ class LibdwSource final : public DwarfSource {
         return nullptr;
       }
       auto file = std::make_shared<debug_files::MappedElf>(c);
-      if (!link->build_id.empty() && debug_files::alt_identity(file->elf(), *link) != link->build_id) {
+      if (debug_files::alt_identity(file->elf(), *link) != link->build_id) {
         tried += (tried.empty() ? "" : ", ") + c + (link->dwarf5 ? " (another checksum)" : " (another build-id)");
         return nullptr;
       }
@@ -403,7 +409,7 @@ class LibdwSource final : public DwarfSource {
                                         "found (looked in: {}); put it there, install the debug package that "
                                         "ships it{}",
                                         link->path, link->dwarf5 ? "checksum" : "build-id",
-                                        link->build_id.empty() ? "none" : link->build_id, link->section(), tried,
+                                        link->build_id, link->section(), tried,
                                         link->dwarf5 ? "" : ", or set DEBUGINFOD_URLS"));
   }
 
