@@ -42,22 +42,12 @@ Member held(const std::string& name, TypeRef type, uint64_t off) {
   return m;
 }
 
-RecordPtr record(const std::string& name, uint64_t size, std::vector<Member> members,
-                 RecordKind k = RecordKind::Struct) {
-  auto r = std::make_shared<Record>();
-  r->kind = k;
-  r->name = name;
-  r->byte_size = size;
-  r->members = std::move(members);
-  return r;
-}
-
 // struct inner { long x; short y; }: 16 bytes, 6 of tail padding.
-RecordPtr inner16() { return record("inner", 16, {test::scalar_member("x", 0, 8), test::scalar_member("y", 8, 2)}); }
+RecordPtr inner16() { return test::rec("inner", 16, {test::scalar_member("x", 0, 8), test::scalar_member("y", 8, 2)}); }
 
 // struct outer { int a; struct inner in; char c; } with `in` declaration-only.
 RecordPtr outer_with(TypeRef in_type) {
-  return record("outer", 32, {test::scalar_member("a", 0, 4), held("in", std::move(in_type), 8),
+  return test::rec("outer", 32, {test::scalar_member("a", 0, 4), held("in", std::move(in_type), 8),
                               test::scalar_member("c", 24, 1)});
 }
 
@@ -107,7 +97,7 @@ TEST_CASE("a declaration held by value takes the input's one definition", "[redu
 }
 
 TEST_CASE("an input without declarations held by value is not touched", "[reduced][fast]") {
-  const RecordPtr r = record("plain", 16, {test::scalar_member("a", 0, 8), held("p", test::pointer(decl("opaque")), 8)});
+  const RecordPtr r = test::rec("plain", 16, {test::scalar_member("a", 0, 8), held("p", test::pointer(decl("opaque")), 8)});
   RecordSet set = set_of({r});
   Lookup look{{}, {}};
   complete_declarations(set, look.fn(), false);
@@ -118,7 +108,7 @@ TEST_CASE("an input without declarations held by value is not touched", "[reduce
 
 TEST_CASE("typedefs, qualifiers and arrays of the declaration are resized", "[reduced][fast]") {
   const TypeRef t = test::array(test::qualified(Qualifier::Const, test::typedef_of("inner_t", decl("inner"))), {2});
-  const RecordPtr r = record("arr", 40, {test::scalar_member("a", 0, 8), held("v", t, 8)});
+  const RecordPtr r = test::rec("arr", 40, {test::scalar_member("a", 0, 8), held("v", t, 8)});
   REQUIRE(r->members[1].size_unknown());
   RecordSet set = set_of({r});
   Lookup look{{inner16()}, {}};
@@ -133,7 +123,7 @@ TEST_CASE("typedefs, qualifiers and arrays of the declaration are resized", "[re
 }
 
 TEST_CASE("a flexible array of a declaration has a known size: 0", "[reduced][fast]") {
-  const RecordPtr r = record("flex", 8, {test::scalar_member("n", 0, 8), held("tail", test::array(decl("inner"), {0}), 8)});
+  const RecordPtr r = test::rec("flex", 8, {test::scalar_member("n", 0, 8), held("tail", test::array(decl("inner"), {0}), 8)});
   CHECK_FALSE(r->members[1].size_unknown());
   CHECK(declared_by_value({r}).empty());
 }
@@ -153,7 +143,7 @@ TEST_CASE("no definition: the member stays of unknown size and the name is liste
 TEST_CASE("several different layouts of the name: none is guessed, identical copies are one", "[reduced][fast]") {
   SECTION("two layouts") {
     RecordSet set = set_of({outer_with(decl("inner"))});
-    Lookup look{{inner16(), record("inner", 12, {test::scalar_member("x", 0, 4), test::scalar_member("y", 4, 8)})}, {}};
+    Lookup look{{inner16(), test::rec("inner", 12, {test::scalar_member("x", 0, 4), test::scalar_member("y", 4, 8)})}, {}};
     complete_declarations(set, look.fn(), false);
     CHECK(set.records[0]->members[1].size_unknown());
     REQUIRE(set.unresolved.size() == 1);
@@ -170,10 +160,10 @@ TEST_CASE("several different layouts of the name: none is guessed, identical cop
 }
 
 TEST_CASE("a union declaration takes a union definition only", "[reduced][fast]") {
-  const RecordPtr as_struct = record("small", 4, {test::scalar_member("i", 0, 4)});
-  const RecordPtr as_union = record("small", 4, {test::scalar_member("i", 0, 4), test::scalar_member("c", 0, 1)},
+  const RecordPtr as_struct = test::rec("small", 4, {test::scalar_member("i", 0, 4)});
+  const RecordPtr as_union = test::rec("small", 4, {test::scalar_member("i", 0, 4), test::scalar_member("c", 0, 1)},
                                     RecordKind::Union);
-  RecordSet set = set_of({record("u", 8, {held("s", decl("small", RecordKind::Union), 0), test::scalar_member("z", 4, 4)})});
+  RecordSet set = set_of({test::rec("u", 8, {held("s", decl("small", RecordKind::Union), 0), test::scalar_member("z", 4, 4)})});
   Lookup look{{as_struct, as_union}, {}};
   complete_declarations(set, look.fn(), false);
   const Member& s = set.records[0]->members[0];
@@ -185,7 +175,7 @@ TEST_CASE("a union declaration takes a union definition only", "[reduced][fast]"
 TEST_CASE("a definition that does not fit where the member is is not taken", "[reduced][fast]") {
   // 24 bytes at offset 8, the next member at 24: not the struct this unit saw.
   RecordSet set = set_of({outer_with(decl("inner"))});
-  Lookup look{{record("inner", 24, {test::scalar_member("x", 0, 8), test::scalar_member("y", 8, 8),
+  Lookup look{{test::rec("inner", 24, {test::scalar_member("x", 0, 8), test::scalar_member("y", 8, 8),
                                     test::scalar_member("z", 16, 8)})},
               {}};
   complete_declarations(set, look.fn(), false);
@@ -196,8 +186,8 @@ TEST_CASE("a definition that does not fit where the member is is not taken", "[r
 
 TEST_CASE("definitions are completed too, each new name asked once", "[reduced][fast]") {
   // inner's own unit declares `struct leaf`; leaf is defined elsewhere.
-  const RecordPtr def = record("inner", 16, {test::scalar_member("x", 0, 8), held("l", decl("leaf"), 8)});
-  const RecordPtr leaf = record("leaf", 4, {test::scalar_member("v", 0, 4)});
+  const RecordPtr def = test::rec("inner", 16, {test::scalar_member("x", 0, 8), held("l", decl("leaf"), 8)});
+  const RecordPtr leaf = test::rec("leaf", 4, {test::scalar_member("v", 0, 4)});
   RecordSet set = set_of({outer_with(decl("inner")), leaf});
   Lookup look{{def, leaf}, {}};
   complete_declarations(set, look.fn(), false);
@@ -212,9 +202,9 @@ TEST_CASE("definitions are completed too, each new name asked once", "[reduced][
 }
 
 TEST_CASE("a definition that holds itself by value stays unknown, no loop", "[reduced][fast]") {
-  const RecordPtr a = record("a", 16, {held("b", decl("b"), 0)});
-  const RecordPtr b = record("b", 16, {held("a", decl("a"), 0)});
-  RecordSet set = set_of({record("top", 16, {held("x", decl("a"), 0)})});
+  const RecordPtr a = test::rec("a", 16, {held("b", decl("b"), 0)});
+  const RecordPtr b = test::rec("b", 16, {held("a", decl("a"), 0)});
+  RecordSet set = set_of({test::rec("top", 16, {held("x", decl("a"), 0)})});
   Lookup look{{a, b}, {}};
   complete_declarations(set, look.fn(), false);
   // top.x takes a, a.b takes b, and b.a, reached while a is completed, stays unknown.
@@ -228,11 +218,11 @@ TEST_CASE("a definition that holds itself by value stays unknown, no loop", "[re
 }
 
 TEST_CASE("a declaration inside an inline record is completed, and so is the inline record", "[reduced][fast]") {
-  const RecordPtr anon = record("", 24, {test::scalar_member("k", 0, 1), held("nested", decl("inner"), 8)});
+  const RecordPtr anon = test::rec("", 24, {test::scalar_member("k", 0, 1), held("nested", decl("inner"), 8)});
   Member m = held("anon", test::anon_record(anon), 8);
   m.natural_alignment = 1;
   m.direct_struct = anon;
-  RecordSet set = set_of({record("outer", 32, {test::scalar_member("a", 0, 8), m})});
+  RecordSet set = set_of({test::rec("outer", 32, {test::scalar_member("a", 0, 8), m})});
   Lookup look{{inner16()}, {}};
   complete_declarations(set, look.fn(), false);
   const Member& done = set.records[0]->members[1];
@@ -269,7 +259,7 @@ TEST_CASE("layout claims no hole or padding next to a member of unknown size", "
     CHECK_FALSE(l.padding_unknown);
   }
   SECTION("last") {
-    const RecordPtr r = record("t", 16, {test::scalar_member("a", 0, 4), held("in", decl("inner"), 8)});
+    const RecordPtr r = test::rec("t", 16, {test::scalar_member("a", 0, 4), held("in", decl("inner"), 8)});
     const Layout l = compute_layout(*r);
     CHECK(l.padding == 0);
     CHECK(l.padding_unknown);
@@ -293,7 +283,7 @@ TEST_CASE("pahole text marks a member of unknown size instead of printing 0 and 
 }
 
 TEST_CASE("diff claims no change from an unknown size", "[reduced][diff][fast]") {
-  const RecordPtr full = record("outer", 32, {test::scalar_member("a", 0, 4), held("in", test::named_record("inner", 16), 8),
+  const RecordPtr full = test::rec("outer", 32, {test::scalar_member("a", 0, 4), held("in", test::named_record("inner", 16), 8),
                                               test::scalar_member("c", 24, 1)});
   const RecordPtr reduced = outer_with(decl("inner"));
   const RecordDiff d = diff_records(*full, *reduced);
@@ -308,7 +298,7 @@ TEST_CASE("diff claims no change from an unknown size", "[reduced][diff][fast]")
 }
 
 TEST_CASE("check: hole and padding rules fail closed, sizeof rules still judge", "[reduced][rules][fast]") {
-  RecordSet old_s = set_of({record("outer", 32, {test::scalar_member("a", 0, 4),
+  RecordSet old_s = set_of({test::rec("outer", 32, {test::scalar_member("a", 0, 4),
                                                  held("in", test::named_record("inner", 16), 8),
                                                  test::scalar_member("c", 24, 1)})});
   RecordSet new_s = set_of({outer_with(decl("inner"))});
