@@ -254,7 +254,7 @@ std::string build_id_in_notes(std::string_view bytes) {
         break;
       }
       if (type == NT_GNU_BUILD_ID && namesz == 4 && bytes.compare(name_at, 4, std::string_view("GNU\0", 4)) == 0 &&
-          descsz >= 1 && descsz <= 64 && id.empty())
+          descsz >= 2 && descsz <= 64 && id.empty())
         for (size_t i = 0; i < descsz; ++i) id += fmt::format("{:02x}", static_cast<uint8_t>(bytes[desc_at + i]));
       at = next;
     }

@@ -132,12 +132,32 @@ void stamp_architecture(const FileHead& head, RecordSet& set) {
                                                     : static_cast<uint16_t>(byte(18) << 8 | byte(19));
 }
 
+// The debug file of build-id `id`; `what` (the reason a build-id is asked
+// for) and `fix` complete the error when it is nowhere and no servers are set.
+std::string debug_file_by_build_id(const std::string& id, const std::string& subject, const std::string& what,
+                                   const char* fix) {
+  if (std::optional<std::string> found = debuginfo::find_debuginfo(id, subject)) return *found;
+  throw InputError(subject, fmt::format("{} (none under /usr/lib/debug/.build-id), and DEBUGINFOD_URLS is not set; "
+                                        "set it (e.g. https://debuginfod.debian.net){}",
+                                        what, fix));
+}
+
+// A raw ELF notes file (/sys/kernel/notes, /sys/module/M/notes/
+// .note.gnu.build-id) stands for its build-id: the running kernel's (or a
+// module's) debug file; nullopt for any other content.
+std::optional<std::string> notes_debug_file(const FileHead& head) {
+  if (head.elf || head.bytes.size() >= kHeadBytes) return std::nullopt;
+  const std::string id = debuginfo::build_id_in_notes(head.bytes);
+  if (id.empty()) return std::nullopt;
+  return debug_file_by_build_id(
+      id, head.path, fmt::format("ELF notes with build-id {}, as /sys/kernel/notes holds the running kernel's", id),
+      " or pass the -dbg package's vmlinux");
+}
+
 // An ELF file without DWARF that a DWARF reader was chosen for (a stripped
-// binary or module): its debug info by build-id (debuginfo_lookup.hpp), when
-// its section table is readable and it has a build-id; nullopt otherwise
-// (the reader then says what is wrong). Nothing found and no debuginfod
-// servers: an error saying so.
-std::optional<std::string> debug_info_elsewhere(const FileHead& head, const Input& chosen) {
+// binary or module), with a readable section table and a build-id: its debug
+// file. nullopt otherwise (the reader then says what is wrong).
+std::optional<std::string> stripped_debug_file(const FileHead& head, const Input& chosen) {
   if (!head.elf || head.sections.empty() || head.has_section(".debug_info") || head.has_section(".zdebug_info") ||
       chosen.name().substr(0, 5) != "dwarf")
     return std::nullopt;
@@ -145,24 +165,48 @@ std::optional<std::string> debug_info_elsewhere(const FileHead& head, const Inpu
     if ((n.size() > 4 && n.compare(n.size() - 4, 4, ".dwo") == 0) || n.rfind(".gnu.lto_", 0) == 0) return std::nullopt;
   const std::string id = debuginfo::build_id_of(head.path);
   if (id.empty()) return std::nullopt;
-  std::optional<std::string> found = debuginfo::find_debuginfo(id, head.path);
-  if (!found)
-    throw InputError(head.path, fmt::format("no DWARF debug info (.debug_info missing; build-id {}, none under "
-                                            "/usr/lib/debug/.build-id); set DEBUGINFOD_URLS to fetch it (e.g. "
-                                            "https://debuginfod.debian.net), install its debug package, or build "
-                                            "with -g",
-                                            id));
-  return found;
+  return debug_file_by_build_id(id, head.path, fmt::format("no DWARF debug info (.debug_info missing), build-id {}", id),
+                                ", install its debug package, or build with -g");
 }
 
-RecordSet load_file(const std::string& path, const LoadOptions& opts) {
-  const FileHead head = read_head(path);
-  RecordSet set = choose(head, opts).load(path, opts);
+RecordSet load_head(const FileHead& head, const Input& chosen, const LoadOptions& opts) {
+  RecordSet set = chosen.load(head.path, opts);
   stamp_architecture(head, set);
   // The records know the address size of the units that define them (DWARF
   // unit headers, BTF's pointer size); the set says the same.
   if (!set.records.empty()) set.address_size = set.records.front()->address_size;
   return set;
+}
+
+RecordSet load_file(const std::string& path, const LoadOptions& opts) {
+  const FileHead head = read_head(path);
+  return load_head(head, choose(head, opts), opts);
+}
+
+// "build-id:HEX" (--build-id): its debug file; nullopt for any other path.
+std::optional<std::string> build_id_file(const std::string& path) {
+  const std::optional<std::string> id = debuginfo::build_id_argument(path);
+  if (!id) return std::nullopt;
+  return debug_file_by_build_id(*id, "build-id " + *id, "no debug info for it", " or install its debug package");
+}
+
+// Where `path`'s debug info is: `elsewhere` (a build-id's, a notes file's or
+// a stripped file's debug file), or the file itself, whose head is then read
+// and probed once for the lookups and the load.
+struct Located {
+  std::optional<std::string> elsewhere;
+  std::optional<FileHead> head;
+  const Input* chosen = nullptr;
+};
+
+Located locate(const std::string& path, const LoadOptions& opts) {
+  Located l;
+  if ((l.elsewhere = build_id_file(path))) return l;
+  l.head = read_head(path);
+  if ((l.elsewhere = notes_debug_file(*l.head))) return l;
+  l.chosen = &choose(*l.head, opts);
+  l.elsewhere = stripped_debug_file(*l.head, *l.chosen);
+  return l;
 }
 
 }  // namespace
@@ -211,36 +255,15 @@ RecordSet load_stdin(const LoadOptions& opts) {
 }  // namespace
 
 std::string debug_info_path(const std::string& path, const LoadOptions& opts) {
-  if (const std::optional<std::string> id = debuginfo::build_id_argument(path)) {
-    const std::string subject = "build-id " + *id;
-    const std::optional<std::string> found = debuginfo::find_debuginfo(*id, subject);
-    if (!found)
-      throw InputError(subject, "no debug info for it under /usr/lib/debug/.build-id, and DEBUGINFOD_URLS is not "
-                                "set; set it (e.g. https://debuginfod.debian.net) or install its debug package");
-    return *found;
-  }
-  const FileHead head = read_head(path);
-  // /sys/kernel/notes, /sys/module/M/notes/.note.gnu.build-id: the running
-  // kernel's (or a module's) build-id, its debug info found by it.
-  if (!head.elf && head.bytes.size() < kHeadBytes)
-    if (const std::string id = debuginfo::build_id_in_notes(head.bytes); !id.empty()) {
-      const std::optional<std::string> found = debuginfo::find_debuginfo(id, path);
-      if (!found)
-        throw InputError(path, fmt::format("ELF notes with build-id {} (as /sys/kernel/notes holds the running "
-                                           "kernel's): no debug file for it under /usr/lib/debug/.build-id, and "
-                                           "DEBUGINFOD_URLS is not set; set it (e.g. https://debuginfod.debian.net) "
-                                           "or pass the -dbg package's vmlinux",
-                                           id));
-      return *found;
-    }
-  return debug_info_elsewhere(head, choose(head, opts)).value_or(path);
+  return locate(path, opts).elsewhere.value_or(path);
 }
 
 RecordSet load_input(const std::string& path, const LoadOptions& opts) {
   if (path == "-" || stdin_is_a_stream(path)) return load_stdin(opts);
-  const std::string file = debug_info_path(path, opts);
-  RecordSet set = load_file(file, opts);
-  if (file != path) set.source = path;
+  const Located l = locate(path, opts);
+  if (!l.elsewhere) return load_head(*l.head, *l.chosen, opts);
+  RecordSet set = load_file(*l.elsewhere, opts);
+  set.source = path;
   return set;
 }
 
